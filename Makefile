@@ -1,0 +1,50 @@
+# Two entry points a newcomer needs: `make run` (set up and start the wizard) and
+# `make test` (set up and run every check). Both create .venv on first use.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: run test check lint format typecheck layers pytest wheel-smoke bench fake-provider clean
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test,dev]'
+	touch $(STAMP)
+
+run: $(STAMP)
+	$(BIN)/seal-setup $(ARGS)
+
+test: $(STAMP) check
+
+check: lint typecheck layers pytest wheel-smoke
+
+lint: $(STAMP)
+	$(BIN)/ruff format --check .
+	$(BIN)/ruff check .
+
+format: $(STAMP)
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+typecheck: $(STAMP)
+	$(BIN)/mypy
+
+layers: $(STAMP)
+	$(BIN)/lint-imports
+
+pytest: $(STAMP)
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+wheel-smoke: $(STAMP)
+	bash tests/wheel_smoke.sh
+
+bench: $(STAMP)
+	$(BIN)/python -m tests.bench
+
+fake-provider: $(STAMP)
+	$(BIN)/python -m tests.fakes.provider --port 8765
+
+clean:
+	rm -rf $(VENV) build dist *.egg-info .mypy_cache .ruff_cache .pytest_cache

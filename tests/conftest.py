@@ -1,0 +1,58 @@
+"""Shared test fixtures: isolated config dirs and env, and the rule for system tests.
+
+System tests (real tmux, real Secret Service) skip locally with a reason when a part is
+missing, but under CI=true a missing part is a failure: CI installs them.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+
+# Variables that would leak the developer's real credentials or settings into tests.
+_SCRUB = (
+    "ANTHROPIC_API_KEY",
+    "CLAUDE_CODE_OAUTH_TOKEN",
+    "OPENROUTER_API_KEY",
+    "OPENAI_API_KEY",
+    "CLAUDE_CONFIG_DIR",
+    "SEAL_CONFIG",
+    "SEAL_CREDENTIAL_STORE",
+    "SEAL_ANTHROPIC_BASE_URL",
+    "SEAL_ANTHROPIC_OAUTH_URL",
+    "SEAL_OPENROUTER_BASE_URL",
+    "SEAL_OPENAI_BASE_URL",
+    "SEAL_NO_BROWSER",
+    "NO_COLOR",
+)
+
+
+def require_tools(*tools: str) -> None:
+    """Skip (locally) or fail (CI) when a system tool a test needs is missing."""
+    missing = [tool for tool in tools if shutil.which(tool) is None]
+    if not missing:
+        return
+    message = f"missing system tools: {', '.join(missing)}"
+    if IN_CI:
+        pytest.fail(message + " (CI must install them: see .ci/run)")
+    pytest.skip(message)
+
+
+@pytest.fixture(autouse=True)
+def isolated_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Every test gets its own HOME and XDG dirs, and no real provider keys."""
+    home = tmp_path / "home"
+    home.mkdir()
+    for name in _SCRUB:
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(home / ".config"))
+    monkeypatch.setenv("XDG_DATA_HOME", str(home / ".local" / "share"))
+    monkeypatch.setenv("XDG_STATE_HOME", str(home / ".local" / "state"))
+    monkeypatch.setenv("XDG_CACHE_HOME", str(home / ".cache"))
+    return home
