@@ -1,0 +1,894 @@
+"""The seal.toml document: read, inspect and edit it without losing a comment (DESIGN §4).
+
+Edits go through tomlkit, but placement is ours: tomlkit appends a new key after the
+comments that introduce the next section, so keys are inserted right after their last
+sibling, and new tables go after their parent's keys with blank lines around them.
+Reading and writing the file (size limits, locks, backups) live in `backend.config_io`.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import tomlkit
+from tomlkit.container import Container
+from tomlkit.items import (
+    AoT,
+    Array,
+    Comment,
+    InlineTable,
+    Item,
+    Key,
+    Null,
+    SingleKey,
+    Table,
+    Trivia,
+    Whitespace,
+)
+from tomlkit.toml_document import TOMLDocument
+
+from backend import config_io
+from backend.config_io import SaveResult
+from backend.errors import ConfigError, InputError
+from backend.selectors import PROVIDERS, check_model_id, infer_provider, parse_selector
+
+__all__ = [
+    "MODEL_KEYS",
+    "NEW_FILE_HEADER",
+    "ROLE_NAMES",
+    "SaveResult",
+    "SealConfig",
+    "default_config_path",
+    "load_config",
+]
+
+MODEL_KEYS = (
+    "provider",
+    "name",
+    "auth",
+    "profile",
+    "thinking",
+    "thinking_budget",
+    "effort",
+    "max_tokens",
+    "base_url",
+    "cache_retention",
+    "context_1m",
+)
+ROLE_NAMES = ("primary", "fast", "escalate", "fallbacks")
+AUTH_METHODS = ("api_key", "oauth", "setup_token", "claude_code", "env")
+_CHOICES: dict[str, tuple[str, ...]] = {
+    "provider": PROVIDERS,
+    "auth": AUTH_METHODS,
+    "thinking": ("adaptive", "manual", "disabled"),
+    "effort": ("low", "medium", "high", "xhigh", "max"),
+    "cache_retention": ("none", "short", "long"),
+}
+NEW_FILE_HEADER = (
+    "# seal.toml — Seal agent runtime configuration.\n"
+    "# Written by seal-setup; comments and keys it does not manage are kept as they are.\n"
+    "\n"
+)
+_AGENT_RE = re.compile(r"[A-Za-z0-9_-]{1,64}")
+_PROFILE_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")
+_HEADER_NAME_RE = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]{1,128}")
+# Headers that carry credentials: their values would be secrets in a project file.
+_SECRET_HEADERS = ("authorization", "proxy-authorization", "x-api-key", "api-key", "cookie")
+
+default_config_path = config_io.default_config_path
+
+
+def _is_header_table(key: Key | None, item: Item) -> bool:
+    """True for items that render as their own `[section]` (they end the key area)."""
+    if isinstance(item, AoT):
+        return True
+    return isinstance(item, Table) and not (key is not None and key.is_dotted())
+
+
+def _plain(item: Any) -> Any:
+    return item.unwrap() if isinstance(item, Item) else item
+
+
+def _typed(value: Any) -> Any:
+    """A comparison form where 1, 1.0 and True differ, as they do in TOML."""
+    if isinstance(value, dict):
+        return ("d", frozenset((k, _typed(v)) for k, v in value.items()))
+    if isinstance(value, list):
+        return ("l", tuple(_typed(v) for v in value))
+    return (type(value).__name__, value)
+
+
+@dataclass
+class _Frag:
+    """One piece of a table as written: a `[header]`, an inline table or a dotted-key group.
+
+    TOML lets one table be spread over several pieces (out-of-order headers, dotted keys),
+    so every lookup collects all of them.
+    """
+
+    item: Table | InlineTable | None  # None is the document root
+    container: Container
+    parent: _Frag | None
+    index: int  # position in the parent's body
+    dotted: bool
+
+    @property
+    def kind(self) -> str:
+        if self.item is None:
+            return "root"
+        if isinstance(self.item, InlineTable):
+            return "inline"
+        if self.dotted:
+            return "dotted"
+        return "super" if self.item.is_super_table() else "table"
+
+
+def _body_insert(container: Container, idx: int, key: Key | None, item: Item) -> None:
+    """Insert at body position `idx`, keeping tomlkit's key -> index map right."""
+    body = container.body
+    if 0 < idx <= len(body):
+        prev = body[idx - 1][1]
+        if not isinstance(prev, Whitespace) and not prev.trivia.trail.endswith("\n"):
+            # A file without a final newline: the new line must not be glued to the last one.
+            prev.trivia.trail += "\n"
+    if key is not None:
+        if idx >= len(body):
+            container._raw_append(key, item)
+        else:
+            container._insert_at(idx, key, item)
+        return
+    for k, v in list(container._map.items()):
+        if isinstance(v, tuple):
+            container._map[k] = tuple(i + 1 if i >= idx else i for i in v)
+        elif v >= idx:
+            container._map[k] = v + 1
+    body.insert(idx, (None, item))
+
+
+def _last_key_index(container: Container) -> int:
+    """Index just after the last key/value line (dotted groups count), or 0 if none."""
+    last = -1
+    for i, (k, v) in enumerate(container.body):
+        if k is not None and not _is_header_table(k, v):
+            last = i
+    return last + 1
+
+
+def _deepest_tail(container: Container, stop: int | None = None) -> Container:
+    """The container whose end is rendered right before position `stop` of `container`."""
+    body = container.body[: len(container.body) if stop is None else stop]
+    for k, v in reversed(body):
+        if isinstance(v, (Whitespace, Null)):
+            continue
+        if isinstance(v, Table) and _is_header_table(k, v):
+            return _deepest_tail(v.value)
+        break
+    return container
+
+
+_RANK = {"table": 0, "inline": 1, "dotted": 2, "root": 3, "super": 4}
+_PARENT_RANK = {"table": 0, "inline": 1, "dotted": 2, "super": 3, "root": 4}
+
+
+def _key(name: str, dotted: bool) -> SingleKey:
+    key = SingleKey(name)
+    key._dotted = dotted
+    return key
+
+
+def _trailing_trivia(container: Container, stop: int) -> list[int]:
+    """Indexes of the comment and blank lines between the last key and position `stop`."""
+    found: list[int] = []
+    for i in range(stop - 1, -1, -1):
+        k, v = container.body[i]
+        if isinstance(v, Null):
+            continue
+        if k is None and isinstance(v, (Comment, Whitespace)):
+            found.append(i)
+            continue
+        break
+    return sorted(found)
+
+
+def _glued_comments(frag: _Frag) -> list[Item]:
+    """Take the comment lines right above `frag` (no blank line between) out of its parent."""
+    if frag.parent is None or frag.item is None or "\n" in frag.item.trivia.indent:
+        return []
+    body = frag.parent.container.body
+    indexes: list[int] = []
+    for i in range(frag.index - 1, -1, -1):
+        k, v = body[i]
+        if isinstance(v, Null):
+            continue
+        if k is None and isinstance(v, Comment):
+            indexes.append(i)
+            continue
+        break
+    return _null_out(frag.parent.container, sorted(indexes))
+
+
+def _slot_before(frag: _Frag, index: int) -> tuple[Container, int]:
+    """Where text rendered just before item `index` of `frag` can be inserted.
+
+    A header-less table would grow a header if it held a comment, so the slot is found
+    in the last section rendered before, or at the start of an explicit table.
+    """
+    node, pos = frag, index
+    while True:
+        body = node.container.body
+        previous = [j for j in range(pos) if not isinstance(body[j][1], Null)]
+        if previous:
+            k, v = body[previous[-1]]
+            if isinstance(v, Table) and _is_header_table(k, v):
+                tail = _deepest_tail(v.value)
+                return tail, len(tail.body)
+            return node.container, pos
+        if node.kind == "super" and node.parent is not None:
+            node, pos = node.parent, node.index
+            continue
+        return node.container, pos
+
+
+def _follows(frag: _Frag, idx: int) -> bool:
+    """Whether a `[section]` is rendered after position `idx` of `frag`'s body."""
+    node: _Frag | None = frag
+    pos = idx
+    while node is not None:
+        for k, v in node.container.body[pos:]:
+            if k is not None and _is_header_table(k, v):
+                return True
+            if isinstance(v, Table) and v.is_super_table():
+                return True
+        pos = node.index + 1
+        node = node.parent
+    return False
+
+
+def _null_out(container: Container, indexes: list[int]) -> list[Item]:
+    moved = [container.body[i][1] for i in indexes]
+    for i in indexes:
+        container.body[i] = (None, Null())
+    return moved
+
+
+def _is_blank(container: Container) -> bool:
+    return all(k is None and (isinstance(v, (Whitespace, Null))) for k, v in container.body)
+
+
+def _edit_array(arr: Array, new: list[str]) -> None:
+    """Make `arr` hold `new`, editing in place so comments inside the array survive."""
+    if list(arr) == new:
+        return
+    remaining = list(new)
+    for i in range(len(arr) - 1, -1, -1):
+        value = arr[i]
+        if value in remaining and remaining.count(value) >= list(arr).count(value):
+            continue
+        del arr[i]
+    current = [str(v) for v in arr]
+    pos = 0
+    for want in new:
+        if pos < len(current) and current[pos] == want:
+            pos += 1
+            continue
+        if want in current[pos:]:
+            # Order changed: rebuild, comments between elements are still kept by tomlkit.
+            while len(arr):
+                del arr[0]
+            for v in new:
+                arr.append(v)
+            return
+        arr.insert(pos, want)
+        current.insert(pos, want)
+        pos += 1
+
+
+class SealConfig:
+    """A loaded seal.toml: values, edits that keep the file's formatting, diff and save."""
+
+    def __init__(self, path: Path, exists: bool, original_text: str, raw: bytes | None) -> None:
+        self.path = path
+        self.exists = exists
+        self.original_text = original_text
+        self._raw = raw
+        self._bom = original_text.startswith("\ufeff")
+        body = original_text[1:] if self._bom else original_text
+        self._crlf = "\r\n" in body and "\n" not in body.replace("\r\n", "")
+        self._base_text = body if exists else NEW_FILE_HEADER
+        self._doc: TOMLDocument = config_io.parse_toml(self._base_text, path)
+        self._base_plain = self._doc.unwrap()
+        self._base_values = _typed(self._base_plain)
+        self._pristine = self.text()
+        self._check_structure()
+
+    # ----- reading ---------------------------------------------------------------------------
+
+    def text(self) -> str:
+        """The document as it would be written now."""
+        out = tomlkit.dumps(self._doc)
+        if self._crlf:
+            out = re.sub(r"(?<!\r)\n", "\r\n", out)
+        return ("\ufeff" + out) if self._bom else out
+
+    def changed(self) -> bool:
+        """True when saving would change the file (a new file: when anything was set)."""
+        return self.text() != self._pristine
+
+    def diff(self) -> str:
+        """Unified diff from the file on disk to the document now; "" when unchanged."""
+        if not self.changed():
+            return ""
+        lines = difflib.unified_diff(
+            self.original_text.splitlines(keepends=True),
+            self.text().splitlines(keepends=True),
+            fromfile=f"{self.path.name} (on disk)",
+            tofile=f"{self.path.name} (after)",
+        )
+        return "".join(line if line.endswith("\n") else line + "\n" for line in lines)
+
+    def get(self, key: str, agent: str | None = None) -> Any:
+        """Effective value: the agent's own setting, else [model]'s."""
+        if agent is not None:
+            value = self.own(key, agent)
+            if value is not None:
+                return value
+        return self.own(key, None)
+
+    def own(self, key: str, agent: str | None = None) -> Any:
+        """What that table itself sets (None when absent or only inherited)."""
+        return self._scalar(self._model_path(agent), key)
+
+    def model(self, agent: str | None = None) -> dict[str, Any]:
+        """Effective key/values of [model] merged with the agent's override (no sub-tables)."""
+        merged = self._scalars(("model",))
+        if agent is not None:
+            merged.update(self._scalars(self._model_path(agent)))
+        return merged
+
+    def headers(self, agent: str | None = None) -> dict[str, str]:
+        """[model.headers] (plus the agent's own headers when `agent` is given)."""
+        merged = {k: str(v) for k, v in self._scalars(("model", "headers")).items()}
+        if agent is not None:
+            own = self._scalars((*self._model_path(agent), "headers"))
+            merged.update({k: str(v) for k, v in own.items()})
+        return merged
+
+    def roles(self, agent: str | None = None) -> dict[str, Any]:
+        """Effective roles; "primary" is the effective `name`, fallbacks a list of selectors."""
+        merged = self.own_roles(None)
+        if agent is not None:
+            merged.update(self.own_roles(agent))
+        name = self.get("name", agent)
+        if name is not None:
+            merged["primary"] = name
+        return merged
+
+    def own_roles(self, agent: str | None = None) -> dict[str, Any]:
+        """Roles set by that table itself; "primary" only when it sets its own `name`."""
+        result = self._scalars((*self._model_path(agent), "roles"))
+        if isinstance(result.get("fallbacks"), str):
+            result["fallbacks"] = [result["fallbacks"]]
+        name = self.own("name", agent)
+        if name is not None:
+            result["primary"] = name
+        return result
+
+    def agents(self) -> list[str]:
+        """Names under [agents.*] that have a model table, in file order."""
+        names: list[str] = []
+        for frag in self._resolve(("agents",)):
+            for k, v in frag.container.body:
+                if k is None or k.key in names:
+                    continue
+                if isinstance(v, (Table, InlineTable)) and self._resolve(
+                    ("agents", k.key, "model")
+                ):
+                    names.append(k.key)
+        return names
+
+    def providers_in_use(self) -> list[tuple[str, str, str]]:
+        """(provider, profile, auth) for [model], each agent and each role selector, no repeats.
+
+        A role selector for the same provider as its table uses that table's profile and
+        auth (it is the same account); one for another provider uses profile "default" and
+        auth "api_key", the method the runtime falls back to for a provider it is not told
+        about. A table without `provider` takes it from its model name, else anthropic.
+        """
+        seen: list[tuple[str, str, str]] = []
+
+        def add(entry: tuple[str, str, str]) -> None:
+            if entry not in seen:
+                seen.append(entry)
+
+        for agent in [None, *self.agents()]:
+            name = self.get("name", agent)
+            provider = self.get("provider", agent)
+            if not isinstance(provider, str):
+                provider = self._infer(name) or "anthropic"
+            profile = self.get("profile", agent)
+            profile = profile if isinstance(profile, str) else "default"
+            auth = self.get("auth", agent)
+            auth = auth if isinstance(auth, str) else "api_key"
+            add((provider, profile, auth))
+            for role, value in self.roles(agent).items():
+                if role == "primary":
+                    continue
+                for text in value if isinstance(value, list) else [value]:
+                    try:
+                        sel = parse_selector(str(text))
+                    except InputError:
+                        continue
+                    if sel.provider == provider:
+                        add((provider, profile, auth))
+                    else:
+                        add((sel.provider, "default", "api_key"))
+        return seen
+
+    # ----- editing ---------------------------------------------------------------------------
+
+    def set(self, key: str, value: Any, agent: str | None = None) -> None:
+        """Set a [model] key (or the agent's override); None removes it."""
+        if key not in MODEL_KEYS:
+            raise InputError(
+                f"seal-setup does not manage the key {key!r}",
+                "allowed: " + ", ".join(MODEL_KEYS) + " (secrets never go in seal.toml)",
+            )
+        self._require_agent(agent)
+        path = self._model_path(agent)
+        if value is None:
+            self._remove_scalar(path, key)
+            if agent is None:
+                self._drop_if_blank(path)
+        else:
+            self._set_scalar(path, key, _validate(key, value))
+        self._settle()
+
+    def set_header(self, name: str, value: str | None, agent: str | None = None) -> None:
+        """Set or (None) remove a request header in [model.headers]."""
+        if not isinstance(name, str) or not _HEADER_NAME_RE.fullmatch(name):
+            raise InputError(f"{name!r} is not a valid HTTP header name")
+        if name.lower() in _SECRET_HEADERS:
+            raise InputError(
+                f"the {name} header carries a credential",
+                "secrets never go in seal.toml: store the key with the wizard instead",
+            )
+        self._require_agent(agent)
+        path = (*self._model_path(agent), "headers")
+        existing = [h for h in self._scalars(path) if h.lower() == name.lower()]
+        target = existing[0] if existing else name
+        if value is None:
+            self._remove_scalar(path, target)
+            self._drop_if_blank(path)
+        else:
+            if not isinstance(value, str) or "\n" in value or "\r" in value:
+                raise InputError(f"header {name} must be one line of text")
+            if value.strip().lower().startswith(("sk-", "bearer ")):
+                raise InputError(
+                    f"the {name} header value looks like a secret",
+                    "secrets never go in seal.toml: store the key with the wizard instead",
+                )
+            self._set_scalar(path, target, value)
+        self._settle()
+
+    def set_role(self, role: str, value: str | list[str] | None, agent: str | None = None) -> None:
+        """Set a role selector; "primary" sets `name` (and `provider` when written out)."""
+        if role not in ROLE_NAMES:
+            raise InputError(f"unknown role {role!r}", "roles: " + ", ".join(ROLE_NAMES))
+        self._require_agent(agent)
+        if role == "primary":
+            if isinstance(value, list):
+                raise InputError("the primary role takes one model, not a list")
+            if value is None:
+                self.set("name", None, agent)
+                return
+            sel = parse_selector(value)
+            self.set("name", sel.model, agent)
+            if sel.explicit:
+                self.set("provider", sel.provider, agent)
+            return
+        path = (*self._model_path(agent), "roles")
+        if value is None:
+            self._remove_scalar(path, role)
+            self._drop_if_blank(path)
+        elif role == "fallbacks":
+            items = [value] if isinstance(value, str) else value
+            if not isinstance(items, list):
+                raise InputError("fallbacks must be a list of model selectors")
+            self._set_scalar(path, role, [str(parse_selector(str(s))) for s in items])
+        else:
+            if not isinstance(value, str):
+                raise InputError(f"the {role} role takes one model selector")
+            self._set_scalar(path, role, str(parse_selector(value)))
+        self._settle()
+
+    def add_agent(self, name: str) -> None:
+        """Add an empty [agents.NAME.model] override at the end of the agents."""
+        _check_agent_name(name)
+        if name in self.agents():
+            raise InputError(f"agent {name!r} already exists")
+        self._ensure(("agents", name, "model"))
+        self._settle()
+
+    def remove_agent(self, name: str) -> None:
+        """Remove the agent's model override; other keys of [agents.NAME] stay."""
+        self._require_agent(name)
+        # One piece at a time, resolving again each round: removing and rescuing
+        # comments shifts the positions the next round relies on.
+        while True:
+            found = next(
+                (
+                    (frag, i, v)
+                    for frag in self._resolve(("agents", name))
+                    for i, (k, v) in enumerate(frag.container.body)
+                    if k is not None and k.key == "model"
+                ),
+                None,
+            )
+            if found is None:
+                break
+            frag, index, item = found
+            self._rescue_comments(frag, index, item)
+            index = next(i for i, (_, v) in enumerate(frag.container.body) if v is item)
+            frag.container._remove_at(index)
+        for path in (("agents", name), ("agents",)):
+            while True:
+                blank = next(
+                    (f for f in self._resolve(path) if f.parent and _is_blank(f.container)),
+                    None,
+                )
+                if blank is None or blank.parent is None:
+                    break
+                blank.parent.container._remove_at(blank.index)
+        self._settle()
+
+    def rename_agent(self, old: str, new: str) -> None:
+        """Rename [agents.OLD] (all its keys and tables) to [agents.NEW]."""
+        self._require_agent(old)
+        _check_agent_name(new)
+        if new == old:
+            return
+        if self._resolve(("agents", new)):
+            raise InputError(f"agent {new!r} already exists")
+        for frag in self._resolve(("agents",)):
+            container = frag.container
+            indexes = [
+                i for i, (k, _) in enumerate(container.body) if k is not None and k.key == old
+            ]
+            if not indexes:
+                continue
+            for i in indexes:
+                k, v = container.body[i]
+                assert k is not None
+                new_key = SingleKey(new)
+                new_key._dotted = k.is_dotted()
+                container.body[i] = (new_key, v)
+                _forget_display_names(v)
+            old_key = next(k for k in container._map if k.key == old)
+            container._map[SingleKey(new)] = container._map.pop(old_key)
+            dict.__setitem__(container, new, dict.__getitem__(container, old))
+            dict.__delitem__(container, old)
+        self._settle()
+
+    def reload(self) -> SealConfig:
+        """A fresh SealConfig from the file as it is now on disk."""
+        return load_config(self.path)
+
+    def save(self, *, lock_timeout: float = 5.0) -> SaveResult:
+        """Write the document (locked, atomic, with seal.toml.bak); refuses on a conflict."""
+        text = self.text()
+        config_io.check_written_text(text.lstrip("\ufeff"), self.path)
+        data = text.encode("utf-8")
+        result = config_io.save_bytes(self.path, data, self._raw, lock_timeout=lock_timeout)
+        self.original_text = text
+        self._raw = data
+        self.exists = True
+        self._base_text = text[1:] if self._bom else text
+        self._base_plain = self._doc.unwrap()
+        self._base_values = _typed(self._base_plain)
+        self._pristine = text
+        return result
+
+    # ----- internals -------------------------------------------------------------------------
+
+    @staticmethod
+    def _model_path(agent: str | None) -> tuple[str, ...]:
+        return ("model",) if agent is None else ("agents", agent, "model")
+
+    @staticmethod
+    def _infer(name: Any) -> str | None:
+        return infer_provider(name) if isinstance(name, str) else None
+
+    def _require_agent(self, agent: str | None) -> None:
+        if agent is not None and agent not in self.agents():
+            raise InputError(f"there is no agent {agent!r}", "add it first")
+
+    def _settle(self) -> None:
+        """After an edit: when every value is back to what is on disk, so is every byte.
+
+        Undoing an edit by hand (re-adding a removed key, removing a new table) cannot
+        restore the exact whitespace tomlkit had, so the on-disk text is taken back.
+        """
+        if _typed(self._doc.unwrap()) == self._base_values:
+            self._doc = config_io.parse_toml(self._base_text, self.path)
+
+    def _resolve(self, path: tuple[str, ...]) -> list[_Frag]:
+        frags = [_Frag(None, self._doc, None, 0, False)]
+        for depth, seg in enumerate(path):
+            found: list[_Frag] = []
+            for frag in frags:
+                for i, (k, v) in enumerate(frag.container.body):
+                    if k is None or k.key != seg:
+                        continue
+                    if isinstance(v, (Table, InlineTable)) and not (
+                        isinstance(v, Table) and v.is_aot_element()
+                    ):
+                        found.append(_Frag(v, v.value, frag, i, k.is_dotted()))
+                    else:
+                        where = ".".join(path[: depth + 1])
+                        what = "an array of tables" if isinstance(v, AoT) else type(v).__name__
+                        raise ConfigError(
+                            f"{self.path.name}: [{where}] must be a table, found {what}",
+                            f"fix {where} by hand: it should be a [{where}] section",
+                        )
+            frags = found
+            if not frags:
+                return []
+        return frags
+
+    def _scalars(self, path: tuple[str, ...]) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        for frag in self._resolve(path):
+            for k, v in frag.container.body:
+                if k is None or isinstance(v, (Table, InlineTable, AoT)):
+                    continue
+                out[k.key] = _plain(v)
+        return out
+
+    def _scalar(self, path: tuple[str, ...], key: str) -> Any:
+        return self._scalars(path).get(key)
+
+    def _check_structure(self) -> None:
+        for path in (("model",), ("model", "roles"), ("model", "headers"), ("agents",)):
+            self._resolve(path)
+        for agent in self.agents():
+            for sub in ((), ("roles",), ("headers",)):
+                self._resolve(("agents", agent, "model", *sub))
+
+    def _set_scalar(self, path: tuple[str, ...], key: str, value: Any) -> None:
+        for frag in self._resolve(path):
+            for k, v in frag.container.body:
+                if k is None or k.key != key or isinstance(v, (Table, InlineTable, AoT)):
+                    continue
+                if _typed(_plain(v)) == _typed(value):
+                    return  # keep the way it is written (quotes, spacing)
+                if isinstance(v, Array) and isinstance(value, list):
+                    _edit_array(v, [str(x) for x in value])
+                    return
+                frag.container[k] = value
+                return
+        frag = self._ensure(path)
+        if frag.item is not None and frag.kind == "inline":
+            frag.item[key] = value
+            return
+        item = tomlkit.item(value)
+        _body_insert(frag.container, _last_key_index(frag.container), SingleKey(key), item)
+
+    def _remove_scalar(self, path: tuple[str, ...], key: str) -> None:
+        for frag in self._resolve(path):
+            for k, v in frag.container.body:
+                if k is not None and k.key == key and not isinstance(v, (Table, InlineTable)):
+                    frag.container.remove(k)
+                    return
+
+    def _drop_if_blank(self, path: tuple[str, ...]) -> None:
+        """Remove a table left empty by an edit, unless the file on disk has it too."""
+        node: Any = self._base_plain
+        for seg in path:
+            node = node.get(seg) if isinstance(node, dict) else None
+        if isinstance(node, dict):
+            return
+        while True:
+            blank = next(
+                (f for f in self._resolve(path) if f.parent is not None and _is_blank(f.container)),
+                None,
+            )
+            if blank is None or blank.parent is None:
+                break
+            blank.parent.container._remove_at(blank.index)
+        if len(path) > 1 and path[0] == "model":
+            # A [model] that only existed to hold the removed table goes too.
+            self._drop_if_blank(path[:-1])
+
+    def _ensure(self, path: tuple[str, ...]) -> _Frag:
+        """The piece of table `path` to add keys to, creating the table where it belongs."""
+        frags = self._resolve(path)
+        if frags:
+            best = min(frags, key=lambda f: _RANK[f.kind])
+            if best.kind == "super" and isinstance(best.item, Table):
+                # An implicit table ([model.roles] without [model]) gets its own header.
+                best.item._is_super_table = False
+                glued = _glued_comments(best)
+                if best.container.body:
+                    _body_insert(best.container, 0, None, Whitespace("\n"))
+                for offset, comment in enumerate(glued):
+                    # They introduced the first sub-table, which is no longer first.
+                    _body_insert(best.container, 1 + offset, None, comment)
+            return best
+        depth = len(path) - 1
+        while depth > 0 and not self._resolve(path[:depth]):
+            depth -= 1
+        parents = self._resolve(path[:depth]) if depth else self._resolve(())
+        parent = min(parents, key=lambda f: _PARENT_RANK[f.kind])
+        missing = path[depth:]
+        if parent.kind == "inline" and isinstance(parent.item, InlineTable):
+            node: Any = tomlkit.inline_table()
+            for seg in reversed(missing[1:]):
+                wrapper = tomlkit.inline_table()
+                wrapper[seg] = node
+                node = wrapper
+            parent.item[missing[0]] = node
+        else:
+            dotted = parent.kind == "dotted"
+            leaf = (
+                Table(Container(True), Trivia(), False, is_super_table=True)
+                if dotted
+                else tomlkit.table()
+            )
+            node = leaf
+            for seg in reversed(missing[1:]):
+                outer = Table(Container(True), Trivia(), False, is_super_table=True)
+                outer.value._raw_append(_key(seg, dotted), node)
+                node = outer
+            if dotted:
+                idx = _last_key_index(parent.container)
+                _body_insert(parent.container, idx, _key(missing[0], True), node)
+            else:
+                self._insert_table(parent, missing[0], node, leaf, root_first=path == ("model",))
+        found = self._resolve(path)
+        return min(found, key=lambda f: _RANK[f.kind])
+
+    def _insert_table(
+        self, parent: _Frag, name: str, top: Table, leaf: Table, *, root_first: bool
+    ) -> None:
+        """Insert a new `[section]` (`top`, whose deepest table is `leaf`) into `parent`.
+
+        It goes after the parent's keys and sub-tables; comments and blank lines that sit
+        between the previous section's last key and the next header belong to the next
+        section, so they move below the new table and stay right above that header.
+        """
+        container = parent.container
+        if root_first:
+            # [model] goes before the first section, not after the agents.
+            idx = next(
+                (i for i, (k, v) in enumerate(container.body) if _is_header_table(k, v)),
+                len(container.body),
+            )
+        else:
+            idx = len(container.body)
+        tail = _deepest_tail(container, idx)
+        run = _trailing_trivia(tail, idx if tail is container else len(tail.body))
+        following = _follows(parent, idx)
+        to_move: list[int] = []
+        if following and run:
+            blanks = [i for i in run if isinstance(tail.body[i][1], Whitespace)]
+            file_header = (
+                tail is container
+                and parent.kind == "root"
+                and not any(k is not None for k, _ in container.body[: run[0]])
+            )
+            if file_header:
+                # The file's own header comment stays on top; only comments glued to
+                # the next header move.
+                to_move = [i for i in run if not blanks or i > blanks[-1]]
+            else:
+                to_move = [i for i in run if not blanks or i >= blanks[0]]
+        moved: list[Item] = []
+        if to_move:
+            if tail is container:
+                idx = to_move[0]
+            else:
+                moved = _null_out(tail, to_move)
+        prev_tail = _deepest_tail(container, idx)
+        before = [
+            v
+            for _, v in (prev_tail.body[:idx] if prev_tail is container else prev_tail.body)
+            if not isinstance(v, Null)
+        ]
+        last = before[-1] if before else None
+        if last is not None and not isinstance(last, Whitespace):
+            if not last.trivia.trail.endswith("\n"):
+                last.trivia.trail += "\n"
+            top.trivia.indent = "\n"
+        if following:
+            starts_blank = (
+                isinstance(moved[0], Whitespace)
+                if moved
+                else idx < len(container.body) and isinstance(container.body[idx][1], Whitespace)
+            )
+            if not starts_blank:
+                leaf.value._raw_append(None, Whitespace("\n"))
+        for item in moved:
+            leaf.value._raw_append(None, item)
+        _body_insert(container, idx, SingleKey(name), top)
+
+    def _rescue_comments(self, frag: _Frag, index: int, item: Item) -> None:
+        """Keep the comments that introduce the next section when a table is removed."""
+        if not isinstance(item, Table) or not _follows(frag, index + 1):
+            return
+        tail = _deepest_tail(item.value)
+        run = _trailing_trivia(tail, len(tail.body))
+        blanks = [i for i in run if isinstance(tail.body[i][1], Whitespace)]
+        keep = [i for i in run if not blanks or i >= blanks[0]]
+        if any(isinstance(tail.body[i][1], Comment) for i in keep):
+            dest, pos = _slot_before(frag, index)
+            moved = _null_out(tail, keep)
+            before = [v for _, v in dest.body[:pos] if not isinstance(v, Null)]
+            while (
+                moved
+                and isinstance(moved[0], Whitespace)
+                and (not before or isinstance(before[-1], Whitespace))
+            ):
+                moved.pop(0)
+            for offset, comment in enumerate(moved):
+                _body_insert(dest, pos + offset, None, comment)
+
+
+def _forget_display_names(item: Item) -> None:
+    """Headers are re-derived from the keys after a rename."""
+    if isinstance(item, Table):
+        item.display_name = None
+        for _, child in item.value.body:
+            _forget_display_names(child)
+
+
+def _check_agent_name(name: str) -> None:
+    if not isinstance(name, str) or not _AGENT_RE.fullmatch(name):
+        raise InputError(
+            f"{name!r} is not a valid agent name",
+            "use 1-64 letters, digits, '-' or '_'",
+        )
+
+
+def _validate(key: str, value: Any) -> Any:
+    """Check a value's type and range for `key`; returns the value to store."""
+    if key in _CHOICES:
+        if not isinstance(value, str) or value not in _CHOICES[key]:
+            raise InputError(f"{key} must be one of: " + ", ".join(_CHOICES[key]))
+        return value
+    if key == "name":
+        if not isinstance(value, str):
+            raise InputError("name must be a model id")
+        return check_model_id(value.strip())
+    if key == "profile":
+        if not isinstance(value, str) or not _PROFILE_RE.fullmatch(value):
+            raise InputError("profile must be 1-64 letters, digits, '.', '-' or '_'")
+        return value
+    if key in ("thinking_budget", "max_tokens"):
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise InputError(f"{key} must be a whole number")
+        low = 1024 if key == "thinking_budget" else 1
+        if value < low:
+            raise InputError(f"{key} must be at least {low}")
+        return value
+    if key == "context_1m":
+        if not isinstance(value, bool):
+            raise InputError("context_1m must be true or false")
+        return value
+    if key == "base_url":
+        if not isinstance(value, str) or not re.fullmatch(r"https?://\S+", value):
+            raise InputError("base_url must be an http:// or https:// URL")
+        return value
+    raise InputError(f"seal-setup does not manage the key {key!r}")
+
+
+def load_config(path: Path) -> SealConfig:
+    """Read seal.toml; a missing file gives an empty document with a short header."""
+    raw = config_io.read_config_bytes(path)
+    if raw is None:
+        return SealConfig(path, False, "", None)
+    text = config_io.decode_config(raw, path)
+    return SealConfig(path, True, text, raw)

@@ -1,0 +1,187 @@
+"""seal.toml on disk: where it is, reading it safely, and writing it under a lock.
+
+Saving takes an exclusive lock on a hidden sibling (`.seal.toml.lock`), refuses when the
+file changed since it was read, keeps the previous bytes as `seal.toml.bak`, and replaces
+the file atomically, so a reader or a crash sees either the old or the new file.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+import tomlkit
+from tomlkit.exceptions import ParseError, TOMLKitError
+from tomlkit.toml_document import TOMLDocument
+
+from backend.atomic import LockTimeout, atomic_write, file_lock, remove_stale_temps
+from backend.errors import ConfigConflictError, ConfigError, ConfigLockedError, ConfigParseError
+
+MAX_CONFIG_BYTES = 2 * 1024 * 1024
+_STDLIB_POSITION_RE = re.compile(r"\(at line (\d+), column (\d+)\)")
+_POSITION_RE = re.compile(r"\s*(?:\(at line \d+, column \d+\)|at line \d+ col \d+)\s*$")
+
+
+@dataclass
+class SaveResult:
+    """What a save did: the file written, its backup (None for a new file), whether new."""
+
+    path: Path
+    backup: Path | None
+    created: bool
+
+
+def default_config_path(env: Mapping[str, str] | None = None, cli_path: str | None = None) -> Path:
+    """--config beats SEAL_CONFIG beats ./seal.toml."""
+    if cli_path:
+        return Path(cli_path).expanduser()
+    environ = os.environ if env is None else env
+    from_env = environ.get("SEAL_CONFIG", "").strip()
+    if from_env:
+        return Path(from_env).expanduser()
+    return Path.cwd() / "seal.toml"
+
+
+def lock_path(path: Path) -> Path:
+    """The hidden lock file next to the config (`.seal.toml.lock`)."""
+    return path.with_name(f".{path.name}.lock")
+
+
+def backup_path(path: Path) -> Path:
+    """Where the previous version is kept (`seal.toml.bak`)."""
+    return path.with_name(path.name + ".bak")
+
+
+def read_config_bytes(path: Path) -> bytes | None:
+    """The file's bytes, None when it does not exist; ConfigError when it cannot be read."""
+    try:
+        size = path.stat().st_size
+    except FileNotFoundError:
+        return None
+    except OSError as exc:
+        raise ConfigError(f"cannot read {path}: {exc.strerror or exc}") from None
+    if path.is_dir():
+        raise ConfigError(f"cannot read {path}: it is a directory", "pass the path of a file")
+    if size > MAX_CONFIG_BYTES:
+        raise ConfigError(
+            f"cannot read {path}: it is {size} bytes, more than a seal.toml should be "
+            f"({MAX_CONFIG_BYTES} bytes at most)",
+            "check that --config points at the right file",
+        )
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        return None
+    except OSError as exc:
+        raise ConfigError(
+            f"cannot read {path}: {exc.strerror or exc}", "check the file's permissions"
+        ) from None
+    if len(data) > MAX_CONFIG_BYTES:
+        raise ConfigError(f"cannot read {path}: it grew past {MAX_CONFIG_BYTES} bytes")
+    return data
+
+
+def decode_config(data: bytes, path: Path) -> str:
+    """UTF-8 text of the file; binary or undecodable content is a ConfigError."""
+    if b"\x00" in data:
+        raise ConfigError(
+            f"cannot read {path}: it is a binary file, not TOML",
+            "check that --config points at the right file",
+        )
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise ConfigError(
+            f"cannot read {path}: not UTF-8 text (byte {exc.start})",
+            "save the file as UTF-8",
+        ) from None
+
+
+def parse_toml(text: str, path: Path) -> TOMLDocument:
+    """Parse with tomlkit; a syntax error names the 1-based line and column.
+
+    The stdlib parser checks first: it is strict TOML 1.0 (as the runtime reads it) and
+    reports 1-based positions; tomlkit's own positions are 0-based columns.
+    """
+    hint = "fix the file by hand; seal-setup never overwrites a file it cannot read"
+    try:
+        tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        found = _STDLIB_POSITION_RE.search(str(exc))
+        line, col = (int(found.group(1)), int(found.group(2))) if found else (0, 0)
+        detail = _POSITION_RE.sub("", str(exc))
+        where = f"line {line}, column {col}" if found else "syntax error"
+        raise ConfigParseError(f"{path.name} {where}: {detail}", hint, line=line, col=col) from None
+    try:
+        return tomlkit.parse(text)
+    except ParseError as exc:
+        detail = _POSITION_RE.sub("", str(exc))
+        raise ConfigParseError(
+            f"{path.name} line {exc.line}, column {exc.col + 1}: {detail}",
+            hint,
+            line=exc.line,
+            col=exc.col + 1,
+        ) from None
+    except (TOMLKitError, ValueError) as exc:
+        raise ConfigParseError(f"{path.name}: {exc}", hint) from None
+
+
+def check_written_text(text: str, path: Path) -> None:
+    """Refuse to write a document that would not read back (a bug, never the user's)."""
+    try:
+        tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(
+            f"refusing to write {path}: the edited document is not valid TOML ({exc})",
+            "nothing was written; please report this",
+        ) from None
+
+
+def save_bytes(
+    path: Path, data: bytes, expected: bytes | None, *, lock_timeout: float
+) -> SaveResult:
+    """Write `data` to `path` if the file still holds `expected` (None: still absent)."""
+    folder = path.parent
+    try:
+        with file_lock(lock_path(path), timeout=lock_timeout):
+            try:
+                current: bytes | None = path.read_bytes()
+            except FileNotFoundError:
+                current = None
+            except OSError as exc:
+                raise ConfigError(f"cannot read {path}: {exc.strerror or exc}") from None
+            if current != expected:
+                what = (
+                    "was created"
+                    if expected is None
+                    else "was deleted"
+                    if current is None
+                    else "changed"
+                )
+                raise ConfigConflictError(
+                    f"{path} {what} on disk since it was read; nothing was written",
+                    "reload it and apply the changes again",
+                )
+            backup: Path | None = None
+            if current is not None:
+                mode = path.stat().st_mode & 0o7777
+                backup = backup_path(path)
+                atomic_write(backup, current, mode)
+                atomic_write(path, data, mode)
+            else:
+                atomic_write(path, data, 0o644)
+    except LockTimeout:
+        raise ConfigLockedError(
+            f"{path} is being written by another program (lock {lock_path(path).name} held "
+            f"for more than {lock_timeout:g} s); nothing was written",
+            "close the other seal-setup and try again",
+        ) from None
+    except PermissionError as exc:
+        raise ConfigError(f"cannot write {path}: {exc.strerror or exc}") from None
+    remove_stale_temps(folder, path.name)
+    remove_stale_temps(folder, backup_path(path).name)
+    return SaveResult(path=path, backup=backup, created=current is None)
