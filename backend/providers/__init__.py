@@ -1,0 +1,95 @@
+"""Provider checks and model lists: `check()` classifies a credential, `list_models()` lists.
+
+Callers pass an `httpx.Client` to share connections (or none: one is made per call).
+All calls block; run them off the UI loop.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import httpx
+
+from backend.endpoints import api_base
+from backend.errors import ProviderError
+from backend.http import client_or_new
+from backend.providers import anthropic, openai, openrouter
+from backend.providers.base import (
+    DISPLAY_NAMES,
+    Auth,
+    CheckFailed,
+    CheckResult,
+    ModelInfo,
+    Outcome,
+    key_shape_hint,
+    mask,
+)
+
+PROVIDER_NAMES = ("anthropic", "openrouter", "openai")
+
+__all__ = [
+    "DISPLAY_NAMES",
+    "PROVIDER_NAMES",
+    "Auth",
+    "CheckResult",
+    "ModelInfo",
+    "Outcome",
+    "check",
+    "key_shape_hint",
+    "list_models",
+    "mask",
+]
+
+
+def _known(provider: str) -> None:
+    if provider not in PROVIDER_NAMES:
+        raise ProviderError(
+            f"Unknown provider {provider!r}", f"Use one of: {', '.join(PROVIDER_NAMES)}."
+        )
+
+
+def check(
+    provider: str,
+    auth: Auth,
+    *,
+    base_url: str | None = None,
+    env: Mapping[str, str] | None = None,
+    client: httpx.Client | None = None,
+) -> CheckResult:
+    """Ask the provider whether `auth` works: verified, rejected or unverifiable."""
+    _known(provider)
+    if not auth.value:
+        return CheckResult("rejected", "Nothing to check: the credential is empty", "Paste it.")
+    base = api_base(provider, env, base_url)
+    with client_or_new(client) as http:
+        if provider == "anthropic":
+            return anthropic.check(auth, base, http)
+        if provider == "openrouter":
+            return openrouter.check(auth, base, http)
+        return openai.check(auth, base, http)
+
+
+def list_models(
+    provider: str,
+    auth: Auth | None,
+    *,
+    base_url: str | None = None,
+    env: Mapping[str, str] | None = None,
+    client: httpx.Client | None = None,
+) -> list[ModelInfo]:
+    """The live model list; ProviderError (classified message, hint = cause) on failure."""
+    _known(provider)
+    base = api_base(provider, env, base_url)
+    name = DISPLAY_NAMES[provider]
+    if auth is None and provider != "openrouter":
+        raise ProviderError(f"{name} lists models only for a credential", "Add one first.")
+    try:
+        with client_or_new(client) as http:
+            if provider == "openrouter":
+                return openrouter.list_models(auth, base, http)
+            assert auth is not None
+            if provider == "anthropic":
+                return anthropic.list_models(auth, base, http)
+            return openai.list_models(auth, base, http)
+    except CheckFailed as failed:
+        raise ProviderError(failed.result.message, failed.result.cause) from None

@@ -1,0 +1,319 @@
+"""The one HTTP client setup every provider call uses: timeouts, retries, error bodies.
+
+Retries follow DESIGN §2: 429/5xx/529 are retried with backoff that honours
+`retry-after-ms` / `retry-after`, capped in tries and in total wait per call, so a
+check never hangs for minutes. Log records carry method, URL and status only: never
+headers or bodies, which hold secrets.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import json
+import logging
+import os
+import random
+import re
+import ssl
+import threading
+import time
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, replace
+from email.utils import parsedate_to_datetime
+from typing import Any
+
+import httpx
+
+log = logging.getLogger("seal.http")
+
+CONNECT_TIMEOUT = 5.0
+READ_TIMEOUT = 15.0
+USER_AGENT = "seal-setup/0.1"
+RETRY_STATUSES = frozenset({408, 429, 500, 502, 503, 504, 529})
+# A POST (token exchange, refresh, key minting) is not idempotent: an authorization code
+# is single-use and a refresh rotates the token. Only statuses that mean "not processed"
+# are retried for it, and a network error never is.
+POST_RETRY_STATUSES = frozenset({429, 529})
+# Like the Anthropic SDK: a retry-after above a minute is not waited for, it is reported.
+MAX_HONOURED_RETRY_AFTER = 60.0
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    """How hard one call tries: at most `tries` attempts and `max_total_wait` s of sleeping."""
+
+    tries: int = 3
+    max_total_wait: float = 10.0
+    base_delay: float = 0.5
+    max_delay: float = 8.0
+
+
+DEFAULT_RETRY = RetryPolicy()
+_policy_lock = threading.Lock()
+_policy: RetryPolicy | None = None
+
+
+def retry_policy(env: Mapping[str, str] | None = None) -> RetryPolicy:
+    """The active policy: set_retry_policy() > SEAL_HTTP_TRIES/SEAL_HTTP_MAX_WAIT > default.
+
+    The env knobs let the installed binary run fast against the fake in e2e tests.
+    """
+    with _policy_lock:
+        if _policy is not None:
+            return _policy
+    source = os.environ if env is None else env
+    policy = DEFAULT_RETRY
+    with contextlib.suppress(ValueError):
+        if source.get("SEAL_HTTP_TRIES"):
+            policy = replace(policy, tries=max(1, int(source["SEAL_HTTP_TRIES"])))
+        if source.get("SEAL_HTTP_MAX_WAIT"):
+            wait = max(0.0, float(source["SEAL_HTTP_MAX_WAIT"]))
+            policy = replace(policy, max_total_wait=wait, base_delay=min(policy.base_delay, wait))
+    return policy
+
+
+def set_retry_policy(policy: RetryPolicy | None) -> None:
+    """Replace the process-wide policy (None restores the default). Mainly for tests."""
+    global _policy
+    with _policy_lock:
+        _policy = policy
+
+
+@contextlib.contextmanager
+def using_retry_policy(policy: RetryPolicy) -> Iterator[None]:
+    """Use `policy` inside the block."""
+    global _policy
+    with _policy_lock:
+        previous = _policy
+        _policy = policy
+    try:
+        yield
+    finally:
+        with _policy_lock:
+            _policy = previous
+
+
+def make_timeout(connect: float = CONNECT_TIMEOUT, read: float = READ_TIMEOUT) -> httpx.Timeout:
+    return httpx.Timeout(connect=connect, read=read, write=read, pool=connect)
+
+
+@functools.lru_cache(maxsize=4)
+def _ssl_context(cafile: str, capath: str) -> ssl.SSLContext:
+    # Loading the CA bundle takes ~50 ms; every check makes a client, so load it once.
+    return httpx.create_ssl_context()
+
+
+def shared_ssl_context() -> ssl.SSLContext:
+    """The TLS context for provider calls (SSL_CERT_FILE / SSL_CERT_DIR honoured, cached)."""
+    return _ssl_context(os.environ.get("SSL_CERT_FILE", ""), os.environ.get("SSL_CERT_DIR", ""))
+
+
+def make_client(
+    *,
+    timeout: httpx.Timeout | float | None = None,
+    headers: Mapping[str, str] | None = None,
+    transport: httpx.BaseTransport | None = None,
+) -> httpx.Client:
+    """A client with DESIGN's timeouts (connect 5 s, read 15 s); redirects are not followed."""
+    if timeout is None:
+        timeout = make_timeout()
+    elif isinstance(timeout, int | float):
+        timeout = make_timeout(connect=float(timeout), read=float(timeout))
+    merged = {"user-agent": USER_AGENT}
+    merged.update(headers or {})
+    return httpx.Client(
+        timeout=timeout,
+        headers=merged,
+        transport=transport,
+        follow_redirects=False,
+        verify=shared_ssl_context(),
+    )
+
+
+@contextlib.contextmanager
+def client_or_new(client: httpx.Client | None) -> Iterator[httpx.Client]:
+    """Use the caller's client, or make one for this call and close it afterwards."""
+    if client is not None:
+        yield client
+        return
+    with make_client() as own:
+        yield own
+
+
+def retry_after_seconds(response: httpx.Response) -> float | None:
+    """The server's wait hint: `retry-after-ms`, else `retry-after` (seconds or HTTP date)."""
+    raw_ms = response.headers.get("retry-after-ms")
+    if raw_ms:
+        with contextlib.suppress(ValueError):
+            return max(0.0, float(raw_ms) / 1000.0)
+    raw = response.headers.get("retry-after")
+    if not raw:
+        return None
+    try:
+        return max(0.0, float(raw))
+    except ValueError:
+        pass
+    try:
+        when = parsedate_to_datetime(raw)
+    except (TypeError, ValueError):
+        return None
+    return max(0.0, when.timestamp() - time.time())
+
+
+def _backoff(policy: RetryPolicy, attempt: int) -> float:
+    delay: float = min(policy.max_delay, policy.base_delay * (2**attempt))
+    # Jitter spreads out clients that failed together (e.g. many threads on one 529).
+    return delay * (0.75 + random.random() * 0.5)
+
+
+def _should_retry(response: httpx.Response, method: str) -> bool:
+    if response.headers.get("x-should-retry", "").lower() == "false":
+        return False
+    statuses = RETRY_STATUSES if method in ("GET", "HEAD") else POST_RETRY_STATUSES
+    return response.status_code in statuses
+
+
+def send(
+    client: httpx.Client,
+    method: str,
+    url: str,
+    *,
+    policy: RetryPolicy | None = None,
+    sleep: Callable[[float], None] = time.sleep,
+    **kwargs: Any,
+) -> httpx.Response:
+    """One call with retries. Returns the last response (maybe an error status).
+
+    Raises httpx.TransportError (connect, timeout, dropped connection) when no response
+    came; a GET retries a refused or dropped connection, never a timeout (which already
+    took the whole read timeout).
+    """
+    policy = policy or retry_policy()
+    method = method.upper()
+    waited = 0.0
+    attempt = 0
+    while True:
+        attempt += 1
+        try:
+            response = client.request(method, url, **kwargs)
+        except (httpx.ConnectError, httpx.RemoteProtocolError) as exc:
+            log.debug(
+                "%s %s failed: %s (try %d)", method, _loggable(url), type(exc).__name__, attempt
+            )
+            if method not in ("GET", "HEAD") or attempt >= policy.tries:
+                raise
+            delay = _backoff(policy, attempt - 1)
+            if waited + delay > policy.max_total_wait:
+                raise
+            sleep(delay)
+            waited += delay
+            continue
+        log.debug("%s %s -> %d (try %d)", method, _loggable(url), response.status_code, attempt)
+        if attempt >= policy.tries or not _should_retry(response, method):
+            return response
+        hint = retry_after_seconds(response)
+        if hint is not None and hint > MAX_HONOURED_RETRY_AFTER:
+            return response
+        delay = hint if hint is not None else _backoff(policy, attempt - 1)
+        if waited + delay > policy.max_total_wait:
+            # Waiting longer than the budget would freeze a check: report it instead.
+            return response
+        response.close()
+        sleep(delay)
+        waited += delay
+
+
+def _loggable(url: str) -> str:
+    # Query strings here carry no secrets today, but cutting them keeps it that way.
+    return url.split("?", 1)[0]
+
+
+# --- error bodies -----------------------------------------------------------------------
+
+_SECRETISH = re.compile(r"\b(sk-[A-Za-z0-9][A-Za-z0-9_\-]{6})[A-Za-z0-9_\-]{12,}")
+_MAX_MESSAGE = 300
+
+
+def scrub(text: str, secrets: tuple[str, ...] = ()) -> str:
+    """Remove secrets from text that may be shown: known values, and anything key-shaped."""
+    for secret in secrets:
+        if secret and len(secret) >= 8:
+            text = text.replace(secret, "[redacted]")
+    return _SECRETISH.sub(lambda m: m.group(1) + "…", text)
+
+
+def one_line(text: str, limit: int = _MAX_MESSAGE) -> str:
+    """Collapse whitespace and cut to `limit` characters, for a one-line message."""
+    flat = " ".join(text.split())
+    return flat if len(flat) <= limit else flat[: limit - 1] + "…"
+
+
+@dataclass(frozen=True)
+class ErrorInfo:
+    """What a provider said about a failure, from any of the known error body shapes."""
+
+    status: int
+    type: str = ""
+    message: str = ""
+    request_id: str | None = None
+    code: str | None = None
+
+    @property
+    def text(self) -> str:
+        """The provider's own words, or the error type, or the bare status."""
+        return self.message or self.type or f"HTTP {self.status}"
+
+
+def parse_json(response: httpx.Response) -> Any:
+    """The JSON body; ValueError when it is not JSON."""
+    try:
+        return json.loads(response.content)
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise ValueError("response body is not valid JSON") from exc
+
+
+def parse_error(response: httpx.Response, secrets: tuple[str, ...] = ()) -> ErrorInfo:
+    """Read Anthropic, OpenRouter, OpenAI and OAuth error bodies (or plain text).
+
+    Anthropic: {"type":"error","error":{"type","message"},"request_id"}
+    OpenRouter: {"error":{"code":int,"message","metadata"}}
+    OpenAI: {"error":{"message","type","param","code"}}
+    OAuth: {"error":"invalid_grant","error_description":"…"}
+    """
+    status = response.status_code
+    request_id = response.headers.get("request-id") or response.headers.get("x-request-id")
+    try:
+        body = parse_json(response)
+    except ValueError:
+        text = response.content[:2000].decode("utf-8", "replace")
+        # An HTML error page says nothing useful in one line; the status says enough.
+        if "<html" in text.lower() or "<!doctype" in text.lower():
+            text = ""
+        return ErrorInfo(status, message=one_line(scrub(text, secrets)), request_id=request_id)
+    if not isinstance(body, dict):
+        return ErrorInfo(status, request_id=request_id)
+    err = body.get("error")
+    etype = ""
+    message = ""
+    code: str | None = None
+    if isinstance(err, dict):
+        etype = str(err.get("type") or "")
+        message = str(err.get("message") or "")
+        if err.get("code") is not None:
+            code = str(err["code"])
+    elif isinstance(err, str):
+        etype = err
+        code = err
+        message = str(body.get("error_description") or "")
+    elif isinstance(body.get("message"), str):
+        message = body["message"]
+    if isinstance(body.get("request_id"), str):
+        request_id = body["request_id"]
+    return ErrorInfo(
+        status,
+        type=one_line(scrub(etype, secrets), 80),
+        message=one_line(scrub(message, secrets)),
+        request_id=request_id,
+        code=code,
+    )

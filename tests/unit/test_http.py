@@ -1,0 +1,247 @@
+"""backend.http: client timeouts, retry/backoff honouring retry-after, error body parsing."""
+
+from __future__ import annotations
+
+import httpx
+import pytest
+import respx
+
+from backend import endpoints
+from backend.http import (
+    CONNECT_TIMEOUT,
+    READ_TIMEOUT,
+    RetryPolicy,
+    make_client,
+    parse_error,
+    retry_after_seconds,
+    retry_policy,
+    scrub,
+    send,
+    set_retry_policy,
+    using_retry_policy,
+)
+
+URL = "https://api.example.test/v1/models"
+POLICY = RetryPolicy(tries=3, max_total_wait=10.0, base_delay=0.01, max_delay=0.05)
+
+
+class Sleeps:
+    def __init__(self) -> None:
+        self.calls: list[float] = []
+
+    def __call__(self, seconds: float) -> None:
+        self.calls.append(seconds)
+
+
+def test_client_timeouts_and_no_redirects() -> None:
+    with make_client() as client:
+        assert client.timeout.connect == CONNECT_TIMEOUT == 5.0
+        assert client.timeout.read == READ_TIMEOUT == 15.0
+        assert client.follow_redirects is False
+        assert client.headers["user-agent"].startswith("seal-setup/")
+
+
+@respx.mock
+def test_retry_honours_retry_after_then_succeeds() -> None:
+    route = respx.get(URL).mock(
+        side_effect=[
+            httpx.Response(429, headers={"retry-after": "2"}),
+            httpx.Response(529, headers={"retry-after-ms": "1500"}),
+            httpx.Response(200, json={"ok": True}),
+        ]
+    )
+    sleeps = Sleeps()
+    with make_client() as client:
+        response = send(client, "GET", URL, policy=POLICY, sleep=sleeps)
+    assert response.status_code == 200
+    assert route.call_count == 3
+    assert sleeps.calls == [2.0, 1.5]
+
+
+@respx.mock
+def test_retry_stops_after_max_tries() -> None:
+    route = respx.get(URL).mock(return_value=httpx.Response(503))
+    sleeps = Sleeps()
+    with make_client() as client:
+        response = send(client, "GET", URL, policy=POLICY, sleep=sleeps)
+    assert response.status_code == 503
+    assert route.call_count == 3
+    assert len(sleeps.calls) == 2
+
+
+@respx.mock
+def test_retry_after_beyond_budget_is_reported_not_waited() -> None:
+    route = respx.get(URL).mock(return_value=httpx.Response(429, headers={"retry-after": "9"}))
+    sleeps = Sleeps()
+    policy = RetryPolicy(tries=3, max_total_wait=5.0)
+    with make_client() as client:
+        response = send(client, "GET", URL, policy=policy, sleep=sleeps)
+    assert response.status_code == 429
+    assert route.call_count == 1
+    assert sleeps.calls == []
+
+
+@respx.mock
+def test_total_wait_is_capped() -> None:
+    respx.get(URL).mock(return_value=httpx.Response(429, headers={"retry-after": "4"}))
+    sleeps = Sleeps()
+    with make_client() as client:
+        send(client, "GET", URL, policy=RetryPolicy(tries=5, max_total_wait=10.0), sleep=sleeps)
+    assert sum(sleeps.calls) <= 10.0
+    assert sleeps.calls == [4.0, 4.0]
+
+
+@respx.mock
+def test_x_should_retry_false_and_400_are_not_retried() -> None:
+    respx.get(URL).mock(return_value=httpx.Response(500, headers={"x-should-retry": "false"}))
+    with make_client() as client:
+        assert send(client, "GET", URL, policy=POLICY, sleep=Sleeps()).status_code == 500
+    assert respx.calls.call_count == 1
+    respx.get(URL).mock(return_value=httpx.Response(400))
+    with make_client() as client:
+        send(client, "GET", URL, policy=POLICY, sleep=Sleeps())
+    assert respx.calls.call_count == 2
+
+
+@respx.mock
+def test_post_retries_only_not_processed_statuses() -> None:
+    route = respx.post(URL).mock(return_value=httpx.Response(500))
+    with make_client() as client:
+        assert send(client, "POST", URL, policy=POLICY, sleep=Sleeps()).status_code == 500
+    assert route.call_count == 1
+    other = URL + "/other"
+    route = respx.post(other).mock(side_effect=[httpx.Response(529), httpx.Response(200)])
+    with make_client() as client:
+        assert send(client, "POST", other, policy=POLICY, sleep=Sleeps()).status_code == 200
+    assert route.call_count == 2
+
+
+@respx.mock
+def test_connect_error_retried_for_get_not_post() -> None:
+    route = respx.get(URL).mock(side_effect=[httpx.ConnectError("refused"), httpx.Response(200)])
+    with make_client() as client:
+        assert send(client, "GET", URL, policy=POLICY, sleep=Sleeps()).status_code == 200
+    assert route.call_count == 2
+    post = respx.post(URL).mock(side_effect=httpx.ConnectError("refused"))
+    with make_client() as client, pytest.raises(httpx.ConnectError):
+        send(client, "POST", URL, policy=POLICY, sleep=Sleeps())
+    assert post.call_count == 1
+
+
+@respx.mock
+def test_timeout_is_not_retried() -> None:
+    route = respx.get(URL).mock(side_effect=httpx.ReadTimeout("slow"))
+    with make_client() as client, pytest.raises(httpx.ReadTimeout):
+        send(client, "GET", URL, policy=POLICY, sleep=Sleeps())
+    assert route.call_count == 1
+
+
+def test_retry_after_parsing() -> None:
+    assert retry_after_seconds(httpx.Response(429, headers={"retry-after": "3"})) == 3.0
+    assert retry_after_seconds(httpx.Response(429, headers={"retry-after-ms": "250"})) == 0.25
+    both = httpx.Response(429, headers={"retry-after": "9", "retry-after-ms": "100"})
+    assert retry_after_seconds(both) == 0.1
+    date = httpx.Response(429, headers={"retry-after": "Wed, 21 Oct 2015 07:28:00 GMT"})
+    assert retry_after_seconds(date) == 0.0
+    assert retry_after_seconds(httpx.Response(429, headers={"retry-after": "soon"})) is None
+    assert retry_after_seconds(httpx.Response(429)) is None
+
+
+def test_policy_sources(monkeypatch: pytest.MonkeyPatch) -> None:
+    set_retry_policy(None)
+    assert retry_policy({}) == RetryPolicy()
+    env = {"SEAL_HTTP_TRIES": "1", "SEAL_HTTP_MAX_WAIT": "0.2"}
+    assert retry_policy(env).tries == 1
+    assert retry_policy(env).max_total_wait == 0.2
+    assert retry_policy({"SEAL_HTTP_TRIES": "x"}) == RetryPolicy()
+    with using_retry_policy(POLICY):
+        assert retry_policy(env) is POLICY
+    assert retry_policy({}) == RetryPolicy()
+
+
+@pytest.mark.parametrize(
+    ("body", "etype", "message", "code"),
+    [
+        (
+            {
+                "type": "error",
+                "error": {"type": "authentication_error", "message": "invalid x-api-key"},
+                "request_id": "req_1",
+            },
+            "authentication_error",
+            "invalid x-api-key",
+            None,
+        ),
+        ({"error": {"code": 401, "message": "User not found."}}, "", "User not found.", "401"),
+        (
+            {
+                "error": {
+                    "message": "Bad key",
+                    "type": "invalid_request_error",
+                    "param": None,
+                    "code": "invalid_api_key",
+                }
+            },
+            "invalid_request_error",
+            "Bad key",
+            "invalid_api_key",
+        ),
+        (
+            {"error": "invalid_grant", "error_description": "Refresh token not found or invalid"},
+            "invalid_grant",
+            "Refresh token not found or invalid",
+            "invalid_grant",
+        ),
+    ],
+)
+def test_parse_error_shapes(body: object, etype: str, message: str, code: str | None) -> None:
+    info = parse_error(httpx.Response(400, json=body))
+    assert (info.type, info.message, info.code) == (etype, message, code)
+
+
+def test_parse_error_plain_and_html_and_request_id() -> None:
+    info = parse_error(
+        httpx.Response(502, text="Bad gateway\n  upstream", headers={"request-id": "r"})
+    )
+    assert info.message == "Bad gateway upstream"
+    assert info.request_id == "r"
+    html = parse_error(httpx.Response(502, text="<html><body>nginx</body></html>"))
+    assert html.message == ""
+    assert html.text == "HTTP 502"
+    anthropic = parse_error(
+        httpx.Response(401, json={"type": "error", "error": {"type": "x"}, "request_id": "req_9"})
+    )
+    assert anthropic.request_id == "req_9"
+
+
+def test_scrub_removes_known_and_key_shaped_secrets() -> None:
+    secret = "sk-ant-api03-" + "Q" * 95
+    text = f"bad key {secret} and sk-or-v1-{'a' * 64} and hunter2hunter2"
+    cleaned = scrub(text, ("hunter2hunter2",))
+    assert secret not in cleaned
+    assert "a" * 20 not in cleaned
+    assert "hunter2" not in cleaned
+    info = parse_error(httpx.Response(401, json={"error": {"message": f"key {secret} bad"}}))
+    assert secret not in info.message
+
+
+def test_endpoints_env_and_override() -> None:
+    assert endpoints.api_base("anthropic", {}) == "https://api.anthropic.com"
+    assert endpoints.api_base("openrouter", {}) == "https://openrouter.ai/api/v1"
+    assert endpoints.api_base("openai", {}) == "https://api.openai.com/v1"
+    env = {"SEAL_ANTHROPIC_BASE_URL": "http://x:1/", "SEAL_OPENAI_BASE_URL": "  "}
+    assert endpoints.api_base("anthropic", env) == "http://x:1"
+    assert endpoints.api_base("openai", env) == "https://api.openai.com/v1"
+    assert endpoints.api_base("anthropic", env, "https://proxy/") == "https://proxy"
+    real = endpoints.oauth_endpoints({})
+    assert real.authorize("max") == "https://claude.ai/oauth/authorize"
+    assert real.authorize("console") == "https://platform.claude.com/oauth/authorize"
+    assert real.token == "https://platform.claude.com/v1/oauth/token"
+    assert real.redirect_uri == "https://platform.claude.com/oauth/code/callback"
+    fake = endpoints.oauth_endpoints({"SEAL_ANTHROPIC_OAUTH_URL": "http://h:2"})
+    assert fake.authorize("max") == fake.authorize("console") == "http://h:2/oauth/authorize"
+    assert fake.token == "http://h:2/v1/oauth/token"
+    assert fake.redirect_uri == "http://h:2/oauth/code/callback"
+    assert endpoints.create_api_key_url(env) == "http://x:1/api/oauth/claude_cli/create_api_key"
+    with pytest.raises(ValueError):
+        endpoints.api_base("nope", {})
