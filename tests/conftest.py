@@ -12,6 +12,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.fakes.fixtures import fake_provider, fake_provider_env, fast_retries  # noqa: F401
+
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 
 # Variables that would leak the developer's real credentials or settings into tests.

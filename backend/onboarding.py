@@ -1,0 +1,130 @@
+"""Turning the wizard's answers into changes: seal.toml edits, the stored credential, and
+the equivalent non-interactive command. Shared by the Review screen and the CLI path.
+"""
+
+from __future__ import annotations
+
+import shlex
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from backend.credentials import CredentialRecord, CredentialStore, utcnow
+from backend.wizard_state import Answers
+
+if TYPE_CHECKING:
+    from backend.config import SealConfig
+
+# Options of the Model step, in the order the equivalent command lists them.
+SETTING_FLAGS = (
+    ("thinking", "--thinking"),
+    ("thinking_budget", "--thinking-budget"),
+    ("effort", "--effort"),
+    ("max_tokens", "--max-tokens"),
+    ("cache_retention", "--cache-retention"),
+)
+# Methods whose credential seal-setup keeps in its own store.
+STORED_METHODS = ("api_key", "console_oauth", "oauth", "setup_token")
+
+
+@dataclass(frozen=True)
+class CommitResult:
+    """What Write did: where the secret went and what happened to seal.toml."""
+
+    stored_where: str | None
+    config_written: bool
+    backup: str | None
+
+
+def record_to_store(answers: Answers) -> CredentialRecord | None:
+    """The record to save, stamped verified (or not), or None when nothing is stored."""
+    if answers.method not in STORED_METHODS or answers.record is None:
+        return None
+    verified = answers.check_outcome == "verified"
+    return answers.record.with_changes(
+        provider=answers.provider or answers.record.provider,
+        profile=answers.profile,
+        verified_at=utcnow() if verified else None,
+        stale=False,
+    )
+
+
+def apply_answers(config: SealConfig, answers: Answers) -> None:
+    """Edit the document in memory; nothing is written here."""
+    if answers.mode == "reauth":
+        # Re-auth touches seal.toml only when the method (or profile) changed.
+        if config.own("auth") != answers.auth_value:
+            config.set("auth", answers.auth_value)
+        if answers.profile != (config.own("profile") or "default"):
+            config.set("profile", answers.profile)
+        return
+    config.set("provider", answers.provider)
+    if answers.model is not None:
+        config.set("name", answers.model)
+    config.set("auth", answers.auth_value)
+    if answers.profile != "default" or config.own("profile") is not None:
+        config.set("profile", answers.profile)
+    for key, value in answers.settings.items():
+        if key == "base_url" and value is None and config.own("base_url") is not None:
+            continue
+        config.set(key, value)
+    if answers.provider == "openrouter":
+        for name in ("HTTP-Referer", "X-OpenRouter-Title"):
+            value = answers.headers.get(name)
+            if value or name in config.headers():
+                config.set_header(name, value or None)
+
+
+def equivalent_command(answers: Answers, config_path: str | None = None) -> str:
+    """The `seal-setup onboard --non-interactive …` that makes the same changes."""
+    args = ["seal-setup", "onboard", "--non-interactive"]
+    if config_path and config_path != "seal.toml":
+        args += ["--config", config_path]
+    args += ["--provider", answers.provider or "anthropic", "--auth", answers.method or "api_key"]
+    if answers.model and answers.mode != "reauth":
+        args += ["--model", answers.model]
+    if answers.profile != "default":
+        args += ["--profile", answers.profile]
+    if answers.mode != "reauth":
+        for key, flag in SETTING_FLAGS:
+            value = answers.settings.get(key)
+            if value is not None:
+                args += [flag, str(value)]
+        if answers.settings.get("context_1m"):
+            args.append("--context-1m")
+        for name, value in answers.headers.items():
+            args += ["--header", f"{name}={value}"]
+    if answers.store_unverified:
+        args.append("--no-verify")
+    command = shlex.join(args)
+    if answers.method in ("api_key", "setup_token"):
+        return command + " < secret.txt"
+    return command
+
+
+def commit(answers: Answers, config: SealConfig | None, store: CredentialStore) -> CommitResult:
+    """Store the credential, then save seal.toml; if the save fails, the store is rolled back.
+
+    Blocking (keyring, disk): call from a worker thread.
+    """
+    record = record_to_store(answers)
+    previous: CredentialRecord | None = None
+    stored_where: str | None = None
+    if record is not None:
+        previous = store.get(record.provider, record.profile)
+        store.put(record)
+        stored_where = store.location
+    written = False
+    backup: str | None = None
+    try:
+        if config is not None and config.changed():
+            result = config.save()
+            written = True
+            backup = str(result.backup) if result.backup else None
+    except BaseException:
+        if record is not None:
+            if previous is not None:
+                store.put(previous)
+            else:
+                store.delete(record.provider, record.profile)
+        raise
+    return CommitResult(stored_where, written, backup)

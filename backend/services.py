@@ -1,0 +1,199 @@
+"""The services the UI is handed: one facade over stores, providers, OAuth and seal.toml.
+
+Every method may block (network, keyring, disk): screens call them from thread workers.
+Heavy modules (httpx, keyring, tomlkit) are imported on first use so that starting the
+wizard stays light.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Callable, Mapping
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from backend.browser import BrowserResult, open_in_browser
+from backend.clipboard import CopyResult, copy_native
+from backend.credentials import CredentialRecord, CredentialStore
+from backend.environment import Environment, detect
+
+if TYPE_CHECKING:
+    from backend.catalog import Catalog
+    from backend.config import SealConfig
+    from backend.credential_store import StoreChoice
+    from backend.oauth import Mode, PendingSignIn
+    from backend.providers.base import CheckResult, ModelInfo
+    from backend.resolution import Resolution
+
+
+@dataclass(frozen=True)
+class CheckReport:
+    """A live check plus the models fetched alongside it (empty if that failed)."""
+
+    result: CheckResult
+    models: list[ModelInfo]
+    models_error: str = ""
+
+
+class Services:
+    """What the wizard needs from the world, injected by the App (tests pass fakes)."""
+
+    def __init__(
+        self,
+        env: Mapping[str, str] | None = None,
+        *,
+        store_factory: Callable[[], StoreChoice] | None = None,
+        browser: Callable[[str, Environment], BrowserResult] = open_in_browser,
+        clipboard: Callable[[str], CopyResult] = copy_native,
+    ) -> None:
+        self.env: dict[str, str] = dict(os.environ if env is None else env)
+        self._store_factory = store_factory
+        self._store_choice: StoreChoice | None = None
+        self._browser = browser
+        self._clipboard = clipboard
+        self._lock = threading.Lock()
+        self._catalog: Catalog | None = None
+
+    # -- environment -----------------------------------------------------------------
+
+    def environment(self) -> Environment:
+        """SSH / display / WSL / SEAL_NO_BROWSER as seen from our env."""
+        return detect(self.env)
+
+    def open_browser(self, url: str) -> BrowserResult:
+        """Open the URL if a local browser makes sense; the result says what happened."""
+        return self._browser(url, self.environment())
+
+    def copy_native(self, text: str) -> CopyResult:
+        """Copy with the OS clipboard; the UI falls back to OSC 52 when this fails."""
+        return self._clipboard(text)
+
+    # -- credentials -----------------------------------------------------------------
+
+    def store_choice(self) -> StoreChoice:
+        """The credential store in use, chosen once (keyring, else file) with its reason."""
+        with self._lock:
+            if self._store_choice is None:
+                if self._store_factory is not None:
+                    self._store_choice = self._store_factory()
+                else:
+                    from backend.credential_store import choose_store
+
+                    self._store_choice = choose_store(self.env)
+            return self._store_choice
+
+    @property
+    def store(self) -> CredentialStore:
+        """Shortcut for `store_choice().store`."""
+        return self.store_choice().store
+
+    def stored(self, provider: str, profile: str) -> CredentialRecord | None:
+        """The stored record for provider:profile, or None."""
+        return self.store.get(provider, profile)
+
+    def resolve(self, provider: str, profile: str, auth: str | None = None) -> Resolution:
+        """Which credential Seal would use, and what shadows what."""
+        from backend.resolution import resolve
+
+        return resolve(provider, profile, self.env, self.store, auth=auth)
+
+    def import_claude_code(self) -> CredentialRecord | None:
+        """Claude Code's saved sign-in, or None when there is none on this machine."""
+        from backend.claude_code import read_claude_code
+
+        return read_claude_code(self.env)
+
+    def claude_code_path(self) -> Path:
+        """Where Claude Code keeps its credentials (CLAUDE_CONFIG_DIR honoured)."""
+        from backend.claude_code import claude_credentials_path
+
+        return claude_credentials_path(self.env)
+
+    # -- providers -------------------------------------------------------------------
+
+    def check(
+        self, provider: str, record: CredentialRecord, base_url: str | None = None
+    ) -> CheckReport:
+        """Verify the credential live and fetch the model list, both at once."""
+        from backend import providers
+        from backend.providers.base import Auth
+
+        auth = Auth.from_record(record)
+        if provider != "openrouter":
+            # Anthropic's and OpenAI's checks are the model list itself.
+            result = providers.check(provider, auth, base_url=base_url, env=self.env)
+            return CheckReport(result, list(result.models))
+        with ThreadPoolExecutor(max_workers=2) as pool:
+            checking = pool.submit(providers.check, provider, auth, base_url=base_url, env=self.env)
+            listing = pool.submit(
+                providers.list_models, provider, auth, base_url=base_url, env=self.env
+            )
+            result = checking.result()
+            try:
+                models = listing.result()
+                error = ""
+            except Exception as exc:
+                models, error = [], _message(exc)
+        return CheckReport(result, models, error)
+
+    def catalog(self, provider: str | None = None, live: list[ModelInfo] | None = None) -> Catalog:
+        """The bundled catalog (loaded once), merged with a live list when given."""
+        from backend.catalog import Catalog
+
+        with self._lock:
+            if self._catalog is None:
+                self._catalog = Catalog.bundled()
+            catalog = self._catalog
+        if provider and live:
+            return catalog.merged(provider, live)
+        return catalog
+
+    # -- sign-in ---------------------------------------------------------------------
+
+    def start_sign_in(self, mode: Mode) -> PendingSignIn:
+        """A new PKCE sign-in, saved so a code pasted after a restart still works."""
+        from backend.oauth import start_sign_in
+
+        return start_sign_in(mode, self.env)
+
+    def pending_sign_in(self, mode: Mode) -> PendingSignIn | None:
+        """A sign-in started earlier and not yet completed (may be expired)."""
+        from backend.oauth import load_pending
+
+        return load_pending(mode, self.env)
+
+    def complete_sign_in(
+        self, pending: PendingSignIn, pasted: str, profile: str
+    ) -> CredentialRecord:
+        """Parse the paste, exchange the code, and (Console) mint an API key."""
+        from backend.oauth import complete_sign_in
+
+        return complete_sign_in(pending, pasted, profile=profile, env=self.env)
+
+    # -- seal.toml -------------------------------------------------------------------
+
+    def load_config(self, path: str | Path) -> SealConfig:
+        """Read seal.toml (a missing file gives a new document)."""
+        from backend.config import load_config
+
+        return load_config(Path(path))
+
+
+def _message(exc: BaseException) -> str:
+    text = getattr(exc, "message", None)
+    return text if isinstance(text, str) else type(exc).__name__
+
+
+def env_value(env: Mapping[str, str], name: str) -> str | None:
+    """An env var's value with surrounding whitespace removed, or None if empty."""
+    value = env.get(name, "").strip()
+    return value or None
+
+
+def describe_identity(identity: Mapping[str, Any]) -> str:
+    """A short human line from a check's identity fields."""
+    parts = [f"{k}: {v}" for k, v in identity.items() if v not in (None, "", {})]
+    return ", ".join(parts)

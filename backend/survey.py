@@ -1,0 +1,64 @@
+"""What already exists, for the Welcome screen: seal.toml, stored credentials, env keys."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from backend.errors import SealError
+from backend.resolution import ENV_VARS
+
+if TYPE_CHECKING:
+    from backend.services import Services
+
+
+@dataclass
+class Survey:
+    """Facts gathered once at start; every error becomes a sentence, never a traceback."""
+
+    config_path: str
+    config_exists: bool = False
+    config_error: str = ""
+    provider: str | None = None
+    model: str | None = None
+    auth: str | None = None
+    profile: str = "default"
+    agents: list[str] = field(default_factory=list)
+    store_reason: str = ""
+    store_error: str = ""
+    stored: list[str] = field(default_factory=list)  # "anthropic:default (api_key, verified)"
+    env_keys: list[str] = field(default_factory=list)
+    environment: str = ""
+
+
+def survey(services: Services, config_path: str) -> Survey:
+    """Blocking (disk, keyring): call from a worker thread."""
+    facts = Survey(config_path=config_path)
+    facts.environment = services.environment().describe()
+    facts.env_keys = [
+        var for names in ENV_VARS.values() for var in names if services.env.get(var, "").strip()
+    ]
+    try:
+        config = services.load_config(Path(config_path))
+        facts.config_exists = config.exists
+        if config.exists:
+            facts.provider = config.get("provider")
+            facts.model = config.get("name")
+            facts.auth = config.get("auth")
+            facts.profile = config.get("profile") or "default"
+            facts.agents = config.agents()
+    except SealError as exc:
+        facts.config_exists = Path(config_path).exists()
+        facts.config_error = str(exc)
+    try:
+        choice = services.store_choice()
+        facts.store_reason = choice.reason
+        for record in choice.store.list():
+            state = "verified" if record.verified_at else "unverified"
+            if record.stale:
+                state = "rejected last time"
+            facts.stored.append(f"{record.key} ({record.kind}, {state})")
+    except SealError as exc:
+        facts.store_error = str(exc)
+    return facts

@@ -1,0 +1,51 @@
+"""The wizard's answers: one plain dataclass handed to each step and returned by it.
+
+Secrets (a pasted key, the record built from it) are kept out of `repr` so a traceback
+or a debug print of the answers never shows them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from backend.credentials import CredentialRecord
+
+EntryMode = Literal["onboard", "reauth", "roles"]
+
+
+@dataclass
+class Answers:
+    """Everything the person has chosen so far; steps read and fill it in order."""
+
+    mode: EntryMode = "onboard"
+    config_path: str = "seal.toml"
+    provider: str | None = None
+    method: str | None = None  # a backend.methods.MethodId
+    profile: str = "default"
+    # The credential built by the auth step (pasted key, exchanged tokens, minted key,
+    # imported Claude Code sign-in). None for the env method.
+    record: CredentialRecord | None = field(default=None, repr=False)
+    # Outcome of the live check: "verified" | "rejected" | "unverifiable" | None.
+    check_outcome: str | None = None
+    check_message: str = ""
+    identity: dict[str, Any] = field(default_factory=dict)
+    store_unverified: bool = False
+    # Models fetched by the live check (backend.providers.base.ModelInfo), for the picker.
+    live_models: list[Any] = field(default_factory=list, repr=False)
+    model: str | None = None
+    # [model] options beyond provider/name/auth/profile (thinking, effort, max_tokens, …);
+    # a None value means "remove the key".
+    settings: dict[str, Any] = field(default_factory=dict)
+    headers: dict[str, str] = field(default_factory=dict)
+    agent: str | None = None  # roles mode: the agent being edited
+    written: bool = False
+    saved_path: str | None = None
+    stored_where: str | None = None
+
+    @property
+    def auth_value(self) -> str | None:
+        """`[model] auth` for the chosen method (a Console sign-in stores an api_key)."""
+        if self.method is None:
+            return None
+        return "api_key" if self.method == "console_oauth" else self.method

@@ -1,0 +1,64 @@
+"""Auth-method step: every method the provider offers, the recommended one first."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from textual.widget import Widget
+from textual.widgets import Static
+from textual.widgets.option_list import Option
+
+from backend.methods import (
+    ENV_VAR_FOR_PROVIDER,
+    PROVIDER_LABELS,
+    SUBSCRIPTION_NOTE,
+    SUBSCRIPTION_NOTE_SHORT,
+    methods_for,
+)
+from screens.choice import ChoiceStep, option_text
+
+
+class AuthMethodScreen(ChoiceStep):
+    """Pick how to authenticate with the chosen provider."""
+
+    TITLE_TEXT = "How should Seal authenticate?"
+    HELP_TEXT = (
+        "[b]API key[/b] is the recommended path: pay per token, works everywhere.\n\n"
+        "[b]Console sign-in[/b] signs you in to the Anthropic Console in a browser and "
+        "creates an API key for you.\n\n"
+        "[b]Subscription methods[/b] (Claude Pro/Max sign-in, setup-token, Claude Code's "
+        "sign-in) use your Claude plan. " + SUBSCRIPTION_NOTE + "\n\n"
+        "[b]Environment variable[/b]: nothing is stored; Seal reads the variable when it runs."
+    )
+
+    def compose_intro(self) -> Iterable[Widget]:
+        provider = self.answers.provider or "anthropic"
+        yield Static(f"Provider: [b]{PROVIDER_LABELS[provider]}[/b]", classes="hint")
+
+    def compose_body(self) -> Iterable[Widget]:
+        yield from super().compose_body()
+        if (self.answers.provider or "anthropic") == "anthropic":
+            yield Static(SUBSCRIPTION_NOTE, classes="hint")
+
+    def options(self) -> list[Option]:
+        provider = self.answers.provider or "anthropic"
+        env = self.services.env
+        items = []
+        for method in methods_for(provider):
+            note = SUBSCRIPTION_NOTE_SHORT if method.subscription else ""
+            if method.id == "env" and env.get(ENV_VAR_FOR_PROVIDER[provider]):
+                note = f"${ENV_VAR_FOR_PROVIDER[provider]} is already set: nothing to paste."
+            if method.id == "setup_token" and env.get("CLAUDE_CODE_OAUTH_TOKEN"):
+                note = "$CLAUDE_CODE_OAUTH_TOKEN is set and takes precedence."
+            badge = "recommended" if method.recommended else ""
+            items.append(Option(option_text(method.label, method.summary, badge, note), method.id))
+        return items
+
+    def current(self) -> str | None:
+        return self.answers.method
+
+    def choose(self, option_id: str) -> None:
+        if self.answers.method != option_id:
+            self.answers.method = option_id
+            self.answers.record = None
+            self.answers.check_outcome = None

@@ -1,0 +1,189 @@
+"""Sign-in step (Claude Pro/Max or Console): open or copy the link, paste `code#state`.
+
+The sign-in is saved on disk for ten minutes, so a code pasted after a restart still
+works; an expired one is said to be expired and a new link is made.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Iterable
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
+
+from textual import work
+from textual.containers import Horizontal
+from textual.widget import Widget
+from textual.widgets import Button, Input, Static
+
+from backend.errors import SealError
+from backend.methods import SUBSCRIPTION_NOTE
+from screens.base import StepResult, StepScreen
+from screens.widgets.secret_input import SecretInput
+
+if TYPE_CHECKING:
+    from backend.oauth import Mode, PendingSignIn
+
+
+class AuthorizeScreen(StepScreen):
+    """Browser sign-in with a pasted code."""
+
+    TITLE_TEXT = "Sign in with your browser"
+    NEXT_LABEL = "Sign in"
+    HELP_TEXT = (
+        "1. Open the link (the [b]Open browser[/b] button, or copy it to a browser on any "
+        "machine).\n2. Sign in and approve.\n3. The page shows a code like "
+        "[b]abc123…#xyz789…[/b]: copy all of it, including the part after #, and paste it "
+        "here. A full callback URL works too.\n\nThe link stays valid for 10 minutes; if "
+        "you quit and come back within that time, the same sign-in continues.\n\n"
+        "To select the link with the mouse, hold Shift (Option on macOS) while dragging."
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.pending: PendingSignIn | None = None
+
+    @property
+    def mode(self) -> Mode:
+        return "console" if self.answers.method == "console_oauth" else "max"
+
+    def compose_body(self) -> Iterable[Widget]:
+        if self.mode == "console":
+            intro = (
+                "Sign in to the Anthropic Console. seal-setup then creates an API key "
+                "for Seal and stores it; you pay per token as with any API key."
+            )
+        else:
+            intro = "Sign in with your Claude Pro or Max account.\n[i]" + SUBSCRIPTION_NOTE + "[/i]"
+        yield Static(intro, classes="intro")
+        yield Static("Preparing a sign-in link…", id="url", markup=False)
+        with Horizontal(classes="button-row"):
+            yield Button("Open browser", id="open", variant="primary", disabled=True)
+            yield Button("Copy link", id="copy", disabled=True)
+            yield Button("New link", id="restart", disabled=True)
+        yield Static("", id="link-status", markup=False)
+        yield Static("Then paste the code shown after signing in (code#state):", classes="label")
+        yield SecretInput(placeholder="paste code#state here", id="code")
+        yield Static("", id="feedback", markup=False)
+
+    def on_mount(self) -> None:
+        self.prepare(fresh=False)
+
+    @work(group="sign-in", exclusive=True)
+    async def prepare(self, fresh: bool) -> None:
+        """Resume a recent sign-in, or start a new one (disk I/O off the UI loop)."""
+        status = self.query_one("#link-status", Static)
+        mode = self.mode
+        pending = None
+        note = ""
+        try:
+            if not fresh:
+                pending = await asyncio.to_thread(self.services.pending_sign_in, mode)
+                if pending is not None and pending.expired():
+                    note = "The sign-in started earlier has expired; here is a new link. "
+                    pending = None
+                elif pending is not None:
+                    age = (datetime.now(UTC) - pending.created_at).total_seconds() // 60
+                    note = f"Continuing the sign-in you started {int(age)} min ago. "
+            if pending is None:
+                pending = await asyncio.to_thread(self.services.start_sign_in, mode)
+        except SealError as exc:
+            status.update(f"Could not prepare the sign-in: {exc}")
+            status.set_classes("error")
+            return
+        if pending is None:
+            return
+        self.pending = pending
+        self.query_one("#url", Static).update(pending.url)
+        for button_id in ("#open", "#copy", "#restart"):
+            self.query_one(button_id, Button).disabled = False
+        env = self.services.environment()
+        if not env.can_open_browser:
+            self.query_one("#open", Button).disabled = True
+            note += f"Open the link yourself ({env.browser_reason})."
+            self.copy_link()
+        status.update(note)
+        status.set_classes("")
+        self.query_one("#code", SecretInput).focus()
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        button = event.button.id
+        if button == "open":
+            event.stop()
+            self.open_link()
+        elif button == "copy":
+            event.stop()
+            self.copy_link()
+        elif button == "restart":
+            event.stop()
+            self.query_one("#code", SecretInput).value = ""
+            self.prepare(fresh=True)
+        else:
+            super().on_button_pressed(event)
+
+    @work(group="browser", exclusive=True)
+    async def open_link(self) -> None:
+        """webbrowser may block (a text browser takes the terminal): run it in a thread."""
+        if self.pending is None:
+            return
+        result = await asyncio.to_thread(self.services.open_browser, self.pending.url)
+        status = self.query_one("#link-status", Static)
+        status.update(result.message)
+        status.set_classes("ok" if result.opened else "warning")
+
+    @work(group="clipboard", exclusive=True)
+    async def copy_link(self) -> None:
+        """Native clipboard first, then OSC 52 through the terminal; say which."""
+        if self.pending is None:
+            return
+        url = self.pending.url
+        result = await asyncio.to_thread(self.services.copy_native, url)
+        status = self.query_one("#link-status", Static)
+        if result.ok:
+            status.update("Link copied to the system clipboard.")
+            status.set_classes("ok")
+            return
+        self.app.copy_to_clipboard(url)
+        status.update(
+            f"Sent the link to your terminal's clipboard (OSC 52); {result.message}. "
+            "If pasting gives nothing, select the link above with Shift+drag."
+        )
+        status.set_classes("warning")
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        if event.input.id == "code":
+            self.query_one("#feedback", Static).update("")
+            self.set_ready(bool(event.value.strip()) and self.pending is not None)
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.action_next()
+
+    def action_next(self) -> None:
+        if self.ready:
+            self.sign_in()
+
+    @work(group="sign-in", exclusive=True)
+    async def sign_in(self) -> None:
+        """Exchange the pasted code (and, for the Console, create the API key)."""
+        pending = self.pending
+        if pending is None:
+            return
+        pasted = self.query_one("#code", SecretInput).value
+        feedback = self.query_one("#feedback", Static)
+        feedback.update("Signing in…")
+        feedback.set_classes("")
+        self.set_ready(False)
+        try:
+            record = await asyncio.to_thread(
+                self.services.complete_sign_in, pending, pasted, self.answers.profile
+            )
+        except SealError as exc:
+            feedback.update("✗ " + str(exc))
+            feedback.set_classes("error")
+            self.set_ready(True)
+            return
+        self.answers.record = record
+        self.answers.check_outcome = None
+        self.answers.identity = dict(record.account or {})
+        self.finish(StepResult("next"))

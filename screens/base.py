@@ -1,0 +1,164 @@
+"""The frame every wizard step shares: title, progress, body, and Back/Cancel/Help/Next.
+
+A step reads the Answers it is given, lets the person change them, and dismisses with
+a StepResult; the App's flow decides what comes next. Steps never reach into the App.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import ClassVar, Literal
+
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, VerticalScroll
+from textual.screen import Screen
+from textual.widget import Widget
+from textual.widgets import Button, Footer, Static
+
+from backend.services import Services
+from backend.wizard_state import Answers
+
+Action = Literal["next", "back", "cancel", "goto"]
+
+
+@dataclass(frozen=True)
+class StepResult:
+    """How a step ended; `target` names the step for a `goto` (e.g. Welcome's shortcuts)."""
+
+    action: Action
+    target: str | None = None
+
+
+@dataclass(frozen=True)
+class StepContext:
+    """Where the step stands in the walk, for the progress line."""
+
+    index: int
+    phases: tuple[str, ...]
+    phase: str
+    can_back: bool = True
+
+
+class StepScreen(Screen[StepResult]):
+    """Base class of the wizard steps."""
+
+    TITLE_TEXT: ClassVar[str] = ""
+    HELP_TEXT: ClassVar[str] = ""
+    NEXT_LABEL: ClassVar[str] = "Next"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "back", "Back"),
+        Binding("f1", "help", "Help"),
+        Binding("ctrl+n", "next", "Next", show=False),
+        Binding("ctrl+q", "cancel", "Cancel", priority=True),
+    ]
+
+    def __init__(self, answers: Answers, services: Services, context: StepContext) -> None:
+        super().__init__()
+        self.answers = answers
+        self.services = services
+        self.context = context
+        self._finished = False
+
+    # -- layout ----------------------------------------------------------------------
+
+    def compose(self) -> ComposeResult:
+        yield Static(self._progress_text(), id="progress", markup=True)
+        yield Static(self.TITLE_TEXT, id="step-title")
+        with VerticalScroll(id="body"):
+            yield from self.compose_body()
+        with Horizontal(id="nav"):
+            yield Button("Back", id="back", disabled=not self.context.can_back)
+            yield Button("Cancel", id="cancel", variant="error")
+            yield Button("Help", id="help")
+            yield Static(classes="nav-spacer")
+            yield Button(self.NEXT_LABEL, id="next", variant="primary", disabled=True)
+        yield Footer()
+
+    def compose_body(self) -> Iterable[Widget]:
+        """The step's own widgets."""
+        return ()
+
+    def _progress_text(self) -> str:
+        parts = []
+        for phase in self.context.phases:
+            if phase == self.context.phase:
+                parts.append(f"[b reverse] {phase} [/]")
+            else:
+                parts.append(phase)
+        return " › ".join(parts)
+
+    # -- state -----------------------------------------------------------------------
+
+    def set_ready(self, ready: bool) -> None:
+        """Enable Next when the step's answer is valid."""
+        self.query_one("#next", Button).disabled = not ready
+
+    @property
+    def ready(self) -> bool:
+        """Whether Next is enabled."""
+        return not self.query_one("#next", Button).disabled
+
+    def commit(self) -> bool:
+        """Write the step's answer into `self.answers`; False keeps the step open."""
+        return True
+
+    def finish(self, result: StepResult) -> None:
+        """Dismiss once only: a double Enter or double click must not dismiss twice."""
+        if self._finished:
+            return
+        self._finished = True
+        self.dismiss(result)
+
+    # -- actions ---------------------------------------------------------------------
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        handlers = {
+            "next": self.action_next,
+            "back": self.action_back,
+            "cancel": self.action_cancel,
+            "help": self.action_help,
+        }
+        handler = handlers.get(event.button.id or "")
+        if handler is not None:
+            event.stop()
+            handler()
+
+    def action_next(self) -> None:
+        """Go on, if the step's answer is valid."""
+        if self.ready and self.commit():
+            self.finish(StepResult("next"))
+
+    def action_back(self) -> None:
+        """Go to the previous step; answers given so far are kept."""
+        if self.context.can_back:
+            self.finish(StepResult("back"))
+
+    def action_goto(self, target: str) -> None:
+        """Leave for another step by name (the flow decides whether it exists)."""
+        self.finish(StepResult("goto", target))
+
+    def action_cancel(self) -> None:
+        """Ask, then leave without writing anything."""
+        from screens.modals import ConfirmModal
+
+        def decided(yes: bool | None) -> None:
+            if yes:
+                self.finish(StepResult("cancel"))
+
+        self.app.push_screen(
+            ConfirmModal(
+                "Quit setup?",
+                "Nothing has been written: seal.toml and your stored credentials are as they were.",
+                yes="Quit",
+                no="Stay",
+            ),
+            decided,
+        )
+
+    def action_help(self) -> None:
+        """Show what this step is for and what to do."""
+        from screens.modals import HelpModal
+
+        self.app.push_screen(HelpModal(self.TITLE_TEXT, self.HELP_TEXT))

@@ -1,0 +1,81 @@
+"""Claude Code import step: find Claude Code's saved sign-in and use it, nothing pasted."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Iterable
+from datetime import UTC, datetime
+
+from textual import work
+from textual.widget import Widget
+from textual.widgets import Button, Static
+
+from backend.errors import SealError
+from backend.methods import SUBSCRIPTION_NOTE
+from screens.base import StepScreen
+
+
+class ClaudeCodeScreen(StepScreen):
+    """Read ~/.claude/.credentials.json (or $CLAUDE_CONFIG_DIR's) and show what it holds."""
+
+    TITLE_TEXT = "Use Claude Code's sign-in"
+    HELP_TEXT = (
+        "If Claude Code is signed in on this machine, Seal can use the same sign-in. "
+        "seal-setup reads Claude Code's credentials file; Seal reads it again each time it "
+        "starts, so a refresh by either tool keeps both working. Nothing is copied into "
+        "seal's own store.\n\nNot found? Run [b]claude[/b] and sign in, or set "
+        "CLAUDE_CONFIG_DIR if Claude Code keeps its files elsewhere. On macOS Claude Code "
+        "keeps its sign-in in the Keychain: use a setup-token instead.\n\n" + SUBSCRIPTION_NOTE
+    )
+
+    def compose_body(self) -> Iterable[Widget]:
+        yield Static("Looking for Claude Code's sign-in…", id="found", markup=False)
+        yield Button("Look again", id="rescan")
+        yield Static(SUBSCRIPTION_NOTE, classes="hint")
+
+    def on_mount(self) -> None:
+        self.scan()
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        if event.button.id == "rescan":
+            event.stop()
+            self.scan()
+            return
+        super().on_button_pressed(event)
+
+    @work(group="claude-code", exclusive=True)
+    async def scan(self) -> None:
+        """Read the file off the UI loop and describe it."""
+        found = self.query_one("#found", Static)
+        path = self.services.claude_code_path()
+        try:
+            record = await asyncio.to_thread(self.services.import_claude_code)
+        except SealError as exc:
+            found.update(f"✗ {exc}")
+            found.set_classes("error")
+            self.set_ready(False)
+            return
+        if record is None:
+            found.update(
+                f"✗ No Claude Code sign-in at {path}.\n"
+                "Sign in with `claude` first, or choose another method (Back)."
+            )
+            found.set_classes("error")
+            self.set_ready(False)
+            return
+        lines = [f"✓ Found Claude Code's sign-in at {path}"]
+        account = record.account or {}
+        if account.get("subscriptionType"):
+            lines.append(f"  Plan: {account['subscriptionType']}")
+        if record.expires_at is not None:
+            left = record.expires_at - datetime.now(UTC)
+            if left.total_seconds() > 0:
+                hours = int(left.total_seconds() // 3600)
+                lines.append(f"  Access token valid for {hours} h more (refreshed as needed)")
+            else:
+                lines.append("  Access token expired: Seal refreshes it on first use")
+        found.update("\n".join(lines))
+        found.set_classes("ok")
+        self.answers.record = record.with_changes(profile=self.answers.profile)
+        self.answers.check_outcome = None
+        self.set_ready(True)

@@ -1,0 +1,89 @@
+"""Modal dialogs: confirmation, help, and a simple message."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Button, Static
+
+
+class ConfirmModal(ModalScreen[bool]):
+    """Yes/No question; Escape means No."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "answer(False)", "No"),
+        Binding("y", "answer(True)", "Yes", show=False),
+        Binding("n", "answer(False)", "No", show=False),
+    ]
+
+    def __init__(self, title: str, body: str, *, yes: str = "Yes", no: str = "No") -> None:
+        super().__init__()
+        self._title, self._body, self._yes, self._no = title, body, yes, no
+        self._answered = False
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Static(self._title, classes="dialog-title")
+            yield Static(self._body, classes="dialog-body", markup=False)
+            with Horizontal(classes="dialog-buttons"):
+                yield Button(self._no, id="no")
+                yield Button(self._yes, id="yes", variant="primary")
+
+    def on_mount(self) -> None:
+        self.query_one("#no", Button).focus()
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        event.stop()
+        self.action_answer(event.button.id == "yes")
+
+    def action_answer(self, yes: bool) -> None:
+        """Dismiss once with the answer."""
+        if not self._answered:
+            self._answered = True
+            self.dismiss(yes)
+
+
+class HelpModal(ModalScreen[None]):
+    """Scrollable help text for the current step."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape,f1,q", "close", "Close"),
+    ]
+
+    def __init__(self, title: str, body: str) -> None:
+        super().__init__()
+        self._title, self._body = title, body
+        self._closed = False
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog help-dialog"):
+            yield Static(f"Help: {self._title}", classes="dialog-title")
+            with VerticalScroll(classes="dialog-scroll"):
+                yield Static(self._body + _KEYS_HELP, classes="dialog-body")
+            with Horizontal(classes="dialog-buttons"):
+                yield Button("Close", id="close", variant="primary")
+
+    def on_mount(self) -> None:
+        self.query_one("#close", Button).focus()
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        event.stop()
+        self.action_close()
+
+    def action_close(self) -> None:
+        """Dismiss once."""
+        if not self._closed:
+            self._closed = True
+            self.dismiss(None)
+
+
+_KEYS_HELP = (
+    "\n\n[b]Keys[/b]\n"
+    "Tab / Shift+Tab move between fields · Enter activates · Esc goes back · "
+    "Ctrl+N is Next · Ctrl+Q cancels (nothing is written) · F1 shows this help.\n"
+    "Paste with your terminal's paste: Ctrl+Shift+V, Cmd+V, or right-click."
+)

@@ -1,0 +1,250 @@
+"""Model step: pick the model from the live or bundled catalog and set its options."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Iterable
+from typing import Any
+
+from textual import work
+from textual.containers import Grid
+from textual.widget import Widget
+from textual.widgets import Checkbox, Input, Select, Static
+
+from backend.methods import PROVIDER_LABELS
+from screens.base import StepScreen
+from screens.widgets.model_picker import ModelPicker
+
+DEFAULT = "default"
+THINKING = [("adaptive", "adaptive"), ("manual budget", "manual"), ("disabled", "disabled")]
+EFFORTS = ("low", "medium", "high", "xhigh", "max")
+CACHE = [("short (5 min)", "short"), ("long (1 h)", "long"), ("none", "none")]
+
+
+class ModelScreen(StepScreen):
+    """The model picker plus thinking/effort/max_tokens/cache/context/headers options."""
+
+    TITLE_TEXT = "Choose the model"
+    HELP_TEXT = (
+        "Type to filter, ↑/↓ to move, Tab to reach the options. The list comes from the "
+        "provider when the check could fetch it, else from the list bundled with seal-setup."
+        "\n\n[b]Thinking[/b]: adaptive lets the model decide; a manual budget needs at least "
+        "1024 tokens and less than max tokens (not on adaptive-only models).\n"
+        "[b]Effort[/b]: how hard the model works; `max` only where the model offers it.\n"
+        "[b]Max tokens[/b]: empty uses the model's ceiling.\n"
+        "[b]Cache[/b] and [b]1M context[/b] need an API key (not subscription sign-in).\n"
+        "[b]Headers[/b] (OpenRouter): your app's URL and name for attribution."
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._model: Any | None = None
+        self._catalog: Any | None = None
+
+    @property
+    def provider(self) -> str:
+        return self.answers.provider or "anthropic"
+
+    def compose_body(self) -> Iterable[Widget]:
+        yield Static("Loading models…", id="catalog-source", markup=False)
+        yield Static("", id="picker-slot")
+        settings = self.answers.settings
+        with Grid(id="model-options"):
+            if self.provider == "anthropic":
+                yield Static("Thinking", classes="opt-label")
+                yield Select(
+                    THINKING,
+                    value=settings.get("thinking") or Select.NULL,
+                    prompt="model default",
+                    id="thinking",
+                )
+                yield Static("Budget", classes="opt-label")
+                yield Input(
+                    str(settings.get("thinking_budget") or ""),
+                    placeholder="tokens (manual only)",
+                    id="thinking_budget",
+                    type="integer",
+                )
+            yield Static("Effort", classes="opt-label")
+            yield Select(
+                [(e, e) for e in EFFORTS],
+                value=settings.get("effort") or Select.NULL,
+                prompt="model default",
+                id="effort",
+            )
+            yield Static("Max tokens", classes="opt-label")
+            yield Input(
+                str(settings.get("max_tokens") or ""),
+                placeholder="model's ceiling",
+                id="max_tokens",
+                type="integer",
+            )
+            if self.provider == "anthropic":
+                yield Static("Cache", classes="opt-label")
+                yield Select(
+                    CACHE,
+                    value=settings.get("cache_retention") or Select.NULL,
+                    prompt="default",
+                    id="cache_retention",
+                )
+                yield Static("1M context", classes="opt-label")
+                yield Checkbox("", bool(settings.get("context_1m")), id="context_1m")
+            if self.provider == "openrouter":
+                yield Static("HTTP-Referer", classes="opt-label")
+                yield Input(
+                    self.answers.headers.get("HTTP-Referer", ""),
+                    placeholder="https://your-app.example (optional)",
+                    id="hdr-referer",
+                )
+                yield Static("App title", classes="opt-label")
+                yield Input(
+                    self.answers.headers.get("X-OpenRouter-Title", ""),
+                    placeholder="your app's name (optional)",
+                    id="hdr-title",
+                )
+        yield Static("", id="rules", markup=False)
+
+    def on_mount(self) -> None:
+        self.load_catalog()
+
+    @work(group="catalog", exclusive=True)
+    async def load_catalog(self) -> None:
+        """Catalog loading reads a bundled file and merges the live list: off the UI loop."""
+        live = list(self.answers.live_models)
+        catalog = await asyncio.to_thread(self.services.catalog, self.provider, live)
+        self._catalog = catalog
+        models = catalog.models(self.provider)
+        label = PROVIDER_LABELS[self.provider]
+        source = (
+            f"Live list from {label}: {len(models)} models."
+            if live
+            else f"Bundled list ({len(models)} models): the live list was not available."
+        )
+        self.query_one("#catalog-source", Static).update(source)
+        selected = self.answers.model
+        if selected and self.provider == "anthropic" and selected in ("opus", "sonnet", "haiku"):
+            selected = catalog.resolve_alias(selected) or selected
+        if selected is None and models:
+            selected = models[0].id
+        picker = ModelPicker(models, selected, id="picker")
+        await self.query_one("#picker-slot").remove()
+        await self.query_one("#body").mount(picker, after="#catalog-source")
+        picker.query_one("#model-filter", Input).focus()
+
+    def on_model_picker_highlighted(self, event: ModelPicker.Highlighted) -> None:
+        self._model = event.model
+        self._validate()
+
+    def on_model_picker_chosen(self, event: ModelPicker.Chosen) -> None:
+        self._model = event.model
+        self._validate()
+        self.action_next()
+
+    def on_select_changed(self, event: Select.Changed) -> None:
+        self._validate()
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        if event.input.id != "model-filter":
+            self._validate()
+
+    def on_checkbox_changed(self, event: Checkbox.Changed) -> None:
+        self._validate()
+
+    def _settings(self) -> tuple[dict[str, Any], list[str]]:
+        """The options as [model] keys (None = remove), plus input errors."""
+        errors: list[str] = []
+        settings: dict[str, Any] = {}
+
+        def select_value(widget_id: str) -> Any:
+            widgets = self.query(f"#{widget_id}")
+            if not widgets:
+                return None
+            value = widgets.first(Select).value
+            return None if value is Select.NULL else value
+
+        def int_value(widget_id: str, label: str) -> int | None:
+            widgets = self.query(f"#{widget_id}")
+            if not widgets:
+                return None
+            text = widgets.first(Input).value.strip()
+            if not text:
+                return None
+            try:
+                number = int(text)
+            except ValueError:
+                errors.append(f"{label} must be a whole number of tokens.")
+                return None
+            if number <= 0:
+                errors.append(f"{label} must be greater than 0.")
+                return None
+            return number
+
+        settings["thinking"] = select_value("thinking")
+        settings["effort"] = select_value("effort")
+        settings["cache_retention"] = select_value("cache_retention")
+        settings["max_tokens"] = int_value("max_tokens", "Max tokens")
+        budget = int_value("thinking_budget", "Thinking budget")
+        if settings["thinking"] == "manual":
+            settings["thinking_budget"] = budget
+            if budget is None:
+                errors.append("A manual thinking budget needs a number of tokens (≥ 1024).")
+        else:
+            settings["thinking_budget"] = None
+        checkboxes = self.query("#context_1m")
+        settings["context_1m"] = True if checkboxes and checkboxes.first(Checkbox).value else None
+        return settings, errors
+
+    def _headers(self) -> tuple[dict[str, str], list[str]]:
+        headers: dict[str, str] = {}
+        errors: list[str] = []
+        for widget_id, name in (
+            ("hdr-referer", "HTTP-Referer"),
+            ("hdr-title", "X-OpenRouter-Title"),
+        ):
+            widgets = self.query(f"#{widget_id}")
+            if not widgets:
+                continue
+            value = widgets.first(Input).value.strip()
+            if not value:
+                continue
+            if any(ord(ch) < 32 or ord(ch) > 126 for ch in value):
+                errors.append(f"{name} must be plain ASCII text on one line.")
+                continue
+            if name == "HTTP-Referer" and not value.startswith(("http://", "https://")):
+                errors.append("HTTP-Referer must be a URL starting with https:// or http://.")
+                continue
+            headers[name] = value
+        return headers, errors
+
+    def _validate(self) -> bool:
+        rules = self.query_one("#rules", Static)
+        if self._model is None:
+            rules.update("Pick a model from the list.")
+            self.set_ready(False)
+            return False
+        settings, errors = self._settings()
+        _, header_errors = self._headers()
+        errors.extend(header_errors)
+        if not errors:
+            from backend.catalog import check_settings
+
+            auth = self.answers.auth_value or "api_key"
+            errors = check_settings(self._model, settings, auth)
+        if errors:
+            rules.update("✗ " + "\n✗ ".join(errors))
+            rules.set_classes("error")
+        else:
+            rules.update(f"✓ {self._model.id}")
+            rules.set_classes("ok")
+        self.set_ready(not errors)
+        return not errors
+
+    def commit(self) -> bool:
+        if not self._validate() or self._model is None:
+            return False
+        settings, _ = self._settings()
+        headers, _ = self._headers()
+        self.answers.model = self._model.id
+        self.answers.settings = {**self.answers.settings, **settings}
+        self.answers.headers = headers
+        return True

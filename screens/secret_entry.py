@@ -1,0 +1,146 @@
+"""API key and setup-token steps: paste, see it checked for shape, go on to the live check."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from textual.containers import Horizontal
+from textual.widget import Widget
+from textual.widgets import Button, Input, Static
+
+from backend.credentials import CredentialRecord
+from backend.methods import KEY_PAGES, PROVIDER_LABELS, SUBSCRIPTION_NOTE
+from backend.paste import PasteCheck, check_secret
+from screens.base import StepScreen
+from screens.widgets.secret_input import SecretInput
+
+PASTE_TIP = "Paste with your terminal: Ctrl+Shift+V, Cmd+V, or right-click › Paste."
+
+
+class SecretEntryScreen(StepScreen):
+    """Shared by the API-key and setup-token steps; `kind` picks the rules and words."""
+
+    KIND = "api_key"
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._check: PasteCheck | None = None
+        self._notes: tuple[str, ...] = ()
+
+    @property
+    def provider(self) -> str:
+        return self.answers.provider or "anthropic"
+
+    def intro(self) -> str:
+        """What to paste and where to get it."""
+        label = PROVIDER_LABELS[self.provider]
+        return (
+            f"Paste your {label} API key. Create one at [b]{KEY_PAGES[self.provider]}[/b].\n"
+            "It is checked live before anything is saved, and stored in your credential "
+            "store, never in seal.toml."
+        )
+
+    def compose_body(self) -> Iterable[Widget]:
+        yield Static(self.intro(), classes="intro")
+        with Horizontal(classes="secret-row"):
+            yield SecretInput(placeholder="paste here", id="secret")
+            yield Button("Show", id="reveal", classes="small")
+        yield Static("", id="fingerprint", markup=False)
+        yield Static("", id="feedback", markup=False)
+        yield Static(PASTE_TIP, classes="hint")
+
+    def on_mount(self) -> None:
+        field = self.query_one("#secret", SecretInput)
+        record = self.answers.record
+        if record is not None and record.kind == self.KIND and record.secret:
+            # Back from a later step: keep what was pasted.
+            field.value = record.secret
+        field.focus()
+
+    def on_secret_input_pasted(self, event: SecretInput.Pasted) -> None:
+        self._notes = event.notes
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        if event.input.id != "secret":
+            return
+        check = check_secret(event.value, self.provider, self.KIND) if event.value else None
+        self._check = check
+        fingerprint = self.query_one("#fingerprint", Static)
+        feedback = self.query_one("#feedback", Static)
+        if check is None:
+            fingerprint.update("")
+            feedback.update("")
+            feedback.set_classes("")
+            self.set_ready(False)
+            return
+        fingerprint.update(check.fingerprint)
+        notes = tuple(dict.fromkeys((*self._notes, *check.notes)))
+        if check.ok:
+            feedback.update("✓ Looks right" + (f" ({'; '.join(notes)})" if notes else ""))
+            feedback.set_classes("ok")
+        else:
+            feedback.update("✗ " + check.message)
+            feedback.set_classes("error")
+        self.set_ready(check.ok)
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.action_next()
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        if event.button.id == "reveal":
+            event.stop()
+            field = self.query_one("#secret", SecretInput)
+            field.toggle_reveal()
+            event.button.label = "Hide" if field.revealed else "Show"
+            field.focus()
+            return
+        super().on_button_pressed(event)
+
+    def commit(self) -> bool:
+        check = self._check
+        if check is None or not check.ok:
+            return False
+        self.answers.record = CredentialRecord(
+            provider=self.provider,
+            profile=self.answers.profile,
+            kind="setup_token" if self.KIND == "setup_token" else "api_key",
+            secret=check.value,
+        )
+        self.answers.check_outcome = None
+        return True
+
+
+class ApiKeyScreen(SecretEntryScreen):
+    """Paste an API key."""
+
+    KIND = "api_key"
+    TITLE_TEXT = "Paste your API key"
+    HELP_TEXT = (
+        "Copy the key from your provider's key page and paste it here. seal-setup cleans "
+        "what terminals add to a paste (spaces, line breaks, quotes, invisible characters) "
+        "and checks the key's shape before checking it live.\n\n"
+        "The key is masked; [b]Show[/b] reveals it. Copy and cut are disabled here. The "
+        "line under the field shows a fingerprint: the start, the end and the length, so "
+        "you can compare it with what you copied."
+    )
+
+
+class SetupTokenScreen(SecretEntryScreen):
+    """Paste the output of `claude setup-token`."""
+
+    KIND = "setup_token"
+    TITLE_TEXT = "Paste your Claude setup-token"
+    HELP_TEXT = (
+        "On any machine with Claude Code, run [b]claude setup-token[/b], sign in, and copy "
+        "the token it prints (sk-ant-oat01-…, at least 80 characters, valid about a year). "
+        "If your terminal wrapped it over two lines, copy both lines: seal-setup joins them."
+        "\n\n" + SUBSCRIPTION_NOTE
+    )
+
+    def intro(self) -> str:
+        return (
+            "Run [b]claude setup-token[/b] on any machine with Claude Code and paste the token "
+            "it prints (sk-ant-oat01-…).\n[i]" + SUBSCRIPTION_NOTE + "[/i]"
+        )

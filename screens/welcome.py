@@ -1,0 +1,105 @@
+"""Welcome step: what exists already, and what to do (set up, re-auth, roles, status)."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Iterable
+from typing import Any
+
+from textual import work
+from textual.widget import Widget
+from textual.widgets import OptionList, Static
+from textual.widgets.option_list import Option
+
+from backend.survey import Survey, survey
+from screens.base import StepResult, StepScreen
+from screens.choice import option_text
+
+
+class WelcomeScreen(StepScreen):
+    """First screen: a survey of the current state and the entry points."""
+
+    TITLE_TEXT = "Welcome to seal-setup"
+    HELP_TEXT = (
+        "seal-setup configures Seal for this project: which provider and model, how to "
+        "authenticate, and which models each agent uses. It writes seal.toml (keeping your "
+        "comments) and keeps secrets in your system keyring or a private file, never in "
+        "seal.toml.\n\nEvery step has Back, Next and Cancel; Cancel writes nothing."
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._choice = "setup"
+        self.facts: Survey | None = None
+
+    def compose_body(self) -> Iterable[Widget]:
+        yield Static("Looking at what is set up…", id="survey", markup=False)
+        yield OptionList(id="actions")
+
+    def on_mount(self) -> None:
+        self.load()
+
+    @work(group="survey", exclusive=True)
+    async def load(self) -> None:
+        """Survey the config, store and env off the UI loop."""
+        facts = await asyncio.to_thread(survey, self.services, self.answers.config_path)
+        self.facts = facts
+        self.query_one("#survey", Static).update(_describe(facts))
+        actions = self.query_one("#actions", OptionList)
+        actions.clear_options()
+        actions.add_option(
+            Option(
+                option_text(
+                    "Set up Seal",
+                    "Choose provider, sign in or paste a key, pick the model, write seal.toml.",
+                ),
+                "setup",
+            )
+        )
+        if facts.config_error:
+            self.query_one("#survey", Static).set_classes("error")
+        actions.highlighted = 0
+        actions.focus()
+        self.set_ready(not facts.config_error)
+
+    def on_option_list_option_highlighted(self, event: OptionList.OptionHighlighted) -> None:
+        self._choice = event.option.id or "setup"
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        self._choice = event.option.id or "setup"
+        self.action_next()
+
+    def action_next(self) -> None:
+        if not self.ready:
+            return
+        if self._choice == "setup":
+            self.finish(StepResult("next"))
+        else:
+            self.action_goto(self._choice)
+
+
+def _describe(facts: Survey) -> str:
+    lines = []
+    if facts.config_error:
+        lines.append(f"✗ {facts.config_error}")
+        lines.append("  Fix the file (nothing will be written while it does not parse).")
+    elif facts.config_exists:
+        model = facts.model or "no model"
+        lines.append(
+            f"seal.toml: {facts.config_path} — {facts.provider or '?'} · {model} · "
+            f"auth {facts.auth or '?'}"
+        )
+        if facts.agents:
+            lines.append(f"  agents: {', '.join(facts.agents)}")
+    else:
+        lines.append(f"seal.toml: {facts.config_path} does not exist yet (it will be created)")
+    if facts.store_error:
+        lines.append(f"Credentials: {facts.store_error}")
+    else:
+        stored = ", ".join(facts.stored) if facts.stored else "none stored yet"
+        lines.append(f"Credentials: {stored}")
+        lines.append(f"  store: {facts.store_reason}")
+    if facts.env_keys:
+        lines.append("Environment: " + ", ".join(f"${k}" for k in facts.env_keys) + " set")
+    lines.append(f"Session: {facts.environment}")
+    return "\n".join(lines)

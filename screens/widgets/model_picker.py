@@ -1,0 +1,148 @@
+"""ModelPicker: a filterable model list with a details line, shared by Model and Roles.
+
+Filtering rebuilds only the visible options from a precomputed search key per model, so
+a keystroke stays cheap with hundreds of models.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.message import Message
+from textual.widget import Widget
+from textual.widgets import Input, OptionList, Static
+from textual.widgets.option_list import Option
+
+
+def _tokens(value: int | None) -> str:
+    if value is None:
+        return "?"
+    if value >= 1_000_000 and value % 1_000_000 == 0:
+        return f"{value // 1_000_000}M"
+    if value >= 1000:
+        return f"{value // 1000}K"
+    return str(value)
+
+
+def describe_model(model: Any) -> str:
+    """One or two lines of facts: context, max output, thinking, effort, vision, price."""
+    parts = [f"context {_tokens(model.context)}", f"max output {_tokens(model.max_output)}"]
+    if model.thinking:
+        parts.append("thinking: " + "/".join(model.thinking))
+    if model.effort:
+        parts.append("effort: " + ",".join(model.effort))
+    if model.vision:
+        parts.append("vision")
+    if model.price_in is not None and model.price_out is not None:
+        parts.append(f"${model.price_in:g} in / ${model.price_out:g} out per 1M tokens")
+    return " · ".join(parts)
+
+
+def _label(model: Any) -> Text:
+    text = Text(model.id, style="bold")
+    if model.display_name and model.display_name != model.id:
+        text.append(f"  {model.display_name}", style="dim")
+    return text
+
+
+class ModelPicker(Widget):
+    """Filter box over an OptionList of models; posts Highlighted/Chosen with the model."""
+
+    DEFAULT_CSS = """
+    ModelPicker { height: auto; }
+    ModelPicker OptionList { height: 8; }
+    ModelPicker #model-details { height: auto; min-height: 2; color: $text-muted; }
+    """
+
+    class Highlighted(Message):
+        """The highlighted model changed."""
+
+        def __init__(self, model: Any) -> None:
+            super().__init__()
+            self.model = model
+
+    class Chosen(Message):
+        """Enter (or a click) on a model."""
+
+        def __init__(self, model: Any) -> None:
+            super().__init__()
+            self.model = model
+
+    def __init__(
+        self, models: Sequence[Any], selected: str | None = None, *, id: str | None = None
+    ) -> None:
+        super().__init__(id=id)
+        self._models = list(models)
+        self._search = [f"{m.id} {m.display_name}".lower() for m in self._models]
+        self._selected = selected
+        self._visible: list[int] = []
+
+    def compose(self) -> ComposeResult:
+        yield Input(placeholder="type to filter models", id="model-filter")
+        yield OptionList(id="model-list")
+        yield Static("", id="model-details", markup=False)
+
+    def on_mount(self) -> None:
+        self._apply_filter("")
+        if self._selected is not None:
+            self.select(self._selected)
+
+    @property
+    def highlighted_model(self) -> Any | None:
+        """The model under the cursor, or None when the filter matches nothing."""
+        option_list = self.query_one("#model-list", OptionList)
+        index = option_list.highlighted
+        if index is None or index >= len(self._visible):
+            return None
+        return self._models[self._visible[index]]
+
+    def select(self, model_id: str) -> bool:
+        """Move the cursor to a model id (clearing the filter if needed)."""
+        for position, index in enumerate(self._visible):
+            if self._models[index].id == model_id:
+                self.query_one("#model-list", OptionList).highlighted = position
+                return True
+        return False
+
+    def _apply_filter(self, query: str) -> None:
+        terms = query.lower().split()
+        self._visible = [
+            i for i, key in enumerate(self._search) if all(term in key for term in terms)
+        ]
+        option_list = self.query_one("#model-list", OptionList)
+        option_list.clear_options()
+        option_list.add_options([Option(_label(self._models[i]), id=str(i)) for i in self._visible])
+        details = self.query_one("#model-details", Static)
+        if self._visible:
+            option_list.highlighted = 0
+        else:
+            details.update(f"No model matches “{query}”. Clear the filter to see all.")
+            self.post_message(self.Highlighted(None))
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        if event.input.id == "model-filter":
+            event.stop()
+            self._apply_filter(event.value)
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        if event.input.id == "model-filter":
+            event.stop()
+            model = self.highlighted_model
+            if model is not None:
+                self.post_message(self.Chosen(model))
+
+    def on_option_list_option_highlighted(self, event: OptionList.OptionHighlighted) -> None:
+        event.stop()
+        model = self.highlighted_model
+        if model is not None:
+            self.query_one("#model-details", Static).update(describe_model(model))
+        self.post_message(self.Highlighted(model))
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        model = self.highlighted_model
+        if model is not None:
+            self.post_message(self.Chosen(model))

@@ -1,0 +1,122 @@
+"""The `seal-setup` command line: argparse, dispatch, and exit codes (DESIGN §5).
+
+Exit codes: 0 ok; 1 credential missing/rejected/expired; 2 usage or input error;
+3 seal.toml unreadable or not parseable; 130 cancelled.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Sequence
+
+EXIT_OK = 0
+EXIT_CREDENTIAL = 1
+EXIT_USAGE = 2
+EXIT_CONFIG = 3
+EXIT_CANCELLED = 130
+
+PROVIDERS = ("anthropic", "openrouter", "openai")
+METHODS = ("api_key", "console_oauth", "oauth", "setup_token", "claude_code", "env")
+
+
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("seal-setup")
+    except PackageNotFoundError:
+        return "0.0.0+unknown"
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The parser for every subcommand; `onboard` is the default."""
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument(
+        "--config",
+        metavar="PATH",
+        help="seal.toml to read and write (default: $SEAL_CONFIG or ./seal.toml)",
+    )
+    parser = argparse.ArgumentParser(
+        prog="seal-setup",
+        description="Set up Seal: provider, sign-in or API key, models and seal.toml.",
+        parents=[common],
+        epilog="Run without a command to start the setup wizard.",
+    )
+    parser.add_argument("--version", action="version", version=f"seal-setup {_version()}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    onboard = sub.add_parser("onboard", parents=[common], help="the setup wizard (default)")
+    onboard.add_argument(
+        "--non-interactive",
+        action="store_true",
+        help="never prompt; the secret is read from stdin, never from arguments",
+    )
+    onboard.add_argument("--provider", choices=PROVIDERS)
+    onboard.add_argument("--auth", choices=METHODS, help="auth method")
+    onboard.add_argument("--model", metavar="M", help="model id or alias (opus, sonnet, haiku)")
+    onboard.add_argument("--profile", metavar="N", default=None, help="credential profile")
+    onboard.add_argument(
+        "--no-verify",
+        action="store_true",
+        help="store the credential marked unverified when it cannot be checked now",
+    )
+
+    reauth = sub.add_parser(
+        "reauth", parents=[common], help="re-authenticate the configured provider"
+    )
+    reauth.add_argument("--provider", choices=PROVIDERS)
+    reauth.add_argument("--profile", metavar="N")
+
+    roles = sub.add_parser("roles", parents=[common], help="assign model roles per agent")
+    roles.add_argument("--agent", metavar="NAME")
+
+    status = sub.add_parser("status", parents=[common], help="is auth working?")
+    status.add_argument("--json", action="store_true", help="print one JSON object")
+    status.add_argument("--probe", action="store_true", help="check every credential live")
+
+    logout = sub.add_parser("logout", parents=[common], help="remove stored credentials")
+    logout.add_argument("--provider", choices=PROVIDERS)
+    logout.add_argument("--profile", metavar="N")
+    logout.add_argument("--yes", action="store_true", help="do not ask for confirmation")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the console script; returns the exit code."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    command = args.command or "onboard"
+    if command == "onboard" and not getattr(args, "non_interactive", False):
+        return _run_wizard(args, mode="onboard")
+    print(
+        f"seal-setup {command}: not yet available in this version.",
+        file=sys.stderr,
+    )
+    return EXIT_USAGE
+
+
+def _run_wizard(args: argparse.Namespace, mode: str) -> int:
+    if not (sys.stdin.isatty() and sys.stdout.isatty()):
+        print(
+            "seal-setup: the wizard needs a terminal. For scripts use "
+            "`seal-setup onboard --non-interactive --provider P --auth METHOD` "
+            "with the secret on stdin.",
+            file=sys.stderr,
+        )
+        return EXIT_USAGE
+    from tui.app import SealSetupApp
+
+    app = SealSetupApp.from_cli(config=args.config, mode=mode, env=dict(os.environ))
+    app.run()
+    code = app.return_code
+    return EXIT_OK if code is None else code
+
+
+def run() -> None:
+    """Console-script wrapper that turns main()'s result into the process exit status."""
+    try:
+        sys.exit(main())
+    except KeyboardInterrupt:
+        sys.exit(EXIT_CANCELLED)
