@@ -88,12 +88,21 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     command = args.command or "onboard"
-    if command == "onboard" and not getattr(args, "non_interactive", False):
-        return _run_wizard(args, mode="onboard")
-    print(
-        f"seal-setup {command}: not yet available in this version.",
-        file=sys.stderr,
-    )
+    if command == "onboard" and getattr(args, "non_interactive", False):
+        from tui.noninteractive import run_noninteractive
+
+        return run_noninteractive(args)
+    if command in ("onboard", "reauth", "roles"):
+        return _run_wizard(args, mode=command)
+    if command == "status":
+        from tui.commands import run_status
+
+        return run_status(args)
+    if command == "logout":
+        from tui.commands import run_logout
+
+        return run_logout(args)
+    parser.error(f"unknown command {command!r}")
     return EXIT_USAGE
 
 
