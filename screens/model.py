@@ -125,7 +125,9 @@ class ModelScreen(StepScreen):
         if selected and self.provider == "anthropic" and selected in ("opus", "sonnet", "haiku"):
             selected = catalog.resolve_alias(selected) or selected
         if selected is None and models:
-            selected = models[0].id
+            # A balanced default: the newest Sonnet on Anthropic, else the list's first.
+            default = catalog.resolve_alias("sonnet") if self.provider == "anthropic" else None
+            selected = default or models[0].id
         picker = ModelPicker(models, selected, id="picker")
         await self.query_one("#picker-slot").remove()
         await self.query_one("#body").mount(picker, after="#catalog-source")

@@ -6,10 +6,11 @@ a keystroke stays cheap with hundreds of models.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from rich.text import Text
+from textual import events
 from textual.app import ComposeResult
 from textual.message import Message
 from textual.widget import Widget
@@ -121,6 +122,23 @@ class ModelPicker(Widget):
         else:
             details.update(f"No model matches “{query}”. Clear the filter to see all.")
             self.post_message(self.Highlighted(None))
+
+    def on_key(self, event: events.Key) -> None:
+        # The filter box keeps focus while typing; arrows and page keys still move the list.
+        if not isinstance(self.screen.focused, Input) or self.screen.focused.id != "model-filter":
+            return
+        option_list = self.query_one("#model-list", OptionList)
+        actions: dict[str, Callable[[], object]] = {
+            "down": option_list.action_cursor_down,
+            "up": option_list.action_cursor_up,
+            "pagedown": option_list.action_page_down,
+            "pageup": option_list.action_page_up,
+        }
+        action = actions.get(event.key)
+        if action is not None:
+            event.stop()
+            event.prevent_default()
+            action()
 
     def on_input_changed(self, event: Input.Changed) -> None:
         if event.input.id == "model-filter":
