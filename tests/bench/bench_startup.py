@@ -1,0 +1,69 @@
+"""Start to first paint: `seal-setup` headless against a bare Textual app with one Static.
+
+Both run as fresh processes, alternating, so machine noise hits both alike; the figure is
+the ratio of the medians.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import time
+
+from tests.bench.common import median, report
+
+BARE = """
+from textual.app import App
+from textual.widgets import Static
+
+class Bare(App):
+    def compose(self):
+        yield Static("hello")
+
+async def pilot(p):
+    await p.pause()
+    p.app.exit()
+
+Bare().run(headless=True, size=(80, 24), auto_pilot=pilot)
+"""
+
+SEAL = """
+from tui.app import SealSetupApp
+from screens.base import StepScreen
+
+async def pilot(p):
+    while not isinstance(p.app.screen, StepScreen):
+        await p.pause(0.005)
+    await p.pause()
+    p.app.exit()
+
+SealSetupApp.from_cli(config="bench-seal.toml", mode="onboard").run(
+    headless=True, size=(80, 24), auto_pilot=pilot
+)
+"""
+
+
+def _run(code: str, cwd: str) -> float:
+    start = time.perf_counter()
+    subprocess.run([sys.executable, "-c", code], check=True, cwd=cwd, capture_output=True)
+    return time.perf_counter() - start
+
+
+def main(runs: int = 15) -> bool:
+    """Alternate the two programs `runs` times each; goal: median ratio at most 1.15."""
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as cwd:
+        _run(BARE, cwd), _run(SEAL, cwd)  # warm the OS file cache for both
+        bare, seal = [], []
+        for _ in range(runs):
+            bare.append(_run(BARE, cwd))
+            seal.append(_run(SEAL, cwd))
+    ratio = median(seal) / median(bare)
+    figure = f"{median(seal) * 1000:.0f} ms vs bare {median(bare) * 1000:.0f} ms = {ratio:.2f}x"
+    report("start to first paint", figure, "<= 1.15x", ratio <= 1.15)
+    return ratio <= 1.15
+
+
+if __name__ == "__main__":
+    main()

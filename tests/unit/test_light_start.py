@@ -1,0 +1,34 @@
+"""Starting the wizard stays light: httpx, keyring and tomlkit load only when needed."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+HEAVY = ("httpx", "keyring", "tomlkit", "pyperclip")
+
+
+def _loaded_after(statement: str) -> list[str]:
+    code = f"import json, sys\n{statement}\nprint(json.dumps(sorted(sys.modules)))"
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60
+    ).stdout
+    return [name for name in HEAVY if name in json.loads(out)]
+
+
+def test_importing_the_app_loads_no_heavy_module() -> None:
+    assert _loaded_after("import tui.app") == []
+
+
+def test_building_the_app_loads_no_heavy_module() -> None:
+    statement = (
+        "from tui.app import SealSetupApp\n"
+        "SealSetupApp.from_cli(config=None, mode='onboard', env={})"
+    )
+    assert _loaded_after(statement) == []
+
+
+def test_the_heavy_modules_do_load_when_a_check_runs() -> None:
+    # Guards the test above against passing because the probe itself is broken.
+    assert _loaded_after("import backend.providers.anthropic") == ["httpx"]
