@@ -36,6 +36,9 @@ def build_parser() -> argparse.ArgumentParser:
     common.add_argument(
         "--config",
         metavar="PATH",
+        # SUPPRESS: a subcommand that is not given --config must not reset the one given
+        # before it (`seal-setup --config X status`); main() defaults it to None.
+        default=argparse.SUPPRESS,
         help="seal.toml to read and write (default: $SEAL_CONFIG or ./seal.toml)",
     )
     parser = argparse.ArgumentParser(
@@ -62,6 +65,7 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="store the credential marked unverified when it cannot be checked now",
     )
+    _add_model_options(onboard)
 
     reauth = sub.add_parser(
         "reauth", parents=[common], help="re-authenticate the configured provider"
@@ -83,10 +87,38 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _add_model_options(onboard: argparse.ArgumentParser) -> None:
+    """The Model and Roles steps as flags (what the Review screen's command prints)."""
+    opts = onboard.add_argument_group("model options (with --non-interactive)")
+    opts.add_argument("--thinking", choices=("adaptive", "manual", "disabled"))
+    opts.add_argument("--thinking-budget", type=int, metavar="N", help="tokens, manual only")
+    opts.add_argument("--effort", choices=("low", "medium", "high", "xhigh", "max"))
+    opts.add_argument("--max-tokens", type=int, metavar="N", help="default: the model's ceiling")
+    opts.add_argument("--cache-retention", choices=("none", "short", "long"))
+    opts.add_argument("--context-1m", action="store_true", help="1M context window")
+    opts.add_argument(
+        "--header",
+        action="append",
+        metavar="NAME=VALUE",
+        help="request header for [model.headers] (repeatable)",
+    )
+    opts.add_argument(
+        "--agent", metavar="NAME", help="write to [agents.NAME.model] instead of [model]"
+    )
+    roles = onboard.add_argument_group("roles (model selectors, [provider:]model)")
+    roles.add_argument("--fast", metavar="SEL", help="cheap, high-volume model")
+    roles.add_argument("--escalate", metavar="SEL", help="model for hard problems")
+    roles.add_argument(
+        "--fallback", action="append", metavar="SEL", help="fallback model (repeatable, in order)"
+    )
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the console script; returns the exit code."""
     parser = build_parser()
     args = parser.parse_args(argv)
+    if not hasattr(args, "config"):
+        args.config = None
     command = args.command or "onboard"
     if command == "onboard" and getattr(args, "non_interactive", False):
         from tui.noninteractive import run_noninteractive
@@ -115,9 +147,24 @@ def _run_wizard(args: argparse.Namespace, mode: str) -> int:
             file=sys.stderr,
         )
         return EXIT_USAGE
+    from backend.errors import SealError
     from tui.app import SealSetupApp
 
-    app = SealSetupApp.from_cli(config=args.config, mode=mode, env=dict(os.environ))
+    try:
+        app = SealSetupApp.from_cli(
+            config=args.config,
+            mode=mode,
+            env=dict(os.environ),
+            provider=getattr(args, "provider", None),
+            profile=getattr(args, "profile", None),
+            agent=getattr(args, "agent", None),
+        )
+    except SealError as exc:
+        # reauth/roles read seal.toml first: a missing or broken file is said plainly.
+        print(f"seal-setup {mode}: {exc.message}", file=sys.stderr)
+        if exc.hint:
+            print(f"  {exc.hint}", file=sys.stderr)
+        return exc.exit_code
     app.run()
     code = app.return_code
     return EXIT_OK if code is None else code

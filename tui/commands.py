@@ -1,20 +1,206 @@
-"""Non-wizard commands: `status` and `logout`."""
+"""Non-wizard commands: `status` and `logout` (DESIGN §5)."""
 
 from __future__ import annotations
 
 import argparse
+import json
+import os
 import sys
+from typing import TYPE_CHECKING
 
-from tui.cli import EXIT_USAGE
+from backend.errors import ConfigError, SealError
+from tui.cli import EXIT_CANCELLED, EXIT_CONFIG, EXIT_OK, EXIT_USAGE
+from tui.output import error, paint, table, use_colour
+
+if TYPE_CHECKING:
+    from backend.credentials import CredentialRecord
+    from backend.status import Report
+
+STATE_COLOURS = {
+    "ok": "green",
+    "expiring": "yellow",
+    "unverified": "yellow",
+    "missing": "red",
+    "rejected": "red",
+    "expired": "red",
+}
+
+
+# --- status -------------------------------------------------------------------------------
 
 
 def run_status(args: argparse.Namespace) -> int:
-    """`seal-setup status [--json] [--probe]`."""
-    print("seal-setup status: not yet available in this version.", file=sys.stderr)
-    return EXIT_USAGE
+    """`seal-setup status [--json] [--probe] [--config PATH]`."""
+    from backend.config import load_config
+    from backend.config_io import default_config_path
+    from backend.credential_store import choose_store
+    from backend.status import build_report, probe
+
+    env = dict(os.environ)
+    path = default_config_path(env, args.config)
+    try:
+        config = load_config(path)
+    except ConfigError as exc:
+        error(exc.message, exc.hint or "fix seal.toml by hand; nothing was changed")
+        return EXIT_CONFIG
+    try:
+        choice = choose_store(env)
+        report = build_report(config, choice.store, env)
+        if args.probe:
+            report = probe(report, env, choice.store)
+    except SealError as exc:
+        error(exc.message, exc.hint)
+        return exc.exit_code
+    if args.json:
+        print(json.dumps(report.to_json(), indent=2))
+    else:
+        print("\n".join(status_lines(report, choice.store.location, str(path))))
+    return report.exit_code
+
+
+def status_lines(report: Report, store_location: str, config_path: str) -> list[str]:
+    """The human report: where from, the table, shadowing, notes and what to do."""
+    from backend.credentials import utcnow
+    from backend.status import advice, ago, countdown, shadow_line, source_label
+
+    colour = use_colour(sys.stdout)
+    now = utcnow()
+    lines: list[str] = []
+    if report.config_path is None:
+        lines.append(f"No seal.toml at {config_path}: showing what is stored and set.")
+    else:
+        lines.append(f"seal.toml: {report.config_path}")
+    lines.append(f"Credential store: {store_location}")
+    lines.append("")
+    if not report.entries:
+        lines.append("No credentials found.")
+        lines.append("Run `seal-setup` to set one up.")
+        return lines
+    header = ("PROVIDER", "PROFILE", "AUTH", "SOURCE", "STATE", "EXPIRES", "VERIFIED")
+    rows, tints = [], []
+    for e in report.entries:
+        verified = ago(e.verified_at, now) if e.origin == "store" or e.verified_at else "—"
+        rows.append(
+            (
+                e.provider,
+                e.profile,
+                e.auth,
+                source_label(e),
+                e.state,
+                countdown(e.expires_at, now),
+                verified,
+            )
+        )
+        tints.append(("", "", "", "", STATE_COLOURS[e.state], "", ""))
+    lines += table(header, rows, tints, colour=colour)
+    shadows = [s for s in (shadow_line(e) for e in report.entries) if s]
+    notes = [f"{e.key}: {e.note}" for e in report.entries if e.note]
+    todo = list(dict.fromkeys(a for a in (advice(e) for e in report.entries) if a))
+    for title, items in (("Shadowing", shadows), ("Notes", notes), ("To do", todo)):
+        if items:
+            lines.append("")
+            lines.append(paint(title + ":", "bold", colour))
+            lines += [f"  {item}" for item in items]
+    return lines
+
+
+# --- logout -------------------------------------------------------------------------------
 
 
 def run_logout(args: argparse.Namespace) -> int:
-    """`seal-setup logout [--provider P] [--profile N] [--yes]`."""
-    print("seal-setup logout: not yet available in this version.", file=sys.stderr)
-    return EXIT_USAGE
+    """`seal-setup logout [--provider P] [--profile N] [--yes]`; seal.toml is never touched."""
+    from backend.credential_store import choose_store
+
+    env = dict(os.environ)
+    try:
+        choice = choose_store(env)
+        store = choice.store
+        doomed = _to_remove(store.list(), args.provider, args.profile)
+    except SealError as exc:
+        error(exc.message, exc.hint)
+        return exc.exit_code
+    where = store.location
+    if not doomed:
+        print(f"Nothing to remove: {_scope(args)} is stored in {where}.")
+        _print_remaining(env, _providers(args, doomed))
+        return EXIT_OK
+    names = [f"{r.key} ({r.kind})" for r in doomed]
+    if len(doomed) == 1:
+        question = f"Remove {names[0]} from {where}? [y/N] "
+    else:
+        print(f"These {len(doomed)} stored credentials will be removed from {where}:")
+        for name in names:
+            print(f"  {name}")
+        question = f"Remove these {len(doomed)} credentials? [y/N] "
+    if not args.yes:
+        if not sys.stdin.isatty():
+            error(
+                "logout needs a confirmation and there is no terminal to ask on",
+                "pass --yes to remove without asking",
+            )
+            return EXIT_USAGE
+        sys.stderr.write(question)
+        sys.stderr.flush()
+        answer = sys.stdin.readline()
+        if answer.strip().lower() not in ("y", "yes"):
+            print("Nothing removed.")
+            return EXIT_CANCELLED
+    try:
+        for record in doomed:
+            store.delete(record.provider, record.profile)
+            print(f"Removed {record.key} ({record.kind}) from {where}.")
+    except SealError as exc:
+        error(exc.message, exc.hint)
+        return exc.exit_code
+    _print_remaining(env, _providers(args, doomed))
+    return EXIT_OK
+
+
+def _to_remove(
+    records: list[CredentialRecord], provider: str | None, profile: str | None
+) -> list[CredentialRecord]:
+    return [
+        r
+        for r in records
+        if (provider is None or r.provider == provider)
+        and (profile is None or r.profile == profile)
+    ]
+
+
+def _scope(args: argparse.Namespace) -> str:
+    if args.provider and args.profile:
+        return f"no credential for {args.provider}:{args.profile}"
+    if args.provider:
+        return f"no credential for {args.provider}"
+    if args.profile:
+        return f"no credential with profile {args.profile}"
+    return "no credential"
+
+
+def _providers(args: argparse.Namespace, removed: list[CredentialRecord]) -> list[str]:
+    from backend.resolution import ENV_VARS
+
+    if args.provider:
+        return [args.provider]
+    found = list(dict.fromkeys(r.provider for r in removed))
+    return found or list(ENV_VARS)
+
+
+def _print_remaining(env: dict[str, str], providers: list[str]) -> None:
+    """Say which credentials Seal still finds: logout only empties seal's own store."""
+    from backend.claude_code import claude_credentials_path, display_path
+    from backend.resolution import ENV_VARS
+
+    for provider in providers:
+        for name in ENV_VARS[provider]:
+            if env.get(name, "").strip():
+                print(
+                    f"Note: {name} is still set in the environment; Seal keeps using it "
+                    f"for {provider} (unset it to sign out fully)."
+                )
+    if "anthropic" in providers and claude_credentials_path(env).exists():
+        where = display_path(claude_credentials_path(env), env)
+        print(
+            f"Note: Claude Code's sign-in at {where} still provides a credential for "
+            "anthropic; seal-setup never changes it (run `claude /logout` to remove it)."
+        )

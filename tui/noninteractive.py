@@ -1,14 +1,363 @@
-"""`seal-setup onboard --non-interactive`: the wizard's steps without screens."""
+"""`seal-setup onboard --non-interactive`: the wizard's steps without screens.
+
+Order: seal.toml (exit 3 if unreadable) → every flag checked and applied in memory (exit 2)
+→ the credential (stdin / sign-in / import / env) → the live check (exit 1) → the catalog
+rules (exit 2) → one commit of store + seal.toml. Any failure writes nothing. The secret
+comes from stdin only; nothing here prints it.
+"""
 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
+from typing import TYPE_CHECKING, Any
 
-from tui.cli import EXIT_USAGE
+from backend.errors import InputError, SealError
+from tui.cli import EXIT_OK
+from tui.output import error
+
+if TYPE_CHECKING:
+    from backend.catalog import Catalog
+    from backend.config import SealConfig
+    from backend.credentials import CredentialRecord
+    from backend.providers.base import ModelInfo
+    from backend.wizard_state import Answers
+
+# The Model step's options: with --model they are set as a whole (absent = removed), as
+# the wizard's Model step does; without --model only the given ones change.
+MODEL_OPTIONS = (
+    "thinking",
+    "thinking_budget",
+    "effort",
+    "max_tokens",
+    "cache_retention",
+    "context_1m",
+)
+
+
+class CredentialFailure(SealError):
+    """The credential is missing, rejected or could not be checked (exit 1)."""
+
+
+class RulesError(InputError):
+    """The model options break the catalog's rules for the model (exit 2)."""
 
 
 def run_noninteractive(args: argparse.Namespace) -> int:
-    """Never prompts; the secret comes from stdin."""
-    print("seal-setup onboard --non-interactive: not yet available.", file=sys.stderr)
-    return EXIT_USAGE
+    """Never prompts; the secret comes from stdin. Returns the exit code."""
+    env = dict(os.environ)
+    try:
+        return _run(args, env)
+    except SealError as exc:
+        error(exc.message, exc.hint)
+        return exc.exit_code
+
+
+def _run(args: argparse.Namespace, env: dict[str, str]) -> int:
+    from backend.config import load_config
+    from backend.config_io import default_config_path
+    from backend.methods import find_method, methods_for
+    from backend.onboarding import apply_answers
+
+    path = default_config_path(env, args.config)
+    config = load_config(path)  # ConfigError: exit 3 before anything else
+    if not args.provider or not args.auth:
+        raise InputError(
+            "--non-interactive needs --provider and --auth",
+            "e.g. seal-setup onboard --non-interactive --provider anthropic --auth api_key "
+            "< key.txt",
+        )
+    if find_method(args.provider, args.auth) is None:
+        offered = ", ".join(m.id for m in methods_for(args.provider))
+        raise InputError(
+            f"{args.provider} has no auth method {args.auth!r}", f"use one of: {offered}"
+        )
+    answers = build_answers(args, str(path))
+    apply_answers(config, answers)  # InputError for any bad value: nothing fetched yet
+    catalog = _bundled_catalog()
+    _check_rules(config, answers, catalog)
+
+    record = acquire(answers, env)
+    answers.record = record
+    if record is not None:
+        models = _live_check(answers, record, config, env, args.no_verify)
+        if models:
+            catalog = catalog.merged(answers.provider or "anthropic", models)
+            _check_rules(config, answers, catalog)
+    else:
+        print(_env_unset_line(answers), file=sys.stderr)
+    _commit(answers, config, env)
+    return EXIT_OK
+
+
+# --- flags → answers ----------------------------------------------------------------------
+
+
+def build_answers(args: argparse.Namespace, config_path: str) -> Answers:
+    """The Answers the wizard would have for the same choices."""
+    from backend.wizard_state import Answers
+
+    answers = Answers(
+        mode="onboard",
+        config_path=config_path,
+        provider=args.provider,
+        method=args.auth,
+        profile=args.profile or "default",
+        agent=args.agent,
+        model=_model(args.model, args.provider) if args.model else None,
+        store_unverified=False,
+    )
+    given: dict[str, Any] = {
+        "thinking": args.thinking,
+        "thinking_budget": args.thinking_budget,
+        "effort": args.effort,
+        "max_tokens": args.max_tokens,
+        "cache_retention": args.cache_retention,
+        "context_1m": True if args.context_1m else None,
+    }
+    if answers.model is not None:
+        answers.settings = given
+    else:
+        answers.settings = {k: v for k, v in given.items() if v is not None}
+    answers.headers = dict(_header(text) for text in args.header or [])
+    roles: dict[str, Any] = {}
+    if args.fast:
+        roles["fast"] = args.fast
+    if args.escalate:
+        roles["escalate"] = args.escalate
+    if args.fallback:
+        roles["fallbacks"] = list(args.fallback)
+    answers.roles = roles
+    return answers
+
+
+def _model(text: str, provider: str) -> str:
+    from backend.selectors import PROVIDERS, check_model_id, parse_selector
+
+    prefix, sep, _ = text.strip().partition(":")
+    if sep and prefix.lower() in PROVIDERS:
+        selector = parse_selector(text)
+        if selector.provider != provider:
+            raise InputError(
+                f"--model {text} is a {selector.provider} model, but --provider is {provider}",
+                "give the model without a provider prefix, or change --provider",
+            )
+        return selector.model
+    return check_model_id(text.strip())
+
+
+def _header(text: str) -> tuple[str, str]:
+    name, sep, value = text.partition("=")
+    if not sep or not name.strip():
+        raise InputError(
+            f"--header {text!r} is not NAME=VALUE",
+            "e.g. --header X-OpenRouter-Title=my-app",
+        )
+    return name.strip(), value.strip()
+
+
+# --- catalog rules ------------------------------------------------------------------------
+
+
+def _bundled_catalog() -> Catalog:
+    from backend.catalog import Catalog
+
+    return Catalog.bundled()
+
+
+def _find_model(config: SealConfig, answers: Answers, catalog: Catalog) -> ModelInfo | None:
+    provider = answers.provider or "anthropic"
+    name = config.get("name", answers.agent)
+    if not isinstance(name, str):
+        return None
+    if provider == "anthropic":
+        name = catalog.resolve_alias(name) or name
+    return catalog.find(provider, name)
+
+
+def _check_rules(config: SealConfig, answers: Answers, catalog: Catalog) -> None:
+    """The Model step's rules on the table as it will be written."""
+    from backend.catalog import check_settings
+
+    model = _find_model(config, answers, catalog)
+    # The table's own keys, as the wizard's Model step checks them: an agent is not
+    # blamed for what it inherits from [model].
+    settings = {k: config.own(k, answers.agent) for k in MODEL_OPTIONS}
+    problems = check_settings(model, settings, answers.auth_value or "api_key")
+    if problems:
+        name = model.id if model else str(config.get("name", answers.agent) or "the model")
+        raise RulesError(f"the model options do not fit {name}", "\n  ".join(problems))
+
+
+# --- the credential -----------------------------------------------------------------------
+
+
+def acquire(answers: Answers, env: dict[str, str]) -> CredentialRecord | None:
+    """The credential for the chosen method; None for an env method whose variable is unset."""
+    method = answers.method
+    if method in ("api_key", "setup_token"):
+        return _from_stdin(answers)
+    if method in ("oauth", "console_oauth"):
+        return _sign_in(answers, env)
+    if method == "claude_code":
+        return _claude_code(env)
+    return _from_env(answers, env)
+
+
+def _from_stdin(answers: Answers) -> CredentialRecord:
+    from backend.credentials import CredentialRecord
+    from backend.paste import check_secret
+
+    provider = answers.provider or "anthropic"
+    kind = "setup_token" if answers.method == "setup_token" else "api_key"
+    stdin = sys.stdin
+    if stdin is None or stdin.isatty():
+        raise InputError(
+            "the secret is read from stdin, and stdin is a terminal",
+            "pipe it in, e.g. `seal-setup onboard --non-interactive … < key.txt`; "
+            "it is never taken from arguments",
+        )
+    check = check_secret(stdin.read(), provider, kind)
+    if not check.ok:
+        raise InputError(check.message, "the secret is read from stdin: pass only the key")
+    return CredentialRecord(
+        provider=provider,
+        profile=answers.profile,
+        kind="setup_token" if kind == "setup_token" else "api_key",
+        secret=check.value,
+    )
+
+
+def _sign_in(answers: Answers, env: dict[str, str]) -> CredentialRecord:
+    from backend import oauth
+    from backend.errors import OAuthError
+    from backend.methods import SUBSCRIPTION_NOTE
+
+    mode: oauth.Mode = "max" if answers.method == "oauth" else "console"
+    pending = oauth.start_sign_in(mode, env)
+    err = sys.stderr
+    print("Open this URL in a browser, sign in and approve:", file=err)
+    print(f"  {pending.url}", file=err)
+    print("Then write the code the page shows (code#state) to stdin, one line.", file=err)
+    if answers.method == "oauth":
+        print(SUBSCRIPTION_NOTE, file=err)
+    err.flush()
+    line = sys.stdin.readline() if sys.stdin is not None else ""
+    if not line.strip():
+        raise InputError(
+            "no sign-in code on stdin",
+            "write the code#state the browser page shows to stdin after approving",
+        )
+    try:
+        oauth.parse_paste(line, pending.state)  # a bad paste is an input error (exit 2)
+    except OAuthError as exc:
+        raise InputError(exc.message, exc.hint) from None
+    try:
+        return oauth.complete_sign_in(pending, line, profile=answers.profile, env=env)
+    except OAuthError as exc:
+        raise CredentialFailure(exc.message, exc.hint) from None
+
+
+def _claude_code(env: dict[str, str]) -> CredentialRecord:
+    from backend.claude_code import claude_credentials_path, display_path, read_claude_code
+
+    record = read_claude_code(env)
+    if record is None:
+        where = display_path(claude_credentials_path(env), env)
+        raise CredentialFailure(
+            f"no Claude Code sign-in at {where}",
+            "sign in with `claude` first (or set CLAUDE_CONFIG_DIR), or choose another --auth",
+        )
+    return record
+
+
+def _from_env(answers: Answers, env: dict[str, str]) -> CredentialRecord | None:
+    from backend.credentials import CredentialRecord, RecordKind
+    from backend.resolution import ENV_VARS
+
+    provider = answers.provider or "anthropic"
+    for name in ENV_VARS[provider]:
+        value = env.get(name, "").strip()
+        if value:
+            kind: RecordKind = "setup_token" if value.startswith("sk-ant-oat") else "api_key"
+            return CredentialRecord(
+                provider=provider, profile=answers.profile, kind=kind, secret=value
+            )
+    return None
+
+
+def _env_unset_line(answers: Answers) -> str:
+    from backend.resolution import ENV_VARS
+
+    var = ENV_VARS[answers.provider or "anthropic"][-1]
+    return f"Nothing to check now: set {var} before running Seal."
+
+
+# --- check and commit ---------------------------------------------------------------------
+
+
+def _live_check(
+    answers: Answers,
+    record: CredentialRecord,
+    config: SealConfig,
+    env: dict[str, str],
+    no_verify: bool,
+) -> list[ModelInfo]:
+    """The wizard's Check step: verified goes on, rejected stops, unverifiable needs --no-verify."""
+    from backend import providers
+    from backend.providers.base import Auth
+
+    provider = answers.provider or "anthropic"
+    base_url = config.get("base_url", answers.agent)
+    result = providers.check(
+        provider,
+        Auth.from_record(record),
+        base_url=base_url if isinstance(base_url, str) else None,
+        env=env,
+    )
+    answers.check_outcome = result.outcome
+    answers.check_message = result.message
+    if result.outcome == "rejected":
+        hint = (result.cause + " " if result.cause else "") + "Nothing was stored."
+        raise CredentialFailure(result.message, hint)
+    if result.outcome == "unverifiable":
+        if not no_verify:
+            hint = (result.cause + " " if result.cause else "") + (
+                "Nothing was stored; pass --no-verify to store it marked unverified."
+            )
+            raise CredentialFailure(result.message, hint)
+        answers.store_unverified = True
+        print(
+            f"Could not check it ({result.message}); storing it marked unverified.", file=sys.stderr
+        )
+    return list(result.models)
+
+
+def _commit(answers: Answers, config: SealConfig, env: dict[str, str]) -> None:
+    from backend.credential_store import MemoryStore, choose_store
+    from backend.onboarding import STORED_METHODS, commit, record_to_store
+    from backend.paste import fingerprint
+
+    stores = answers.method in STORED_METHODS and answers.record is not None
+    # Methods that store nothing must not wait on a keyring probe.
+    store = choose_store(env).store if stores else MemoryStore()
+    result = commit(answers, config, store)
+    record = record_to_store(answers)
+    out: list[str] = []
+    if answers.check_outcome == "verified":
+        out.append(answers.check_message)
+    if record is not None and result.stored_where:
+        mark = "" if answers.check_outcome == "verified" else ", marked unverified"
+        shown = f", {fingerprint(record.token)}" if record.kind != "oauth" else ""
+        out.append(f"Stored {record.key} ({record.kind}{mark}{shown}) in {result.stored_where}.")
+    elif answers.method == "env":
+        out.append("Nothing stored: Seal reads the environment variable when it runs.")
+    elif answers.method == "claude_code":
+        out.append("Nothing stored: Seal reads Claude Code's sign-in when it runs.")
+    if result.config_written:
+        backup = f" (previous version: {result.backup})" if result.backup else ""
+        out.append(f"Wrote {config.path}{backup}.")
+    else:
+        out.append(f"{config.path} needs no change.")
+    print("\n".join(out))
