@@ -22,6 +22,8 @@ SETTING_FLAGS = (
     ("max_tokens", "--max-tokens"),
     ("cache_retention", "--cache-retention"),
 )
+# Role -> flag of the non-interactive command; `--fallback` repeats, in order.
+ROLE_FLAGS = {"fast": "--fast", "escalate": "--escalate", "fallbacks": "--fallback"}
 # Methods whose credential seal-setup keeps in its own store.
 STORED_METHODS = ("api_key", "console_oauth", "oauth", "setup_token")
 
@@ -51,27 +53,43 @@ def record_to_store(answers: Answers) -> CredentialRecord | None:
 def apply_answers(config: SealConfig, answers: Answers) -> None:
     """Edit the document in memory; nothing is written here."""
     if answers.mode == "reauth":
-        # Re-auth touches seal.toml only when the method (or profile) changed.
-        if config.own("auth") != answers.auth_value:
+        # Re-auth touches seal.toml only when the method changed, and only when seal.toml
+        # configures the provider being re-authenticated (`reauth_auth` is its auth then).
+        if answers.reauth_auth is not None and answers.auth_value != answers.reauth_auth:
             config.set("auth", answers.auth_value)
-        if answers.profile != (config.own("profile") or "default"):
-            config.set("profile", answers.profile)
         return
-    config.set("provider", answers.provider)
+    if answers.mode == "roles":
+        # Only role and agent keys change: the edits the Roles step collected, in order.
+        from backend.roles import apply_role_edits
+
+        apply_role_edits(config, answers.role_edits)
+        return
+    agent = answers.agent
+    if agent is not None and agent not in config.agents():
+        config.add_agent(agent)
+    config.set("provider", answers.provider, agent)
     if answers.model is not None:
-        config.set("name", answers.model)
-    config.set("auth", answers.auth_value)
-    if answers.profile != "default" or config.own("profile") is not None:
-        config.set("profile", answers.profile)
+        config.set("name", answers.model, agent)
+    config.set("auth", answers.auth_value, agent)
+    if answers.profile != "default" or config.own("profile", agent) is not None:
+        config.set("profile", answers.profile, agent)
     for key, value in answers.settings.items():
-        if key == "base_url" and value is None and config.own("base_url") is not None:
+        if key == "base_url" and value is None and config.own("base_url", agent) is not None:
             continue
-        config.set(key, value)
-    if answers.provider == "openrouter":
-        for name in ("HTTP-Referer", "X-OpenRouter-Title"):
+        config.set(key, value, agent)
+    attribution = ("HTTP-Referer", "X-OpenRouter-Title")
+    if answers.provider == "openrouter" and answers.model is not None:
+        # The Model step owns these two: an empty field removes the header.
+        for name in attribution:
             value = answers.headers.get(name)
-            if value or name in config.headers():
-                config.set_header(name, value or None)
+            if value or name in config.headers(agent):
+                config.set_header(name, value or None, agent)
+    for name, value in answers.headers.items():
+        if name not in attribution or answers.provider != "openrouter":
+            config.set_header(name, value, agent)
+    for role in ROLE_FLAGS:
+        if role in answers.roles:
+            config.set_role(role, answers.roles[role], agent)
 
 
 def equivalent_command(answers: Answers, config_path: str | None = None) -> str:
@@ -85,6 +103,8 @@ def equivalent_command(answers: Answers, config_path: str | None = None) -> str:
     if answers.profile != "default":
         args += ["--profile", answers.profile]
     if answers.mode != "reauth":
+        if answers.agent is not None:
+            args += ["--agent", answers.agent]
         for key, flag in SETTING_FLAGS:
             value = answers.settings.get(key)
             if value is not None:
@@ -93,6 +113,11 @@ def equivalent_command(answers: Answers, config_path: str | None = None) -> str:
             args.append("--context-1m")
         for name, value in answers.headers.items():
             args += ["--header", f"{name}={value}"]
+        for role, flag in ROLE_FLAGS.items():
+            value = answers.roles.get(role)
+            for selector in value if isinstance(value, list) else [value]:
+                if selector:
+                    args += [flag, str(selector)]
     if answers.store_unverified:
         args.append("--no-verify")
     command = shlex.join(args)

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from backend.credentials import CredentialRecord
+from backend.roles import RoleEdit
 
 EntryMode = Literal["onboard", "reauth", "roles"]
 
@@ -38,7 +39,17 @@ class Answers:
     # a None value means "remove the key".
     settings: dict[str, Any] = field(default_factory=dict)
     headers: dict[str, str] = field(default_factory=dict)
-    agent: str | None = None  # roles mode: the agent being edited
+    # Role selectors (fast, escalate: str; fallbacks: list[str]); a None value removes it.
+    roles: dict[str, Any] = field(default_factory=dict)
+    # roles mode: the agent being edited; onboard mode: the [agents.NAME.model] table the
+    # model choice goes to instead of [model] (`--agent NAME` on the command line).
+    agent: str | None = None
+    # roles mode: every change made on the Roles step, in order; Review replays them on
+    # the seal.toml read from disk (backend.roles.apply_role_edits).
+    role_edits: list[RoleEdit] = field(default_factory=list)
+    # reauth mode: seal.toml's `auth` for the provider being re-authenticated, or None
+    # when seal.toml does not configure that provider (then seal.toml is never touched).
+    reauth_auth: str | None = None
     written: bool = False
     saved_path: str | None = None
     stored_where: str | None = None

@@ -33,10 +33,26 @@ class AuthMethodScreen(ChoiceStep):
 
     def compose_intro(self) -> Iterable[Widget]:
         provider = self.answers.provider or "anthropic"
+        if self.answers.mode == "reauth":
+            # What failed, and why: the panel resolves the credential in a worker.
+            from screens.widgets.reauth_status import ReauthStatus
+
+            yield ReauthStatus(
+                self.services,
+                provider,
+                self.answers.profile,
+                self.answers.reauth_auth,
+                id="reauth-status",
+            )
+            return
         yield Static(f"Provider: [b]{PROVIDER_LABELS[provider]}[/b]", classes="hint")
 
     def compose_body(self) -> Iterable[Widget]:
-        yield from super().compose_body()
+        for widget in super().compose_body():
+            if self.answers.mode == "reauth" and widget.id == "choices":
+                # Keep the "what failed" panel in view at 80x24.
+                widget.styles.max_height = 8
+            yield widget
         if (self.answers.provider or "anthropic") == "anthropic":
             yield Static(SUBSCRIPTION_NOTE, classes="hint")
 

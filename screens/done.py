@@ -22,7 +22,9 @@ class DoneScreen(StepScreen):
         a = self.answers
         lines = []
         provider = PROVIDER_LABELS.get(a.provider or "", a.provider or "")
-        if a.model:
+        if a.mode == "roles":
+            lines.append("✓ Model roles updated.")
+        elif a.model:
             lines.append(f"✓ Seal will use {a.model} from {provider} ({a.auth_value}).")
         else:
             lines.append(f"✓ {provider} authentication updated ({a.auth_value}).")
@@ -48,6 +50,9 @@ class DoneScreen(StepScreen):
         self.query_one("#cancel", Button).display = False
         self.set_ready(True)
         self.query_one("#next", Button).focus()
+
+    def action_back(self) -> None:
+        """Everything is written: Esc must not reopen Review (Back is disabled here too)."""
 
     def action_cancel(self) -> None:
         """Everything is written: leaving now is finishing."""

@@ -77,7 +77,11 @@ class ReviewScreen(StepScreen):
         self._config = config
         diff = config.diff()
         path = str(config.path)
-        if not config.exists:
+        mode = self.answers.mode
+        if mode == "reauth" and not config.changed():
+            # Re-auth with the same method: only the credential changes.
+            summary.update(f"seal.toml unchanged ({path}): the method is the same.")
+        elif not config.exists:
             summary.update(f"{path} does not exist yet: it will be created.")
         elif diff:
             summary.update(f"Changes to {path}:")
@@ -86,8 +90,14 @@ class ReviewScreen(StepScreen):
         summary.set_classes("")
         self.query_one("#diff", Static).update(diff_text(diff) if diff else "")
         self.query_one("#secret-dest", Static).update(self._secret_line(choice))
-        command = equivalent_command(self.answers, self.answers.config_path)
-        self.query_one("#command", Static).update("Same without the wizard:\n  " + command)
+        if mode == "roles":
+            # Roles have no non-interactive form here, and no credential is stored.
+            self.query_one("#command", Static).update(
+                "No credential is stored: only role and agent keys of seal.toml change."
+            )
+        else:
+            command = equivalent_command(self.answers, self.answers.config_path)
+            self.query_one("#command", Static).update("Same without the wizard:\n  " + command)
         self.set_ready(True)
         self.query_one("#next", Button).focus()
 

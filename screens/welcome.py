@@ -11,6 +11,7 @@ from textual.widget import Widget
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
+from backend.methods import PROVIDER_LABELS
 from backend.survey import Survey, survey
 from screens.base import StepResult, StepScreen
 from screens.choice import option_text
@@ -56,6 +57,28 @@ class WelcomeScreen(StepScreen):
                 "setup",
             )
         )
+        if facts.provider and facts.provider in PROVIDER_LABELS and not facts.config_error:
+            label = PROVIDER_LABELS[facts.provider]
+            actions.add_option(
+                Option(
+                    option_text(
+                        f"Re-authenticate {label}",
+                        f"Sign in again or paste a new key for {facts.provider}:"
+                        f"{facts.profile} (after a 401 or an expired sign-in).",
+                    ),
+                    "auth_method",
+                )
+            )
+        if facts.config_exists and not facts.config_error:
+            actions.add_option(
+                Option(
+                    option_text(
+                        "Assign model roles",
+                        "Per agent: primary, fast, escalate and fallback models.",
+                    ),
+                    "roles",
+                )
+            )
         if facts.config_error:
             self.query_one("#survey", Static).set_classes("error")
         actions.highlighted = 0
@@ -73,9 +96,22 @@ class WelcomeScreen(StepScreen):
         if not self.ready:
             return
         if self._choice == "setup":
+            self.answers.mode = "onboard"
             self.finish(StepResult("next"))
-        else:
-            self.action_goto(self._choice)
+            return
+        if self._choice == "auth_method" and self.facts is not None and self.facts.provider:
+            # The same walk as `seal-setup reauth` for the configured provider.
+            facts = self.facts
+            self.answers.mode = "reauth"
+            self.answers.provider = facts.provider
+            self.answers.profile = facts.profile
+            self.answers.reauth_auth = facts.auth or "api_key"
+            self.answers.method = self.answers.reauth_auth
+            self.answers.record = None
+            self.answers.check_outcome = None
+        elif self._choice == "roles":
+            self.answers.mode = "roles"
+        self.action_goto(self._choice)
 
 
 def _describe(facts: Survey) -> str:

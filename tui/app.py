@@ -17,7 +17,7 @@ from textual.widgets import Static
 
 from backend.services import Services
 from backend.wizard_state import Answers
-from screens.base import StepContext, StepResult
+from screens.base import StepContext, StepResult, StepScreen
 from tui.flow import START_STEP, STEPS, phases_for
 
 EXIT_OK = 0
@@ -31,6 +31,38 @@ def resolve_config_path(cli_path: str | None, env: Mapping[str, str]) -> str:
     return env.get("SEAL_CONFIG") or "seal.toml"
 
 
+def prepare_reauth(
+    answers: Answers, services: Services, provider: str | None, profile: str | None
+) -> None:
+    """Fill the answers for `seal-setup reauth`: provider, profile, current method."""
+    from backend.reauth import reauth_target
+
+    loaded = services.load_config(answers.config_path)
+    target = reauth_target(loaded if loaded.exists else None, provider, profile)
+    answers.provider = target.provider
+    answers.profile = target.profile
+    answers.method = target.method
+    answers.reauth_auth = target.config_auth
+
+
+def prepare_roles(answers: Answers, services: Services, agent: str | None) -> None:
+    """Check seal.toml exists and parses, and the `--agent` name, for `seal-setup roles`."""
+    from backend.errors import ConfigError, InputError
+    from backend.roles import AGENT_NAME_RE
+
+    loaded = services.load_config(answers.config_path)
+    if not loaded.exists:
+        raise ConfigError(
+            f"{answers.config_path} does not exist",
+            "run `seal-setup` first to choose a provider and model",
+        )
+    if agent is not None and not AGENT_NAME_RE.fullmatch(agent):
+        raise InputError(
+            f"{agent!r} is not a valid agent name", "use 1-64 letters, digits, '-' or '_'"
+        )
+    answers.agent = agent
+
+
 class SealSetupApp(App[int]):
     """The wizard. Tests build it with fake services and `run_test()`."""
 
@@ -39,6 +71,9 @@ class SealSetupApp(App[int]):
     ENABLE_COMMAND_PALETTE = False
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+c", "help_quit", show=False, system=True),
+        # Replaces App's own ctrl+q (quit, priority), which fired before the step's
+        # ctrl+q and exited 0 without asking. The step's Cancel asks, then exits 130.
+        Binding("ctrl+q", "cancel_step", "Cancel", show=False),
     ]
 
     def __init__(
@@ -57,12 +92,36 @@ class SealSetupApp(App[int]):
 
     @classmethod
     def from_cli(
-        cls, *, config: str | None, mode: str, env: Mapping[str, str] | None = None
+        cls,
+        *,
+        config: str | None,
+        mode: str,
+        env: Mapping[str, str] | None = None,
+        provider: str | None = None,
+        profile: str | None = None,
+        agent: str | None = None,
+        services: Services | None = None,
     ) -> SealSetupApp:
-        """Build the app the way the command line does."""
+        """Build the app the way the command line does.
+
+        `reauth` and `roles` read seal.toml first (raising ConfigError when it cannot be
+        read or parsed, InputError when there is nothing to re-authenticate or the agent
+        name is invalid), so the command line can say so before the screen takes over.
+        """
         env = dict(os.environ if env is None else env)
+        services = services or Services(env)
         answers = Answers(mode=mode, config_path=resolve_config_path(config, env))  # type: ignore[arg-type]
-        return cls(Services(env), answers)
+        if mode == "reauth":
+            prepare_reauth(answers, services, provider, profile)
+        elif mode == "roles":
+            prepare_roles(answers, services, agent)
+        return cls(services, answers)
+
+    def action_cancel_step(self) -> None:
+        """Ctrl+Q: the active step's Cancel (a modal on top keeps its own keys)."""
+        screen = self.screen
+        if isinstance(screen, StepScreen):
+            screen.action_cancel()
 
     def compose(self) -> ComposeResult:
         yield Static("", id="backdrop")

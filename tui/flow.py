@@ -21,6 +21,7 @@ from screens.env_method import EnvScreen
 from screens.model import ModelScreen
 from screens.provider import ProviderScreen
 from screens.review import ReviewScreen
+from screens.roles import RolesScreen
 from screens.secret_entry import ApiKeyScreen, SetupTokenScreen
 from screens.welcome import WelcomeScreen
 
@@ -63,6 +64,7 @@ STEPS: dict[str, Step] = {
     "env": Step(EnvScreen, "Credential", lambda a: "check" if a.record else _after_check(a)),
     "check": Step(CheckScreen, "Check", _after_check),
     "model": Step(ModelScreen, "Model", lambda a: "review"),
+    "roles": Step(RolesScreen, "Roles", lambda a: "review"),
     "review": Step(ReviewScreen, "Review", lambda a: "done"),
     "done": Step(DoneScreen, "Done", lambda a: None),
 }
@@ -74,4 +76,6 @@ def phases_for(mode: str) -> tuple[str, ...]:
     """The breadcrumb shown at the top for an entry mode."""
     if mode == "reauth":
         return ("Auth", "Credential", "Check", "Review", "Done")
+    if mode == "roles":
+        return ("Roles", "Review", "Done")
     return ("Welcome", "Provider", "Auth", "Credential", "Check", "Model", "Review", "Done")
