@@ -379,16 +379,17 @@ class SealConfig:
 
     def agents(self) -> list[str]:
         """Names under [agents.*] that have a model table, in file order."""
-        names: list[str] = []
-        for frag in self._resolve(("agents",)):
+        names: dict[str, None] = {}
+        agents = self._resolve(("agents",))
+        for frag in agents:
             for k, v in frag.container.body:
                 if k is None or k.key in names:
                     continue
-                if isinstance(v, (Table, InlineTable)) and self._resolve(
-                    ("agents", k.key, "model")
+                if isinstance(v, (Table, InlineTable)) and self._resolve_from(
+                    agents, (k.key, "model"), ("agents",)
                 ):
-                    names.append(k.key)
-        return names
+                    names[k.key] = None
+        return list(names)
 
     def providers_in_use(self) -> list[tuple[str, str, str]]:
         """(provider, profile, auth) for [model], each agent and each role selector, no repeats.
@@ -616,7 +617,12 @@ class SealConfig:
             self._doc = config_io.parse_toml(self._base_text, self.path)
 
     def _resolve(self, path: tuple[str, ...]) -> list[_Frag]:
-        frags = [_Frag(None, self._doc, None, 0, False)]
+        return self._resolve_from([_Frag(None, self._doc, None, 0, False)], path, ())
+
+    def _resolve_from(
+        self, frags: list[_Frag], path: tuple[str, ...], prefix: tuple[str, ...]
+    ) -> list[_Frag]:
+        """Walk `path` down from `frags` (already at `prefix`): every fragment of the table."""
         for depth, seg in enumerate(path):
             found: list[_Frag] = []
             for frag in frags:
@@ -628,7 +634,7 @@ class SealConfig:
                     ):
                         found.append(_Frag(v, v.value, frag, i, k.is_dotted()))
                     else:
-                        where = ".".join(path[: depth + 1])
+                        where = ".".join((*prefix, *path[: depth + 1]))
                         what = "an array of tables" if isinstance(v, AoT) else type(v).__name__
                         raise ConfigError(
                             f"{self.path.name}: [{where}] must be a table, found {what}",
@@ -652,11 +658,16 @@ class SealConfig:
         return self._scalars(path).get(key)
 
     def _check_structure(self) -> None:
-        for path in (("model",), ("model", "roles"), ("model", "headers"), ("agents",)):
+        for path in (("model",), ("model", "roles"), ("model", "headers")):
             self._resolve(path)
+        # Walk down from [agents] once: resolving each agent from the root would rescan
+        # the whole document per agent.
+        agents = self._resolve(("agents",))
         for agent in self.agents():
-            for sub in ((), ("roles",), ("headers",)):
-                self._resolve(("agents", agent, "model", *sub))
+            prefix = ("agents", agent, "model")
+            models = self._resolve_from(agents, (agent, "model"), ("agents",))
+            for sub in (("roles",), ("headers",)):
+                self._resolve_from(models, sub, prefix)
 
     def _set_scalar(self, path: tuple[str, ...], key: str, value: Any) -> None:
         for frag in self._resolve(path):
