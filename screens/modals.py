@@ -57,7 +57,7 @@ class HelpModal(ModalScreen[None]):
     def __init__(self, title: str, body: str) -> None:
         super().__init__()
         self._title, self._body = title, body
-        self._closed = False
+        self._dismissed = False  # not `_closed`: Textual's MessagePump owns that name
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog help-dialog"):
@@ -76,8 +76,8 @@ class HelpModal(ModalScreen[None]):
 
     def action_close(self) -> None:
         """Dismiss once."""
-        if not self._closed:
-            self._closed = True
+        if not self._dismissed:
+            self._dismissed = True
             self.dismiss(None)
 
 

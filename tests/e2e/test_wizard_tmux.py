@@ -1,0 +1,292 @@
+"""The installed `seal-setup` in a real terminal (tmux, 80×24) against the fake provider.
+
+The fake runs as its own process (`python -m tests.fakes.provider --port 0`), the wizard
+is the console script from this interpreter's bin folder, and every walk uses the keys a
+person would: Enter, arrows, typing, Ctrl+N for Next, Ctrl+Q to cancel, and terminal
+(bracketed) pastes. HOME, the XDG folders and the project folder live in tmp_path.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import signal
+import stat
+import subprocess
+import sys
+import tomllib
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+import pytest
+
+from tests.conftest import require_tools
+from tests.e2e.tmux_driver import TmuxSession
+from tests.fakes.provider import ANTHROPIC_KEY, OPENAI_PREFIX, OPENROUTER_PREFIX
+
+pytestmark = pytest.mark.system
+
+REPO = Path(__file__).resolve().parents[2]
+SEAL_SETUP = Path(sys.executable).parent / "seal-setup"
+BANNER = re.compile(r"listening on (http://\S+)")
+
+
+@dataclass(frozen=True)
+class Fake:
+    """Where the fake provider process listens."""
+
+    url: str
+
+    def env(self) -> dict[str, str]:
+        return {
+            "SEAL_ANTHROPIC_BASE_URL": self.url,
+            "SEAL_ANTHROPIC_OAUTH_URL": self.url,
+            "SEAL_OPENROUTER_BASE_URL": self.url + OPENROUTER_PREFIX,
+            "SEAL_OPENAI_BASE_URL": self.url + OPENAI_PREFIX,
+        }
+
+
+@pytest.fixture(scope="module")
+def fake() -> Iterator[Fake]:
+    """The standalone fake: `--port 0` picks a free port, the first line says which."""
+    require_tools("tmux")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "tests.fakes.provider", "--port", "0"],
+        cwd=REPO,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    )
+    try:
+        assert proc.stdout is not None
+        first = proc.stdout.readline()
+        found = BANNER.search(first)
+        assert found, f"the fake provider did not say where it listens: {first!r}"
+        yield Fake(found.group(1))
+    finally:
+        proc.send_signal(signal.SIGINT)
+        try:
+            proc.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+        if proc.stdout is not None:
+            proc.stdout.close()
+
+
+@dataclass
+class Wizard:
+    """A running `seal-setup` and the folders it was given."""
+
+    term: TmuxSession
+    home: Path
+    project: Path
+
+    @property
+    def config(self) -> Path:
+        return self.project / "seal.toml"
+
+    @property
+    def credentials(self) -> Path:
+        return self.home / ".config" / "seal" / "credentials.json"
+
+    @property
+    def state(self) -> Path:
+        return self.home / ".local" / "state" / "seal"
+
+    def wait_exit(self) -> int:
+        screen = self.term.wait_for(re.compile(r"EXIT=\d+"), what="the wizard to exit")
+        found = re.search(r"EXIT=(\d+)", screen)
+        assert found is not None
+        return int(found.group(1))
+
+    def assert_never_shown(self, *secrets: str) -> None:
+        for screen in self.term.screens:
+            flat = _unwrap(screen)
+            for secret in secrets:
+                assert secret not in screen and secret not in flat, "a secret was on screen"
+
+
+def _unwrap(screen: str) -> str:
+    """The rows glued together without their padding (long text wraps over rows)."""
+    return "".join(line.strip() for line in screen.splitlines())
+
+
+@pytest.fixture
+def wizard(fake: Fake, tmp_path: Path) -> Iterator[Wizard]:
+    require_tools("tmux")
+    assert SEAL_SETUP.exists(), f"the console script is not installed at {SEAL_SETUP}"
+    home = tmp_path / "home"
+    home.mkdir(exist_ok=True)
+    project = tmp_path / "project"
+    project.mkdir()
+    env = {
+        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+        "HOME": str(home),
+        "XDG_CONFIG_HOME": str(home / ".config"),
+        "XDG_DATA_HOME": str(home / ".local" / "share"),
+        "XDG_STATE_HOME": str(home / ".local" / "state"),
+        "XDG_CACHE_HOME": str(home / ".cache"),
+        "LANG": "C.UTF-8",
+        "TERM": "xterm-256color",
+        "SEAL_CREDENTIAL_STORE": "file",
+        "SEAL_NO_BROWSER": "1",
+        **fake.env(),
+    }
+    with TmuxSession(f"{SEAL_SETUP}; echo EXIT=$?", cwd=project, env=env) as term:
+        yield Wizard(term, home, project)
+
+
+# -- steps every walk shares ---------------------------------------------------------------
+
+
+def start_setup(w: Wizard) -> None:
+    """Welcome → Set up → Anthropic (the first provider)."""
+    w.term.wait_for("Set up Seal")
+    w.term.keys("Enter")
+    w.term.wait_for("Which provider should Seal use?")
+    w.term.keys("Enter")
+    w.term.wait_for("How should Seal authenticate?")
+
+
+def pick_model_and_write(w: Wizard, auth: str) -> str:
+    """Check says Verified → Model (type "sonnet", Enter) → Review → Write → Done → Finish."""
+    w.term.wait_for("✓ Verified")
+    w.term.keys("C-n")
+    # The list and its details line: the picker is mounted and its filter has the focus.
+    w.term.wait_for(lambda s: "Live list from Anthropic" in s and "max output" in s)
+    w.term.type("sonnet")
+    w.term.wait_for(
+        lambda s: "claude-sonnet-4-6" in s and "claude-opus-4-8" not in s,
+        what="the filtered model list",
+    )
+    w.term.keys("Enter")  # Enter in the filter takes the highlighted (first) match
+    w.term.wait_for("Review and write")
+    review = w.term.wait_for('+provider = "anthropic"')
+    assert '+name = "claude-sonnet-4-6"' in review
+    assert f'+auth = "{auth}"' in review
+    assert "does not exist yet: it will be created" in review
+    assert "credentials.json" in _unwrap(review)
+    w.term.keys("C-n")  # Write
+    done = w.term.wait_for("All set")
+    assert f"Seal will use claude-sonnet-4-6 from Anthropic ({auth})" in done
+    assert "Credential stored in" in done
+    # Everything is written: Esc must not lead back into Review (and a Cancel there).
+    # F1 after it shows whose help is up, so we know where the Esc left us.
+    w.term.keys("Escape", "F1")
+    w.term.wait_for("Help: ")
+    assert "Help: All set" in w.term.screen()
+    w.term.keys("Escape")
+    w.term.wait_for(lambda s: "Help: " not in s and "All set" in s, what="Done again")
+    w.term.keys("C-n")  # Finish
+    return done
+
+
+def read_config(w: Wizard) -> dict[str, object]:
+    text = w.config.read_text(encoding="utf-8")
+    assert "sk-ant-" not in text, "a secret went into seal.toml"
+    return tomllib.loads(text)
+
+
+def read_store(w: Wizard) -> dict[str, object]:
+    mode = stat.S_IMODE(w.credentials.stat().st_mode)
+    assert mode == 0o600, f"credentials.json has mode {mode:o}"
+    doc = json.loads(w.credentials.read_text(encoding="utf-8"))
+    assert list(doc["credentials"]) == ["anthropic:default"]
+    record: dict[str, object] = doc["credentials"]["anthropic:default"]
+    return record
+
+
+# -- the walks ---------------------------------------------------------------------------
+
+
+def test_api_key_walk(wizard: Wizard) -> None:
+    w = wizard
+    start_setup(w)
+    w.term.keys("Enter")  # API key: the recommended method, highlighted first
+    w.term.wait_for("Paste your API key")
+    # What a copy from a web page or a chat often looks like.
+    w.term.paste(f'   "{ANTHROPIC_KEY}"\n')
+    # The fingerprint (start…end · length) lets the person compare with what they copied.
+    fingerprint = f"{ANTHROPIC_KEY[:16]}…{ANTHROPIC_KEY[-4:]} · {len(ANTHROPIC_KEY)} chars"
+    pasted = w.term.wait_for(lambda s: fingerprint in s and "✓ Looks right" in s)
+    # What sanitizing removed is said, so the fingerprint matching is no surprise.
+    assert "removed surrounding quotes" in " ".join(pasted.split())
+    w.term.keys("Enter")
+    w.term.wait_for("Checking your credential")
+    pick_model_and_write(w, "api_key")
+    assert w.wait_exit() == 0
+    w.assert_never_shown(ANTHROPIC_KEY)
+
+    model = read_config(w)["model"]
+    assert model == {"provider": "anthropic", "name": "claude-sonnet-4-6", "auth": "api_key"}
+    record = read_store(w)
+    assert record["kind"] == "api_key"
+    assert record["secret"] == ANTHROPIC_KEY
+    assert record["verified_at"]
+
+
+def test_pro_max_sign_in_walk(wizard: Wizard) -> None:
+    w = wizard
+    start_setup(w)
+    w.term.keys("Down", "Down")  # API key › Console sign-in › Claude Pro/Max sign-in
+    w.term.keys("Enter")
+    w.term.wait_for("Sign in with your Claude Pro or Max account")
+    pending_file = w.state / "pending-max.json"
+    w.term.wait_for(lambda s: pending_file.exists() and "/oauth/authorize?" in s)
+    url = json.loads(pending_file.read_text(encoding="utf-8"))["url"]
+    # The whole link is on screen (it wraps over rows; no part of it is cut off).
+    w.term.wait_for(lambda s: url in _unwrap(s), what="the whole authorize URL")
+    # No browser here: the screen says why (the rest of that status is checked below).
+    w.term.wait_for(
+        lambda s: "(SEAL_NO_BROWSER is set)" in " ".join(s.split()), what="why no browser"
+    )
+
+    # The person's browser: sign in, land on the callback page, copy code#state.
+    page = httpx.get(url, follow_redirects=True, timeout=10)
+    assert page.status_code == 200
+    found = re.search(r"<code id='code'>([^<]+)</code>", page.text)
+    assert found, page.text
+    code = found.group(1)
+    w.term.paste(code + "\n")
+    # The field scrolls into view with what is above it: the link went to a clipboard.
+    pasted = w.term.wait_for(lambda s: "Sign in" in s and "•" in s, what="the masked code")
+    assert "OSC 52" in pasted or "copied to the system clipboard" in pasted, pasted
+    w.term.keys("C-n")  # Sign in
+    w.term.wait_for("Checking your credential")
+    pick_model_and_write(w, "oauth")
+    assert w.wait_exit() == 0
+    w.assert_never_shown(code)
+
+    model = read_config(w)["model"]
+    assert model == {"provider": "anthropic", "name": "claude-sonnet-4-6", "auth": "oauth"}
+    record = read_store(w)
+    assert record["kind"] == "oauth"
+    assert record["access_token"]
+    assert record["refresh_token"]
+    assert record["expires_at"]
+    assert record["verified_at"]
+    w.assert_never_shown(str(record["access_token"]), str(record["refresh_token"]))
+    # The finished sign-in is not left behind to be resumed.
+    assert not pending_file.exists()
+
+
+def test_cancel_writes_nothing(wizard: Wizard) -> None:
+    w = wizard
+    start_setup(w)
+    w.term.keys("Enter")
+    w.term.wait_for("Paste your API key")
+    w.term.paste(ANTHROPIC_KEY)
+    w.term.wait_for("✓ Looks right")
+    w.term.keys("Enter")
+    w.term.wait_for("✓ Verified")  # even a verified key is not stored on Cancel
+    w.term.keys("C-q")
+    w.term.wait_for("Quit setup?")
+    w.term.keys("Tab", "Enter")  # focus starts on Stay; Tab to Quit
+    assert w.wait_exit() == 130
+    assert not w.config.exists()
+    assert not w.credentials.exists()
+    assert [p.name for p in w.project.iterdir()] == []
