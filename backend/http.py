@@ -98,6 +98,20 @@ def make_timeout(connect: float = CONNECT_TIMEOUT, read: float = READ_TIMEOUT) -
     return httpx.Timeout(connect=connect, read=read, write=read, pool=connect)
 
 
+def read_timeout(env: Mapping[str, str] | None = None) -> float:
+    """READ_TIMEOUT, or SEAL_HTTP_READ_TIMEOUT (seconds, > 0) when set.
+
+    Like SEAL_HTTP_TRIES: a test knob, so stall/timeout tests (Pilot, e2e against the
+    fake) need not wait 15 s. An unusable value is ignored.
+    """
+    source = os.environ if env is None else env
+    with contextlib.suppress(ValueError):
+        value = float(source.get("SEAL_HTTP_READ_TIMEOUT", "") or "nan")
+        if value > 0:
+            return value
+    return READ_TIMEOUT
+
+
 @functools.lru_cache(maxsize=4)
 def _ssl_context(cafile: str, capath: str) -> ssl.SSLContext:
     # Loading the CA bundle takes ~50 ms; every check makes a client, so load it once.
@@ -115,9 +129,10 @@ def make_client(
     headers: Mapping[str, str] | None = None,
     transport: httpx.BaseTransport | None = None,
 ) -> httpx.Client:
-    """A client with DESIGN's timeouts (connect 5 s, read 15 s); redirects are not followed."""
+    """A client with DESIGN's timeouts (connect 5 s, read 15 s, see read_timeout()); redirects
+    are not followed."""
     if timeout is None:
-        timeout = make_timeout()
+        timeout = make_timeout(read=read_timeout())
     elif isinstance(timeout, int | float):
         timeout = make_timeout(connect=float(timeout), read=float(timeout))
     merged = {"user-agent": USER_AGENT}

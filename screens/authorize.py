@@ -100,9 +100,10 @@ class AuthorizeScreen(StepScreen):
         env = self.services.environment()
         if not env.can_open_browser:
             self.query_one("#open", Button).disabled = True
-            note += f"Open the link yourself ({env.browser_reason})."
-            self.copy_link()
-        status.update(note)
+            note += f"Open the link yourself ({env.browser_reason}). "
+            # copy_link's status replaces this one: hand it the note so the reason stays.
+            self.copy_link(note)
+        status.update(note.strip())
         status.set_classes("")
         self.query_one("#code", SecretInput).focus()
 
@@ -132,20 +133,20 @@ class AuthorizeScreen(StepScreen):
         status.set_classes("ok" if result.opened else "warning")
 
     @work(group="clipboard", exclusive=True)
-    async def copy_link(self) -> None:
-        """Native clipboard first, then OSC 52 through the terminal; say which."""
+    async def copy_link(self, note: str = "") -> None:
+        """Native clipboard first, then OSC 52 through the terminal; say which (after `note`)."""
         if self.pending is None:
             return
         url = self.pending.url
         result = await asyncio.to_thread(self.services.copy_native, url)
         status = self.query_one("#link-status", Static)
         if result.ok:
-            status.update("Link copied to the system clipboard.")
+            status.update(note + "Link copied to the system clipboard.")
             status.set_classes("ok")
             return
         self.app.copy_to_clipboard(url)
         status.update(
-            f"Sent the link to your terminal's clipboard (OSC 52); {result.message}. "
+            f"{note}Sent the link to your terminal's clipboard (OSC 52); {result.message}. "
             "If pasting gives nothing, select the link above with Shift+drag."
         )
         status.set_classes("warning")
@@ -154,6 +155,10 @@ class AuthorizeScreen(StepScreen):
         if event.input.id == "code":
             self.query_one("#feedback", Static).update("")
             self.set_ready(bool(event.value.strip()) and self.pending is not None)
+            # At 80x24 the link and its status push the field below the fold: once a
+            # code is pasted, bring the field (and the feedback under it) into view.
+            if event.value:
+                self.call_after_refresh(self.query_one("#feedback", Static).scroll_visible)
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()
@@ -181,6 +186,7 @@ class AuthorizeScreen(StepScreen):
         except SealError as exc:
             feedback.update("✗ " + str(exc))
             feedback.set_classes("error")
+            self.call_after_refresh(feedback.scroll_visible)
             self.set_ready(True)
             return
         self.answers.record = record

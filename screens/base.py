@@ -123,6 +123,10 @@ class StepScreen(Screen[StepResult]):
         handler = handlers.get(event.button.id or "")
         if handler is not None:
             event.stop()
+            # Textual also calls this method itself (it dispatches handlers along the MRO)
+            # after a subclass's on_button_pressed called super(): without this, one click
+            # runs the action twice (two Quit dialogs, a second Write or sign-in).
+            event.prevent_default()
             handler()
 
     def action_next(self) -> None:

@@ -62,6 +62,11 @@ class ChoiceStep(StepScreen):
         choices.focus()
 
     def on_option_list_option_highlighted(self, event: OptionList.OptionHighlighted) -> None:
+        # OptionList highlights its first option when built, and that message arrives after
+        # on_mount has moved to the earlier answer: a stale one must not overwrite (and so
+        # clear, via choose) that answer when the person comes Back to this step.
+        if event.option_index != event.option_list.highlighted:
+            return
         if event.option.id is not None and not event.option.disabled:
             self.choose(event.option.id)
             self.set_ready(True)

@@ -65,8 +65,8 @@ class ClaudeCodeScreen(StepScreen):
             return
         lines = [f"✓ Found Claude Code's sign-in at {path}"]
         account = record.account or {}
-        if account.get("subscriptionType"):
-            lines.append(f"  Plan: {account['subscriptionType']}")
+        if account.get("subscription_type"):  # backend.claude_code's name for it
+            lines.append(f"  Plan: {account['subscription_type']}")
         if record.expires_at is not None:
             left = record.expires_at - datetime.now(UTC)
             if left.total_seconds() > 0:

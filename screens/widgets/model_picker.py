@@ -14,8 +14,9 @@ from textual import events
 from textual.app import ComposeResult
 from textual.message import Message
 from textual.widget import Widget
-from textual.widgets import Input, OptionList, Static
-from textual.widgets.option_list import Option
+from textual.widgets import Input, Static
+
+from screens.widgets.model_list import ModelList
 
 
 def _tokens(value: int | None) -> str:
@@ -54,7 +55,7 @@ class ModelPicker(Widget):
 
     DEFAULT_CSS = """
     ModelPicker { height: auto; }
-    ModelPicker OptionList { height: 8; }
+    ModelPicker ModelList { height: 8; }
     ModelPicker #model-details { height: auto; min-height: 2; color: $text-muted; }
     """
 
@@ -78,12 +79,13 @@ class ModelPicker(Widget):
         super().__init__(id=id)
         self._models = list(models)
         self._search = [f"{m.id} {m.display_name}".lower() for m in self._models]
+        self._labels = [_label(m) for m in self._models]
         self._selected = selected
         self._visible: list[int] = []
 
     def compose(self) -> ComposeResult:
         yield Input(placeholder="type to filter models", id="model-filter")
-        yield OptionList(id="model-list")
+        yield ModelList(id="model-list")
         yield Static("", id="model-details", markup=False)
 
     def on_mount(self) -> None:
@@ -94,8 +96,7 @@ class ModelPicker(Widget):
     @property
     def highlighted_model(self) -> Any | None:
         """The model under the cursor, or None when the filter matches nothing."""
-        option_list = self.query_one("#model-list", OptionList)
-        index = option_list.highlighted
+        index = self.query_one("#model-list", ModelList).highlighted
         if index is None or index >= len(self._visible):
             return None
         return self._models[self._visible[index]]
@@ -104,7 +105,7 @@ class ModelPicker(Widget):
         """Move the cursor to a model id (clearing the filter if needed)."""
         for position, index in enumerate(self._visible):
             if self._models[index].id == model_id:
-                self.query_one("#model-list", OptionList).highlighted = position
+                self.query_one("#model-list", ModelList).highlighted = position
                 return True
         return False
 
@@ -113,26 +114,22 @@ class ModelPicker(Widget):
         self._visible = [
             i for i, key in enumerate(self._search) if all(term in key for term in terms)
         ]
-        option_list = self.query_one("#model-list", OptionList)
-        option_list.clear_options()
-        option_list.add_options([Option(_label(self._models[i]), id=str(i)) for i in self._visible])
+        rows = [self._labels[i] for i in self._visible]
         details = self.query_one("#model-details", Static)
-        if self._visible:
-            option_list.highlighted = 0
-        else:
+        if not rows:
             details.update(f"No model matches “{query}”. Clear the filter to see all.")
-            self.post_message(self.Highlighted(None))
+        self.query_one("#model-list", ModelList).set_rows(rows)
 
     def on_key(self, event: events.Key) -> None:
         # The filter box keeps focus while typing; arrows and page keys still move the list.
         if not isinstance(self.screen.focused, Input) or self.screen.focused.id != "model-filter":
             return
-        option_list = self.query_one("#model-list", OptionList)
+        model_list = self.query_one("#model-list", ModelList)
         actions: dict[str, Callable[[], object]] = {
-            "down": option_list.action_cursor_down,
-            "up": option_list.action_cursor_up,
-            "pagedown": option_list.action_page_down,
-            "pageup": option_list.action_page_up,
+            "down": model_list.action_cursor_down,
+            "up": model_list.action_cursor_up,
+            "pagedown": model_list.action_page_down,
+            "pageup": model_list.action_page_up,
         }
         action = actions.get(event.key)
         if action is not None:
@@ -152,14 +149,14 @@ class ModelPicker(Widget):
             if model is not None:
                 self.post_message(self.Chosen(model))
 
-    def on_option_list_option_highlighted(self, event: OptionList.OptionHighlighted) -> None:
+    def on_model_list_highlighted(self, event: ModelList.Highlighted) -> None:
         event.stop()
         model = self.highlighted_model
         if model is not None:
             self.query_one("#model-details", Static).update(describe_model(model))
         self.post_message(self.Highlighted(model))
 
-    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+    def on_model_list_selected(self, event: ModelList.Selected) -> None:
         event.stop()
         model = self.highlighted_model
         if model is not None:

@@ -66,9 +66,11 @@ class SecretInput(Input):
         # common way a key gets doubled.
         if self.value:
             notes = (*notes, "replaced the earlier value")
+        # Pasted goes first: setting the value posts Changed, and whoever shows the
+        # shape check on Changed needs the notes by then.
+        self.post_message(self.Pasted(self, notes))
         self.value = cleaned
         self.cursor_position = len(cleaned)
-        self.post_message(self.Pasted(self, notes))
 
     def action_paste(self) -> None:
         """Ctrl+V pastes the app's own clipboard: clean it the same way."""

@@ -8,6 +8,8 @@ One stdlib ThreadingHTTPServer on 127.0.0.1 serves:
 - OpenAI under /openai/v1: GET /models
 
 Run it by hand: `python -m tests.fakes.provider --port 8765` (prints the env to export).
+`--port 0` picks a free port; the first line printed, `fake provider listening on URL`,
+says which (tests/e2e reads it).
 """
 
 from __future__ import annotations

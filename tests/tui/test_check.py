@@ -1,0 +1,187 @@
+"""The Check step: rejected, rate limited, timed out, unverifiable kept unverified."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from textual.widgets import Button
+
+from screens.check import CheckScreen
+from screens.done import DoneScreen
+from screens.model import ModelScreen
+from screens.review import ReviewScreen
+from tests.fakes.provider import ANTHROPIC_KEY, OPENROUTER_KEY, FakeProvider
+from tests.tui.harness import (
+    SIZE,
+    build,
+    cancel,
+    confirm,
+    enter_secret,
+    finish_from_model,
+    press,
+    press_next,
+    text_of,
+    to_method,
+    wait_check,
+    wait_for,
+    wait_screen,
+    wait_text,
+)
+
+MODELS = "/v1/models"
+# Well formed (prefix, length) but unknown to the fake: it answers 401.
+UNKNOWN_KEY = ANTHROPIC_KEY[:-6] + "ZZZZZZ"
+
+
+def _buttons_shown(screen: CheckScreen) -> tuple[bool, bool]:
+    return (
+        bool(screen.query_one("#retry", Button).display),
+        bool(screen.query_one("#unverified", Button).display),
+    )
+
+
+async def test_rejected_key_shows_provider_message_and_stores_nothing(
+    fake_provider: FakeProvider, tmp_path: Path
+) -> None:
+    h = build(fake_provider, tmp_path)
+    async with h.app.run_test(size=SIZE) as pilot:
+        await to_method(pilot, "anthropic", "api_key")
+        await enter_secret(pilot, UNKNOWN_KEY)
+        await press_next(pilot)
+        screen = await wait_check(pilot, "✗")
+        status = text_of(pilot, "#check-status")
+        # The provider's own words, and the likely cause.
+        assert "Rejected by Anthropic: invalid x-api-key" in status
+        assert "wrong, revoked, or cut short" in status
+        assert "Nothing was stored" in text_of(pilot, "#check-detail")
+        assert not screen.ready
+        assert _buttons_shown(screen) == (True, False)  # no "keep it unverified"
+        await pilot.press("ctrl+n")
+        await pilot.pause()
+        assert pilot.app.screen is screen and not screen.ready
+        await cancel(pilot)
+    assert h.app.return_code == 130
+    h.assert_nothing_written()
+    assert fake_provider.count(MODELS) == 1  # a 401 is not retried
+
+
+async def test_rejected_openrouter_key_names_openrouter(
+    fake_provider: FakeProvider, tmp_path: Path
+) -> None:
+    fake_provider.fail("/openrouter/api/v1/key", 401, times=1)
+    h = build(fake_provider, tmp_path)
+    async with h.app.run_test(size=SIZE) as pilot:
+        await to_method(pilot, "openrouter", "api_key")
+        await enter_secret(pilot, OPENROUTER_KEY)
+        await press_next(pilot)
+        screen = await wait_check(pilot, "✗")
+        assert "Rejected by OpenRouter: No auth credentials found" in text_of(
+            pilot, "#check-status"
+        )
+        assert not screen.ready
+        # Back to the key: the field still holds what was pasted; nothing stored.
+        await press(pilot, "back")
+        await wait_for(pilot, lambda: not isinstance(pilot.app.screen, CheckScreen), "left")
+    assert h.store.list() == []
+
+
+async def test_rate_limited_then_retry_succeeds(
+    fake_provider: FakeProvider, tmp_path: Path
+) -> None:
+    # A retry-after longer than the retry budget is reported, not slept through.
+    fake_provider.fail(MODELS, 429, retry_after=30, times=1)
+    h = build(fake_provider, tmp_path)
+    async with h.app.run_test(size=SIZE) as pilot:
+        await to_method(pilot, "anthropic", "api_key")
+        await enter_secret(pilot, ANTHROPIC_KEY)
+        await press_next(pilot)
+        screen = await wait_check(pilot, "⚠")
+        status = text_of(pilot, "#check-status")
+        assert "Rate limited by Anthropic (429" in status
+        assert "try again in 30 s" in status
+        assert _buttons_shown(screen) == (True, True)
+        assert not screen.ready
+        await press(pilot, "retry")
+        await wait_check(pilot, "✓")
+        assert _buttons_shown(screen) == (False, False)
+        assert screen.ready
+        await press_next(pilot)
+        await finish_from_model(pilot)
+    assert fake_provider.count(MODELS) == 2
+    record = h.stored("anthropic")
+    assert record is not None and record.verified_at is not None
+
+
+async def test_short_retry_after_is_honoured_without_asking(
+    fake_provider: FakeProvider, tmp_path: Path
+) -> None:
+    fake_provider.fail(MODELS, 429, retry_after=0.05, times=1)
+    h = build(fake_provider, tmp_path)
+    async with h.app.run_test(size=SIZE) as pilot:
+        await to_method(pilot, "anthropic", "api_key")
+        await enter_secret(pilot, ANTHROPIC_KEY)
+        await press_next(pilot)
+        await wait_check(pilot, "✓")
+    assert fake_provider.count(MODELS) == 2
+
+
+async def test_stalled_provider_times_out_then_retry(
+    fake_provider: FakeProvider, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SEAL_HTTP_READ_TIMEOUT", "0.3")  # backend.http.read_timeout()
+    fake_provider.stall(MODELS, seconds=10, times=1)
+    h = build(fake_provider, tmp_path)
+    async with h.app.run_test(size=SIZE) as pilot:
+        await to_method(pilot, "anthropic", "api_key")
+        await enter_secret(pilot, ANTHROPIC_KEY)
+        await press_next(pilot)
+        screen = await wait_screen(pilot, CheckScreen)
+        # While the check runs, the screen is live and Next is disabled.
+        assert not screen.ready
+        await wait_check(pilot, "⚠")
+        status = text_of(pilot, "#check-status")
+        assert "did not answer in time (read timeout)" in status
+        assert _buttons_shown(screen) == (True, True)
+        assert not screen.ready
+        await press(pilot, "retry")
+        await wait_check(pilot, "✓")
+    assert fake_provider.count(MODELS) == 2  # a timeout is not retried automatically
+
+
+async def test_unverifiable_kept_unverified(fake_provider: FakeProvider, tmp_path: Path) -> None:
+    fake_provider.fail(MODELS, 503, times=None)
+    h = build(fake_provider, tmp_path)
+    async with h.app.run_test(size=SIZE) as pilot:
+        await to_method(pilot, "anthropic", "api_key")
+        await enter_secret(pilot, ANTHROPIC_KEY)
+        await press_next(pilot)
+        screen = await wait_check(pilot, "⚠")
+        assert "server error (503" in text_of(pilot, "#check-status")
+        # Declining keeps Next disabled.
+        await press(pilot, "unverified")
+        await confirm(pilot, yes=False)
+        assert pilot.app.screen is screen and not screen.ready
+        # Accepting enables it.
+        await press(pilot, "unverified")
+        await confirm(pilot, yes=True)
+        await wait_for(pilot, lambda: screen.ready, "Next enabled after keeping it")
+        assert "stored marked unverified" in text_of(pilot, "#check-detail")
+        await press_next(pilot)
+        # No live list: the Model step falls back to the bundled catalog.
+        await wait_screen(pilot, ModelScreen)
+        await wait_text(pilot, "#catalog-source", "Bundled list")
+        await press_next(pilot)
+        await wait_screen(pilot, ReviewScreen)
+        await wait_text(pilot, "#secret-dest", "(marked unverified)")
+        assert "--no-verify" in text_of(pilot, "#command")
+        await press_next(pilot)
+        await wait_screen(pilot, DoneScreen)
+        assert "marked unverified" in text_of(pilot, ".intro")
+        await press_next(pilot)
+    assert h.app.return_code == 0
+    record = h.stored("anthropic")
+    assert record is not None
+    assert record.secret == ANTHROPIC_KEY
+    assert record.verified_at is None
+    assert h.config().own("auth") == "api_key"
