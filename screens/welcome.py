@@ -38,7 +38,9 @@ class WelcomeScreen(StepScreen):
         yield OptionList(id="actions")
 
     def on_mount(self) -> None:
-        self.load()
+        # Survey after the first paint: its thread (keyring probe, tomlkit import) would
+        # otherwise compete with drawing the first screen.
+        self.call_after_refresh(self.load)
 
     @work(group="survey", exclusive=True)
     async def load(self) -> None:

@@ -11,9 +11,8 @@ from collections.abc import Mapping
 from importlib.resources import files
 from typing import ClassVar
 
-from textual.app import App, ComposeResult
+from textual.app import App
 from textual.binding import Binding, BindingType
-from textual.widgets import Static
 
 from backend.services import Services
 from backend.wizard_state import Answers
@@ -123,9 +122,6 @@ class SealSetupApp(App[int]):
         if isinstance(screen, StepScreen):
             screen.action_cancel()
 
-    def compose(self) -> ComposeResult:
-        yield Static("", id="backdrop")
-
     def on_mount(self) -> None:
         self.show_step(self.start_step)
 
@@ -139,7 +135,7 @@ class SealSetupApp(App[int]):
             phase=step.phase,
             can_back=bool(self.history),
         )
-        screen = step.screen(self.answers, self.services, context)
+        screen = step.screen_class()(self.answers, self.services, context)
         self.push_screen(screen, self._step_done)
 
     def _step_done(self, result: StepResult | None) -> None:

@@ -8,31 +8,30 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from importlib import import_module
+from typing import TYPE_CHECKING
 
 from backend.methods import find_method
 from backend.wizard_state import Answers
-from screens.auth_method import AuthMethodScreen
-from screens.authorize import AuthorizeScreen
-from screens.base import StepScreen
-from screens.check import CheckScreen
-from screens.claude_code import ClaudeCodeScreen
-from screens.done import DoneScreen
-from screens.env_method import EnvScreen
-from screens.model import ModelScreen
-from screens.provider import ProviderScreen
-from screens.review import ReviewScreen
-from screens.roles import RolesScreen
-from screens.secret_entry import ApiKeyScreen, SetupTokenScreen
-from screens.welcome import WelcomeScreen
+
+if TYPE_CHECKING:
+    from screens.base import StepScreen
 
 
 @dataclass(frozen=True)
 class Step:
-    """One node of the graph."""
+    """One node of the graph. `screen` is "module:Class", imported when first shown so
+    that starting the wizard does not load every step's widgets."""
 
-    screen: type[StepScreen]
+    screen: str
     phase: str
     next: Callable[[Answers], str | None]
+
+    def screen_class(self) -> type[StepScreen]:
+        """The step's screen class (imported on first use)."""
+        module, _, name = self.screen.partition(":")
+        cls: type[StepScreen] = getattr(import_module(module), name)
+        return cls
 
 
 _CREDENTIAL_STEP = {
@@ -54,19 +53,23 @@ def _after_check(answers: Answers) -> str | None:
 
 
 STEPS: dict[str, Step] = {
-    "welcome": Step(WelcomeScreen, "Welcome", lambda a: "provider"),
-    "provider": Step(ProviderScreen, "Provider", lambda a: "auth_method"),
-    "auth_method": Step(AuthMethodScreen, "Auth", _after_method),
-    "api_key": Step(ApiKeyScreen, "Credential", lambda a: "check"),
-    "setup_token": Step(SetupTokenScreen, "Credential", lambda a: "check"),
-    "authorize": Step(AuthorizeScreen, "Credential", lambda a: "check"),
-    "claude_code": Step(ClaudeCodeScreen, "Credential", lambda a: "check"),
-    "env": Step(EnvScreen, "Credential", lambda a: "check" if a.record else _after_check(a)),
-    "check": Step(CheckScreen, "Check", _after_check),
-    "model": Step(ModelScreen, "Model", lambda a: "review"),
-    "roles": Step(RolesScreen, "Roles", lambda a: "review"),
-    "review": Step(ReviewScreen, "Review", lambda a: "done"),
-    "done": Step(DoneScreen, "Done", lambda a: None),
+    "welcome": Step("screens.welcome:WelcomeScreen", "Welcome", lambda a: "provider"),
+    "provider": Step("screens.provider:ProviderScreen", "Provider", lambda a: "auth_method"),
+    "auth_method": Step("screens.auth_method:AuthMethodScreen", "Auth", _after_method),
+    "api_key": Step("screens.secret_entry:ApiKeyScreen", "Credential", lambda a: "check"),
+    "setup_token": Step("screens.secret_entry:SetupTokenScreen", "Credential", lambda a: "check"),
+    "authorize": Step("screens.authorize:AuthorizeScreen", "Credential", lambda a: "check"),
+    "claude_code": Step("screens.claude_code:ClaudeCodeScreen", "Credential", lambda a: "check"),
+    "env": Step(
+        "screens.env_method:EnvScreen",
+        "Credential",
+        lambda a: "check" if a.record else _after_check(a),
+    ),
+    "check": Step("screens.check:CheckScreen", "Check", _after_check),
+    "model": Step("screens.model:ModelScreen", "Model", lambda a: "review"),
+    "roles": Step("screens.roles:RolesScreen", "Roles", lambda a: "review"),
+    "review": Step("screens.review:ReviewScreen", "Review", lambda a: "done"),
+    "done": Step("screens.done:DoneScreen", "Done", lambda a: None),
 }
 
 START_STEP = {"onboard": "welcome", "reauth": "auth_method", "roles": "roles"}

@@ -83,7 +83,11 @@ class ModelList(ScrollView, can_focus=True):
         """Replace the rows; only the visible ones are rendered."""
         self._rows = list(rows)
         self._strips.clear()
-        self.virtual_size = Size(self.size.width, len(self._rows))
+        # Set without the reactive's layout pass: the list's own size is fixed, so only
+        # the scrollbars need updating (they re-layout themselves if they appear).
+        size = Size(self.size.width, len(self._rows))
+        self.set_reactive(ModelList.virtual_size, size)
+        self._scroll_update(size)
         self.scroll_to(y=0, animate=False)
         self.highlighted = highlighted if self._rows else None
         self.refresh()

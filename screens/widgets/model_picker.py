@@ -56,7 +56,7 @@ class ModelPicker(Widget):
     DEFAULT_CSS = """
     ModelPicker { height: auto; }
     ModelPicker ModelList { height: 8; }
-    ModelPicker #model-details { height: auto; min-height: 2; color: $text-muted; }
+    ModelPicker #model-details { height: 2; color: $text-muted; }
     """
 
     class Highlighted(Message):
@@ -117,7 +117,9 @@ class ModelPicker(Widget):
         rows = [self._labels[i] for i in self._visible]
         details = self.query_one("#model-details", Static)
         if not rows:
-            details.update(f"No model matches “{query}”. Clear the filter to see all.")
+            details.update(
+                f"No model matches “{query}”. Clear the filter to see all.", layout=False
+            )
         self.query_one("#model-list", ModelList).set_rows(rows)
 
     def on_key(self, event: events.Key) -> None:
@@ -153,7 +155,7 @@ class ModelPicker(Widget):
         event.stop()
         model = self.highlighted_model
         if model is not None:
-            self.query_one("#model-details", Static).update(describe_model(model))
+            self.query_one("#model-details", Static).update(describe_model(model), layout=False)
         self.post_message(self.Highlighted(model))
 
     def on_model_list_selected(self, event: ModelList.Selected) -> None:
