@@ -79,8 +79,15 @@ class ReviewScreen(StepScreen):
         path = str(config.path)
         mode = self.answers.mode
         if mode == "reauth" and not config.changed():
-            # Re-auth with the same method: only the credential changes.
-            summary.update(f"seal.toml unchanged ({path}): the method is the same.")
+            # Only the credential changes: the method is the same, or seal.toml does not
+            # configure this provider (or does not exist) and is never touched.
+            if not config.exists:
+                why = "there is none here, and re-auth does not create one"
+            elif self.answers.reauth_auth is None:
+                why = f"it does not configure {self.answers.provider}"
+            else:
+                why = "the method is the same"
+            summary.update(f"seal.toml unchanged ({path}): {why}.")
         elif not config.exists:
             summary.update(f"{path} does not exist yet: it will be created.")
         elif diff:
