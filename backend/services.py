@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 import threading
 from collections.abc import Callable, Mapping
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -21,6 +21,8 @@ from backend.credentials import CredentialRecord, CredentialStore
 from backend.environment import Environment, detect
 
 if TYPE_CHECKING:
+    import httpx
+
     from backend.catalog import Catalog
     from backend.config import SealConfig
     from backend.credential_store import StoreChoice
@@ -56,6 +58,8 @@ class Services:
         self._clipboard = clipboard
         self._lock = threading.Lock()
         self._catalog: Catalog | None = None
+        self._http: httpx.Client | None = None
+        self._prefetch: tuple[str, CredentialRecord, str | None, Future[CheckReport]] | None = None
 
     # -- environment -----------------------------------------------------------------
 
@@ -114,6 +118,30 @@ class Services:
 
     # -- providers -------------------------------------------------------------------
 
+    def http_client(self) -> httpx.Client:
+        """One client for every call, so connections and TLS setup are reused."""
+        with self._lock:
+            if self._http is None:
+                from backend.http import make_client
+
+                self._http = make_client()
+            return self._http
+
+    def warm_up(self) -> None:
+        """Load the network stack, open the client and read the catalog ahead of the
+        first check, while the person is still pasting (called from a worker)."""
+        import backend.providers  # noqa: F401  (the import is the work)
+
+        self.http_client()
+        self.catalog()
+
+    def close(self) -> None:
+        """Close the shared client (at exit)."""
+        with self._lock:
+            client, self._http = self._http, None
+        if client is not None:
+            client.close()
+
     def check(
         self, provider: str, record: CredentialRecord, base_url: str | None = None
     ) -> CheckReport:
@@ -122,14 +150,22 @@ class Services:
         from backend.providers.base import Auth
 
         auth = Auth.from_record(record)
+        client = self.http_client()
         if provider != "openrouter":
             # Anthropic's and OpenAI's checks are the model list itself.
-            result = providers.check(provider, auth, base_url=base_url, env=self.env)
+            result = providers.check(provider, auth, base_url=base_url, env=self.env, client=client)
             return CheckReport(result, list(result.models))
         with ThreadPoolExecutor(max_workers=2) as pool:
-            checking = pool.submit(providers.check, provider, auth, base_url=base_url, env=self.env)
+            checking = pool.submit(
+                providers.check, provider, auth, base_url=base_url, env=self.env, client=client
+            )
             listing = pool.submit(
-                providers.list_models, provider, auth, base_url=base_url, env=self.env
+                providers.list_models,
+                provider,
+                auth,
+                base_url=base_url,
+                env=self.env,
+                client=client,
             )
             result = checking.result()
             try:
@@ -138,6 +174,36 @@ class Services:
             except Exception as exc:
                 models, error = [], _message(exc)
         return CheckReport(result, models, error)
+
+    def start_check(
+        self, provider: str, record: CredentialRecord, base_url: str | None = None
+    ) -> Future[CheckReport]:
+        """Begin `check` in the background now (the App calls this as the person presses
+        Next, so the request overlaps the switch to the Check step)."""
+        future: Future[CheckReport] = Future()
+
+        def run() -> None:
+            try:
+                future.set_result(self.check(provider, record, base_url))
+            except BaseException as exc:  # handed to whoever awaits the future
+                future.set_exception(exc)
+
+        # A daemon thread: a check stalled on the network must not hold up quitting.
+        threading.Thread(target=run, name="seal-check", daemon=True).start()
+        with self._lock:
+            self._prefetch = (provider, record, base_url, future)
+        return future
+
+    def prefetched_check(
+        self, provider: str, record: CredentialRecord, base_url: str | None = None
+    ) -> Future[CheckReport] | None:
+        """The check started by `start_check` for exactly this credential, taken once."""
+        with self._lock:
+            prefetch, self._prefetch = self._prefetch, None
+        if prefetch is None:
+            return None
+        same = prefetch[0] == provider and prefetch[1] is record and prefetch[2] == base_url
+        return prefetch[3] if same else None
 
     def catalog(self, provider: str | None = None, live: list[ModelInfo] | None = None) -> Catalog:
         """The bundled catalog (loaded once), merged with a live list when given."""

@@ -266,6 +266,9 @@ def probe_entry(
         try:
             record = oauth.ensure_fresh(store, entry.provider, entry.profile, env=env)
         except OAuthError as exc:
+            if oauth.unavailable(exc):
+                # Network trouble, 429 or 5xx on the refresh: not judged, so not expired.
+                return replace(entry, state=_worse(entry.state, "unverified"), note=exc.message)
             return replace(entry, state="expired", note=exc.message)
         entry = replace(entry, expires_at=record.expires_at)
     auth = Auth.from_record(record)
@@ -287,7 +290,7 @@ def probe_entry(
 
 
 def probe(
-    report: Report, env: Mapping[str, str], store: CredentialStore, *, workers: int = 8
+    report: Report, env: Mapping[str, str], store: CredentialStore, *, workers: int = 32
 ) -> Report:
     """Check every entry live, concurrently; the order of entries is kept."""
     if not report.entries:

@@ -58,10 +58,13 @@ class CheckScreen(StepScreen):
         self.query_one("#check-status", Static).update("Checking…")
         self.set_ready(False)
         base_url = self.answers.settings.get("base_url")
+        provider = self.answers.provider or "anthropic"
         try:
-            report = await asyncio.to_thread(
-                self.services.check, self.answers.provider or "anthropic", record, base_url
-            )
+            started = self.services.prefetched_check(provider, record, base_url)
+            if started is not None:
+                report = await asyncio.wrap_future(started)
+            else:
+                report = await asyncio.to_thread(self.services.check, provider, record, base_url)
         except Exception as exc:  # a bug must show as a message, never a frozen screen
             self._show("unverifiable", f"The check failed unexpectedly ({type(exc).__name__}).", "")
             return

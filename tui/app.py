@@ -6,11 +6,13 @@ needs them (backend.services imports them lazily).
 
 from __future__ import annotations
 
+import asyncio
 import os
 from collections.abc import Mapping
 from importlib.resources import files
 from typing import ClassVar
 
+from textual import work
 from textual.app import App
 from textual.binding import Binding, BindingType
 
@@ -62,6 +64,19 @@ def prepare_roles(answers: Answers, services: Services, agent: str | None) -> No
     answers.agent = agent
 
 
+def _no_event_log(app: App[int]) -> None:
+    """Turn off Textual's debug event log (TEXTUAL_LOG file, devtools console).
+
+    That log records every event and message with its fields: a paste, each keystroke and
+    every Input.Changed of a secret field would land there in clear. The wizard handles
+    secrets, and secrets never go into logs (DESIGN §3), so it keeps no such log.
+    """
+    from textual import constants
+
+    vars(constants)["LOG_FILE"] = None
+    app.devtools = None
+
+
 class SealSetupApp(App[int]):
     """The wizard. Tests build it with fake services and `run_test()`."""
 
@@ -83,6 +98,7 @@ class SealSetupApp(App[int]):
         start: str | None = None,
     ) -> None:
         super().__init__()
+        _no_event_log(self)
         self.services = services
         self.answers = answers or Answers()
         self.start_step = start or START_STEP[self.answers.mode]
@@ -124,6 +140,20 @@ class SealSetupApp(App[int]):
 
     def on_mount(self) -> None:
         self.show_step(self.start_step)
+        # After the first paint, load the network stack and catalog in the background so
+        # the first live check does not pay for them.
+        self.call_after_refresh(self.warm_up)
+
+    @work(group="warm-up", exclusive=True)
+    async def warm_up(self) -> None:
+        """Failures here only cost speed: the check itself reports real errors."""
+        try:
+            await asyncio.to_thread(self.services.warm_up)
+        except Exception:
+            return
+
+    def on_unmount(self) -> None:
+        self.services.close()
 
     def show_step(self, name: str) -> None:
         """Push the screen of a step; its result decides where to go."""
@@ -156,4 +186,16 @@ class SealSetupApp(App[int]):
                 self.exit(EXIT_OK, return_code=EXIT_OK)
                 return
             self.history.append(name)
+            if following == "check":
+                self._start_check()
             self.show_step(following)
+
+    def _start_check(self) -> None:
+        """Start the live check as Next is pressed, so the request overlaps the screen
+        switch; the Check step takes the running check over."""
+        answers = self.answers
+        if answers.record is None or answers.check_outcome == "verified":
+            return
+        self.services.start_check(
+            answers.provider or "anthropic", answers.record, answers.settings.get("base_url")
+        )
