@@ -467,6 +467,11 @@ class SealConfig:
         else:
             if not isinstance(value, str) or "\n" in value or "\r" in value:
                 raise InputError(f"header {name} must be one line of text")
+            if any(ord(ch) < 32 or ord(ch) > 126 for ch in value):
+                # HTTP clients send header values as ASCII: anything else fails every request.
+                raise InputError(
+                    f"header {name} must be plain ASCII text (no accents, emoji or tabs)"
+                )
             if value.strip().lower().startswith(("sk-", "bearer ")):
                 raise InputError(
                     f"the {name} header value looks like a secret",
@@ -663,11 +668,42 @@ class SealConfig:
         # Walk down from [agents] once: resolving each agent from the root would rescan
         # the whole document per agent.
         agents = self._resolve(("agents",))
+        tables: list[tuple[str, ...]] = [("model",)]
         for agent in self.agents():
             prefix = ("agents", agent, "model")
             models = self._resolve_from(agents, (agent, "model"), ("agents",))
             for sub in (("roles",), ("headers",)):
                 self._resolve_from(models, sub, prefix)
+            tables.append(prefix)
+        for table in tables:
+            self._check_types(table)
+
+    def _check_types(self, prefix: tuple[str, ...]) -> None:
+        """The keys seal-setup manages must have their type (a wrong one is exit 3)."""
+        where = ".".join(prefix)
+
+        def wrong(key: str, want: str, value: Any) -> ConfigError:
+            return ConfigError(
+                f"{self.path.name}: [{where}] {key} must be {want}, found {value!r}",
+                f"fix {key} in [{where}] by hand",
+            )
+
+        want_str = ("a string", lambda v: isinstance(v, str))
+        want_int = ("a whole number", lambda v: isinstance(v, int) and not isinstance(v, bool))
+        kinds = {key: want_str for key in MODEL_KEYS}
+        kinds.update(thinking_budget=want_int, max_tokens=want_int)
+        kinds["context_1m"] = ("true or false", lambda v: isinstance(v, bool))
+        for key, value in self._scalars(prefix).items():
+            if key in kinds and not kinds[key][1](value):
+                raise wrong(key, kinds[key][0], value)
+        for role, value in self._scalars((*prefix, "roles")).items():
+            items = value if role == "fallbacks" and isinstance(value, list) else [value]
+            if not all(isinstance(v, str) for v in items):
+                want = "a selector or a list of selectors" if role == "fallbacks" else "a selector"
+                raise wrong(f"roles.{role}", want + " (strings)", value)
+        for header, value in self._scalars((*prefix, "headers")).items():
+            if not isinstance(value, str):
+                raise wrong(f"headers.{header}", "a string", value)
 
     def _set_scalar(self, path: tuple[str, ...], key: str, value: Any) -> None:
         for frag in self._resolve(path):
@@ -862,6 +898,10 @@ def _check_agent_name(name: str) -> None:
             f"{name!r} is not a valid agent name",
             "use 1-64 letters, digits, '-' or '_'",
         )
+    if name == "default":
+        # The Roles step shows [model] as the row "default"; an agent of that name would
+        # be indistinguishable from it (the wizard refuses it too).
+        raise InputError("'default' is not a valid agent name", "it names the [model] row")
 
 
 def _validate(key: str, value: Any) -> Any:

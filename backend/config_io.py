@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import re
+import stat
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -57,15 +58,35 @@ def backup_path(path: Path) -> Path:
 
 
 def read_config_bytes(path: Path) -> bytes | None:
-    """The file's bytes, None when it does not exist; ConfigError when it cannot be read."""
+    """The file's bytes, None when it does not exist; ConfigError when it cannot be read.
+
+    Only a regular file (or a symlink to one) is read: a FIFO would block and a device
+    such as /dev/null would be replaced by the atomic save.
+    """
     try:
-        size = path.stat().st_size
+        info = path.stat()
     except FileNotFoundError:
+        if path.is_symlink():
+            raise ConfigError(
+                f"cannot read {path}: it is a symbolic link to {os.readlink(path)}, "
+                "which does not exist",
+                "fix or remove the link",
+            ) from None
         return None
+    except ValueError:  # an embedded NUL byte
+        raise ConfigError(
+            f"cannot read {str(path)!r}: a path cannot contain a NUL byte", "check --config"
+        ) from None
     except OSError as exc:
         raise ConfigError(f"cannot read {path}: {exc.strerror or exc}") from None
-    if path.is_dir():
+    size = info.st_size
+    if stat.S_ISDIR(info.st_mode):
         raise ConfigError(f"cannot read {path}: it is a directory", "pass the path of a file")
+    if not stat.S_ISREG(info.st_mode):
+        raise ConfigError(
+            f"cannot use {path}: it is not a regular file (a device, pipe or socket)",
+            "pass the path of a seal.toml file",
+        )
     if size > MAX_CONFIG_BYTES:
         raise ConfigError(
             f"cannot read {path}: it is {size} bytes, more than a seal.toml should be "
@@ -95,8 +116,11 @@ def decode_config(data: bytes, path: Path) -> str:
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        col = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
         raise ConfigError(
-            f"cannot read {path}: not UTF-8 text (byte {exc.start})",
+            f"cannot read {path}: not UTF-8 text at line {line}, column {col} "
+            f"(byte 0x{data[exc.start]:02x})",
             "save the file as UTF-8",
         ) from None
 
@@ -115,6 +139,12 @@ def parse_toml(text: str, path: Path) -> TOMLDocument:
         line, col = (int(found.group(1)), int(found.group(2))) if found else (0, 0)
         detail = _POSITION_RE.sub("", str(exc))
         where = f"line {line}, column {col}" if found else "syntax error"
+        if not found and "(at end of document)" in detail:
+            # e.g. an unclosed array: the position is the end of the file.
+            lines = text.split("\n")
+            line, col = len(lines), len(lines[-1]) + 1
+            detail = detail.replace(" (at end of document)", "")
+            where = f"line {line}, column {col} (end of file)"
         raise ConfigParseError(f"{path.name} {where}: {detail}", hint, line=line, col=col) from None
     try:
         return tomlkit.parse(text)
@@ -144,10 +174,22 @@ def check_written_text(text: str, path: Path) -> None:
 def save_bytes(
     path: Path, data: bytes, expected: bytes | None, *, lock_timeout: float
 ) -> SaveResult:
-    """Write `data` to `path` if the file still holds `expected` (None: still absent)."""
+    """Write `data` to `path` if the file still holds `expected` (None: still absent).
+
+    A symlinked seal.toml is written through: the link's target is replaced (and backed
+    up next to it), never the link itself.
+    """
+    if path.is_symlink():
+        path = Path(os.path.realpath(path))
     folder = path.parent
     try:
         with file_lock(lock_path(path), timeout=lock_timeout):
+            # Under the lock no other writer is mid-save: every temp is a killed writer's.
+            remove_stale_temps(folder, path.name, older_than=0)
+            remove_stale_temps(folder, backup_path(path).name, older_than=0)
+            if path.exists() and not path.is_file():
+                # os.replace would swap a device (/dev/null) or a folder for a plain file.
+                raise ConfigError(f"refusing to write {path}: it is not a regular file")
             try:
                 current: bytes | None = path.read_bytes()
             except FileNotFoundError:
@@ -180,8 +222,8 @@ def save_bytes(
             f"for more than {lock_timeout:g} s); nothing was written",
             "close the other seal-setup and try again",
         ) from None
-    except PermissionError as exc:
-        raise ConfigError(f"cannot write {path}: {exc.strerror or exc}") from None
-    remove_stale_temps(folder, path.name)
-    remove_stale_temps(folder, backup_path(path).name)
+    except OSError as exc:  # no permission, folder gone, disk full, read-only file system
+        raise ConfigError(
+            f"cannot write {path}: {exc.strerror or exc}", "nothing was written"
+        ) from None
     return SaveResult(path=path, backup=backup, created=current is None)

@@ -90,8 +90,11 @@ def _plural(count: int, one: str, many: str) -> str:
     return one if count == 1 else many.format(count)
 
 
-def sanitize(raw: str) -> tuple[str, tuple[str, ...]]:
+def sanitize(raw: str, *, strip_assignment: bool = True) -> tuple[str, tuple[str, ...]]:
     """Remove what copy and paste add around a secret; returns (cleaned, notes).
+
+    `strip_assignment=False` keeps a leading `name=`: in a pasted sign-in code
+    (`code=…&state=…`) it is content, not a shell assignment.
 
     Removes: bracketed-paste markers and other terminal escapes, zero-width characters,
     line breaks anywhere (a wrapped line) with the indentation around them, surrounding
@@ -136,7 +139,7 @@ def sanitize(raw: str) -> tuple[str, tuple[str, ...]]:
 
     # Two rounds: `export X="…"` and `"X=…"` both occur in pasted shell snippets.
     for _ in range(2):
-        match = _ENV_PREFIX.match(text)
+        match = _ENV_PREFIX.match(text) if strip_assignment else None
         if match and len(text) > match.end():
             notes.append(f"removed the '{match.group(0).strip()}' prefix")
             text = text[match.end() :].strip(_EDGE_SPACE)

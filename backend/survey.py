@@ -42,6 +42,13 @@ def survey(services: Services, config_path: str) -> Survey:
     try:
         config = services.load_config(Path(config_path))
         facts.config_exists = config.exists
+        folder = Path(config_path).parent
+        if not config.exists and not folder.is_dir():
+            # Said now, not at the last step when writing fails.
+            facts.config_error = (
+                f"cannot create {config_path}: the folder {folder} does not exist — "
+                "create it first, or pass another --config"
+            )
         if config.exists:
             facts.provider = config.get("provider")
             facts.model = config.get("name")

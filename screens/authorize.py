@@ -54,17 +54,22 @@ class AuthorizeScreen(StepScreen):
                 "for Seal and stores it; you pay per token as with any API key."
             )
         else:
-            intro = "Sign in with your Claude Pro or Max account.\n[i]" + SUBSCRIPTION_NOTE + "[/i]"
+            intro = "Sign in with your Claude Pro or Max account."
         yield Static(intro, classes="intro")
         yield Static("Preparing a sign-in link…", id="url", markup=False)
-        with Horizontal(classes="button-row"):
-            yield Button("Open browser", id="open", variant="primary", disabled=True)
-            yield Button("Copy link", id="copy", disabled=True)
-            yield Button("New link", id="restart", disabled=True)
+        # Compact (one-row) buttons: at 80x24 the link wraps to six lines, and bordered
+        # buttons pushed the paste field below the fold.
+        with Horizontal(classes="button-row compact-row"):
+            yield Button("Open browser", id="open", variant="primary", disabled=True, compact=True)
+            yield Button("Copy link", id="copy", disabled=True, compact=True)
+            yield Button("New link", id="restart", disabled=True, compact=True)
         yield Static("", id="link-status", markup=False)
         yield Static("Then paste the code shown after signing in (code#state):", classes="label")
-        yield SecretInput(placeholder="paste code#state here", id="code")
+        # `code=…&state=…` is a valid paste: its `code=` is not a shell assignment.
+        yield SecretInput(placeholder="paste code#state here", id="code", strip_assignment=False)
         yield Static("", id="feedback", markup=False)
+        if self.mode != "console":
+            yield Static(SUBSCRIPTION_NOTE, classes="hint")
 
     def on_mount(self) -> None:
         self.prepare(fresh=False)
@@ -185,6 +190,14 @@ class AuthorizeScreen(StepScreen):
             )
         except SealError as exc:
             feedback.update("✗ " + str(exc))
+            feedback.set_classes("error")
+            self.call_after_refresh(feedback.scroll_visible)
+            self.set_ready(True)
+            return
+        except Exception as exc:
+            # A bug shows as a message: Textual's crash report prints every frame's
+            # locals, and the frames here hold the tokens the server sent.
+            feedback.update(f"✗ The sign-in failed unexpectedly ({type(exc).__name__}).")
             feedback.set_classes("error")
             self.call_after_refresh(feedback.scroll_visible)
             self.set_ready(True)

@@ -212,6 +212,10 @@ class ModelScreen(StepScreen):
             if any(ord(ch) < 32 or ord(ch) > 126 for ch in value):
                 errors.append(f"{name} must be plain ASCII text on one line.")
                 continue
+            if value.lower().startswith(("sk-", "bearer ")):
+                # The same rule as seal.toml's own: refused here, not later at Review.
+                errors.append(f"{name} looks like a secret; secrets never go in seal.toml.")
+                continue
             if name == "HTTP-Referer" and not value.startswith(("http://", "https://")):
                 errors.append("HTTP-Referer must be a URL starting with https:// or http://.")
                 continue

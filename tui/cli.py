@@ -119,6 +119,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if not hasattr(args, "config"):
         args.config = None
+    elif not args.config.strip():
+        # `--config "$UNSET"` must not quietly fall back to ./seal.toml.
+        parser.error("--config is empty: pass the path of seal.toml")
     command = args.command or "onboard"
     if command == "onboard" and getattr(args, "non_interactive", False):
         from tui.noninteractive import run_noninteractive

@@ -13,7 +13,7 @@ import os
 import sys
 from typing import TYPE_CHECKING, Any
 
-from backend.errors import InputError, SealError
+from backend.errors import ConfigError, InputError, SealError
 from tui.cli import EXIT_OK
 from tui.output import error
 
@@ -62,6 +62,12 @@ def _run(args: argparse.Namespace, env: dict[str, str]) -> int:
 
     path = default_config_path(env, args.config)
     config = load_config(path)  # ConfigError: exit 3 before anything else
+    if not config.exists and not path.parent.is_dir():
+        # Say it now, not after the sign-in and the live check.
+        raise ConfigError(
+            f"cannot create {path}: the folder {path.parent} does not exist",
+            "create the folder first, or pass another --config",
+        )
     if not args.provider or not args.auth:
         raise InputError(
             "--non-interactive needs --provider and --auth",
@@ -105,7 +111,7 @@ def build_answers(args: argparse.Namespace, config_path: str) -> Answers:
         method=args.auth,
         profile=args.profile or "default",
         agent=args.agent,
-        model=_model(args.model, args.provider) if args.model else None,
+        model=_model(args.model, args.provider) if args.model is not None else None,
         store_unverified=False,
     )
     given: dict[str, Any] = {
@@ -122,11 +128,12 @@ def build_answers(args: argparse.Namespace, config_path: str) -> Answers:
         answers.settings = {k: v for k, v in given.items() if v is not None}
     answers.headers = dict(_header(text) for text in args.header or [])
     roles: dict[str, Any] = {}
-    if args.fast:
+    # `is not None`: an empty selector is refused by name, not silently ignored.
+    if args.fast is not None:
         roles["fast"] = args.fast
-    if args.escalate:
+    if args.escalate is not None:
         roles["escalate"] = args.escalate
-    if args.fallback:
+    if args.fallback is not None:
         roles["fallbacks"] = list(args.fallback)
     answers.roles = roles
     return answers
@@ -144,6 +151,12 @@ def _model(text: str, provider: str) -> str:
                 "give the model without a provider prefix, or change --provider",
             )
         return selector.model
+    if sep and "/" not in prefix:
+        # `foo:bar`: a provider prefix that is not one (a `vendor/model:variant` is fine).
+        raise InputError(
+            f"unknown provider {prefix!r} in --model {text.strip()!r}",
+            "the provider must be one of " + ", ".join(PROVIDERS) + ", or give no prefix",
+        )
     return check_model_id(text.strip())
 
 

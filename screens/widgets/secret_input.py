@@ -35,7 +35,9 @@ class SecretInput(Input):
         id: str | None = None,
         classes: str | None = None,
         masked: bool = True,
+        strip_assignment: bool = True,
     ) -> None:
+        self._strip_assignment = strip_assignment
         super().__init__(
             placeholder=placeholder,
             password=masked,
@@ -59,7 +61,7 @@ class SecretInput(Input):
         self._take(event.text)
 
     def _take(self, text: str) -> None:
-        cleaned, notes = sanitize(text)
+        cleaned, notes = sanitize(text, strip_assignment=self._strip_assignment)
         if not cleaned and not text.strip():
             return
         # One secret per field: a second paste replaces rather than appends, the most
