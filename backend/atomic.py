@@ -57,16 +57,28 @@ def fsync_dir(folder: Path) -> None:
 
 
 def remove_stale_temps(folder: Path, name: str, older_than: float = 60.0) -> int:
-    """Delete temp files a killed writer of `name` left behind; returns how many went."""
+    """Delete temp files a killed writer of `name` left behind; returns how many went.
+
+    A caller holding the lock every writer of `name` takes passes `older_than=0`: no live
+    writer can own a temp file then, so every one left is a dead writer's. Without the
+    lock, only temps older than `older_than` seconds are taken to be abandoned.
+    """
     removed = 0
     cutoff = time.time() - older_than
+    start = f"{TEMP_PREFIX}{name}."
     try:
-        entries = list(folder.glob(f"{TEMP_PREFIX}{name}.*"))
+        names = os.listdir(folder)
     except OSError:
         return 0
-    for entry in entries:
+    for entry_name in names:
+        # mkstemp's random part has no dot: `name`'s own temps, not those of `name.bak`
+        # (another file, maybe under another lock).
+        suffix = entry_name[len(start) :]
+        if not entry_name.startswith(start) or not suffix or "." in suffix:
+            continue
+        entry = folder / entry_name
         try:
-            if entry.stat().st_mtime < cutoff:
+            if older_than <= 0 or entry.stat().st_mtime < cutoff:
                 entry.unlink()
                 removed += 1
         except OSError:

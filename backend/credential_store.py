@@ -428,7 +428,8 @@ class FileStore:
     def _write(self, doc: dict[str, Any]) -> None:
         body = json.dumps(doc, indent=2, sort_keys=True) + "\n"
         try:
-            remove_stale_temps(self.path.parent, self.path.name)
+            # Called under the file lock: any temp left is a killed writer's.
+            remove_stale_temps(self.path.parent, self.path.name, older_than=0)
             atomic_write(self.path, body.encode("utf-8"), mode=0o600)
         except OSError as exc:
             raise CredentialStoreError(

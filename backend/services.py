@@ -183,6 +183,10 @@ class Services:
         future: Future[CheckReport] = Future()
 
         def run() -> None:
+            # Running: a cancel() by an awaiting screen that went away is then a no-op,
+            # instead of making set_result raise InvalidStateError in this thread.
+            if not future.set_running_or_notify_cancel():
+                return
             try:
                 future.set_result(self.check(provider, record, base_url))
             except BaseException as exc:  # handed to whoever awaits the future
