@@ -306,6 +306,9 @@ def _account_of(body: Mapping[str, Any]) -> dict[str, Any] | None:
     return account or None
 
 
+MAX_EXPIRES_IN = 10 * 365 * 24 * 3600  # seconds; longer is not a real token lifetime
+
+
 def _tokens_from(body: object) -> TokenSet:
     if not isinstance(body, dict) or not isinstance(body.get("access_token"), str):
         raise OAuthError(
@@ -313,7 +316,10 @@ def _tokens_from(body: object) -> TokenSet:
             "Try again; if it keeps happening, check SEAL_ANTHROPIC_OAUTH_URL.",
         )
     expires_in = body.get("expires_in")
-    seconds = expires_in if isinstance(expires_in, int | float) and expires_in > 0 else 3600
+    seconds = 3600
+    # A nonsense lifetime (negative, NaN, 1e300: timedelta would overflow) means 1 hour.
+    if isinstance(expires_in, int | float) and 0 < expires_in <= MAX_EXPIRES_IN:
+        seconds = int(expires_in)
     refresh = body.get("refresh_token")
     scope = body.get("scope")
     return TokenSet(
@@ -342,15 +348,18 @@ def _post_json(
             else:
                 response = send(http, "POST", url, headers=headers or {}, json=payload)
     except httpx.TimeoutException:
-        raise OAuthError(
+        raise OAuthUnavailable(
             f"The sign-in server did not answer in time ({what})", "Check your network, then retry."
         ) from None
     except httpx.HTTPError as exc:
         host = httpx.URL(url).host or url
-        raise OAuthError(
-            f"Could not reach {host} ({what}): {type(exc).__name__}",
-            "Check your network or proxy, then retry.",
-        ) from None
+        if isinstance(exc, httpx.RemoteProtocolError):
+            message = f"The connection to {host} dropped before an answer ({what})"
+        elif isinstance(exc, httpx.ConnectError) and "refused" in str(exc).lower():
+            message = f"Could not reach {host} ({what}): connection refused"
+        else:
+            message = f"Could not reach {host} ({what}): {type(exc).__name__}"
+        raise OAuthUnavailable(message, "Check your network or proxy, then retry.") from None
     if not response.is_success:
         info = parse_error(response, secrets_sent)
         detail = info.message or info.type or f"HTTP {response.status_code}"
@@ -360,19 +369,39 @@ def _post_json(
     try:
         return parse_json(response)
     except ValueError:
-        raise OAuthError(
+        raise OAuthUnavailable(
             f"The sign-in server sent something that is not JSON ({what})",
             "Try again; a proxy or wrong SEAL_ANTHROPIC_OAUTH_URL can cause this.",
         ) from None
+
+
+class OAuthUnavailable(OAuthError):
+    """The server could not be asked (network, timeout, a body that is not JSON, 429, 5xx):
+    the code or token was not judged, so a retry may well work."""
 
 
 class _HTTPFailure(OAuthError):
     def __init__(self, status: int, code: str, detail: str, what: str) -> None:
         retry = status == 429 or status >= 500
         hint = "Try again in a minute." if retry else "Start the sign-in again."
-        super().__init__(f"The sign-in server refused the {what} ({status}): {detail}", hint)
+        # Busy or broken is not "refused": the code or token was not judged.
+        if status == 429:
+            message = f"The sign-in server rate limited the {what} ({status}): {detail}"
+        elif status == 529:
+            message = f"The sign-in server is overloaded; no {what} happened ({status}): {detail}"
+        elif status >= 500:
+            message = f"The sign-in server failed during the {what} ({status}): {detail}"
+        else:
+            message = f"The sign-in server refused the {what} ({status}): {detail}"
+        super().__init__(message, hint)
         self.status = status
         self.code = code
+        self.transient = retry
+
+
+def unavailable(exc: OAuthError) -> bool:
+    """True when `exc` says the server could not be asked, not that it refused."""
+    return isinstance(exc, OAuthUnavailable) or bool(getattr(exc, "transient", False))
 
 
 def exchange(
@@ -579,12 +608,41 @@ def complete_sign_in(
     """Paste → code → tokens (→ minted key for console); clears the pending sign-in."""
     code = parse_paste(pasted, pending.state)
     with client_or_new(client) as http:
-        tokens = exchange(pending, code, env=env, client=http)
-        clear_pending(pending.mode, env, pending_dir=pending_dir)
+        tokens = _take_unminted(pending.state, code)
+        if tokens is None:
+            tokens = exchange(pending, code, env=env, client=http)
         if pending.mode == "console":
-            key = mint_api_key(tokens.access_token, env=env, client=http)
-            return api_key_record(key, tokens, profile=profile)
-    return record_from_tokens(tokens, profile=profile)
+            try:
+                key = mint_api_key(tokens.access_token, env=env, client=http)
+            except OAuthError:
+                # The code is spent: keep its tokens so a retry only creates the key.
+                _keep_unminted(pending.state, code, tokens)
+                raise
+            record = api_key_record(key, tokens, profile=profile)
+        else:
+            record = record_from_tokens(tokens, profile=profile)
+    clear_pending(pending.mode, env, pending_dir=pending_dir)
+    return record
+
+
+# Console sign-ins whose code was exchanged but whose API key creation failed (a 529, a
+# dropped connection): the code is single-use, so Retry must not exchange it again. The
+# tokens stay in this process's memory only, keyed by the sign-in's state and code.
+_unminted: dict[tuple[str, str], TokenSet] = {}
+_unminted_guard = threading.Lock()
+
+
+def _keep_unminted(state: str, code: str, tokens: TokenSet) -> None:
+    with _unminted_guard:
+        _unminted[(state, code)] = tokens
+
+
+def _take_unminted(state: str, code: str) -> TokenSet | None:
+    with _unminted_guard:
+        tokens = _unminted.pop((state, code), None)
+    if tokens is None or tokens.expires_at <= utcnow():
+        return None
+    return tokens
 
 
 __all__ = [
@@ -592,6 +650,7 @@ __all__ = [
     "MODES",
     "SCOPES",
     "Mode",
+    "OAuthUnavailable",
     "PendingSignIn",
     "TokenSet",
     "api_key_record",
@@ -608,4 +667,5 @@ __all__ = [
     "record_from_tokens",
     "refresh",
     "start_sign_in",
+    "unavailable",
 ]

@@ -165,6 +165,15 @@ class ReviewScreen(StepScreen):
             status.set_classes("error")
             self.set_ready(True)
             return
+        except Exception as exc:  # a store backend's own error: a message, never a crash
+            status.update(
+                f"✗ Writing failed unexpectedly ({type(exc).__name__}). Nothing was changed: "
+                "the credential store was rolled back. Try again, or set "
+                "SEAL_CREDENTIAL_STORE=file."
+            )
+            status.set_classes("error")
+            self.set_ready(True)
+            return
         self.answers.written = True
         self.answers.saved_path = str(config.path) if result.config_written else None
         self.answers.stored_where = result.stored_where

@@ -366,6 +366,10 @@ class FakeProvider:
         self._faults: dict[str, list[Fault]] = {}
         self._latency: dict[str, float] = {"*": latency} if latency else {}
         self._log: list[LoggedRequest] = []
+        # Handed out before any random ones, in order (leak tests issue marked canaries):
+        # (access, refresh) pairs for the token endpoint, raw keys for create_api_key.
+        self.next_tokens: list[tuple[str, str]] = []
+        self.next_api_keys: list[str] = []
 
     # -- lifecycle ---------------------------------------------------------------------
 
@@ -568,8 +572,11 @@ class FakeProvider:
     # -- OAuth internals ---------------------------------------------------------------
 
     def _issue(self, scope: str) -> dict[str, Any]:
-        access = _rand("sk-ant-oat01-", 108)
-        refresh = _rand("sk-ant-ort01-", 108)
+        if self.next_tokens:
+            access, refresh = self.next_tokens.pop(0)
+        else:
+            access = _rand("sk-ant-oat01-", 108)
+            refresh = _rand("sk-ant-ort01-", 108)
         self.bearer_tokens.add(access)
         self._access_scopes[access] = scope
         self._refresh_tokens[refresh] = scope
@@ -806,7 +813,9 @@ class _Handler(BaseHTTPRequestHandler):
         if "org:create_api_key" not in scope.split():
             self._json(403, _anthropic_error(403, "Token lacks the org:create_api_key scope"))
             return
-        key = self.fake.add_key("anthropic", new_api_key())
+        with self.fake._lock:
+            queued = self.fake.next_api_keys.pop(0) if self.fake.next_api_keys else None
+        key = self.fake.add_key("anthropic", queued or new_api_key())
         self._json(200, {"raw_key": key})
 
     # -- OAuth -------------------------------------------------------------------------

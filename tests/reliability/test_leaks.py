@@ -1,0 +1,816 @@
+"""A canary secret through every auth method: it may live in the credential store only.
+
+Each canary is registered as valid at the fake provider (or issued by it: OAuth tokens, the
+Console's minted key), then taken through the wizard (Pilot, logs at DEBUG, Textual's own
+log file, a screenshot at every step), the non-interactive CLI as a subprocess (stdout,
+stderr, and the argv of its process tree sampled while it runs), and one real-terminal
+walk under tmux. Afterwards the canary (and any 12-char window of its hidden part) must be
+found nowhere but the store: not in seal.toml or its backup, not in any other file, not in
+logs, messages or tracebacks, not on screen, not in the repr of what holds it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import subprocess
+import threading
+import time
+import traceback
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+import textual.constants
+from textual.pilot import Pilot
+from textual.worker import WorkerFailed
+
+from backend.credential_store import KeyringStore, StoreChoice
+from screens.auth_method import AuthMethodScreen
+from screens.check import CheckScreen
+from screens.claude_code import ClaudeCodeScreen
+from screens.done import DoneScreen
+from screens.env_method import EnvScreen
+from screens.model import ModelScreen
+from screens.provider import ProviderScreen
+from screens.review import ReviewScreen
+from screens.welcome import WelcomeScreen
+from screens.widgets.model_picker import ModelPicker
+from tests.cli.helpers import SEAL_SETUP, subprocess_env
+from tests.conftest import require_tools
+from tests.fakes.provider import (
+    ANTHROPIC_KEY,
+    OPENAI_KEY,
+    OPENROUTER_KEY,
+    SETUP_TOKEN,
+    FakeProvider,
+)
+from tests.reliability.conftest import Tally
+from tests.reliability.leakcheck import (
+    ArgvSamples,
+    RecordingHandler,
+    canary,
+    files_holding,
+    leaks_in,
+    svg_text,
+)
+from tests.tui.harness import (
+    SIZE,
+    Harness,
+    browser_sign_in,
+    build,
+    choose,
+    paste,
+    press_next,
+    sign_in_url,
+    text_of,
+    wait_check,
+    wait_for,
+    wait_screen,
+)
+
+REPO = Path(__file__).resolve().parents[2]
+EXISTING_TOML = (
+    '# my project\n[model]\nprovider = "openai"  # keep me\nname = "gpt-5"\nauth = "env"\n'
+)
+
+
+# --- the canaries ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Case:
+    """One method and the canaries it carries (the first is what the person supplies)."""
+
+    id: str
+    provider: str
+    method: str
+    canaries: tuple[str, ...]
+    stored: bool  # kept in seal's store (else read from the env / Claude Code at run time)
+    model: str
+
+
+def make_cases() -> list[Case]:
+    return [
+        Case(
+            "api_key-anthropic",
+            "anthropic",
+            "api_key",
+            (canary("sk-ant-api03-", 108, "Ak"),),
+            True,
+            "claude-sonnet-4-6",
+        ),
+        Case(
+            "api_key-openrouter",
+            "openrouter",
+            "api_key",
+            (canary("sk-or-v1-", 73, "Or"),),
+            True,
+            "anthropic/claude-sonnet-4.6",
+        ),
+        Case(
+            "api_key-openai",
+            "openai",
+            "api_key",
+            (canary("sk-proj-", 176, "Oa"),),
+            True,
+            "gpt-5",
+        ),
+        Case(
+            "setup_token",
+            "anthropic",
+            "setup_token",
+            (canary("sk-ant-oat01-", 108, "St"),),
+            True,
+            "claude-sonnet-4-6",
+        ),
+        Case(
+            "oauth",
+            "anthropic",
+            "oauth",
+            (canary("sk-ant-oat01-", 108, "Ac"), canary("sk-ant-ort01-", 108, "Rf")),
+            True,
+            "claude-sonnet-4-6",
+        ),
+        Case(
+            "console_oauth",
+            "anthropic",
+            "console_oauth",
+            # the minted key is stored; the sign-in's own tokens are used once and dropped
+            (
+                canary("sk-ant-api03-", 108, "Mk"),
+                canary("sk-ant-oat01-", 108, "Ca"),
+                canary("sk-ant-ort01-", 108, "Cr"),
+            ),
+            True,
+            "claude-sonnet-4-6",
+        ),
+        Case(
+            "claude_code",
+            "anthropic",
+            "claude_code",
+            (canary("sk-ant-oat01-", 108, "Cc"), canary("sk-ant-ort01-", 108, "Cd")),
+            False,
+            "claude-sonnet-4-6",
+        ),
+        Case(
+            "env",
+            "anthropic",
+            "env",
+            (canary("sk-ant-api03-", 108, "Ev"),),
+            False,
+            "claude-sonnet-4-6",
+        ),
+    ]
+
+
+CASES = make_cases()
+CASE_IDS = [c.id for c in CASES]
+
+
+def arm(fake: FakeProvider, case: Case) -> None:
+    """Make the fake accept (or hand out) the case's canaries."""
+    first = case.canaries[0]
+    if case.method == "api_key":
+        fake.add_key(case.provider, first)
+    elif case.method == "setup_token":
+        fake.add_key("anthropic-bearer", first)
+    elif case.method == "oauth":
+        fake.next_tokens.append((case.canaries[0], case.canaries[1]))
+    elif case.method == "console_oauth":
+        fake.next_api_keys.append(first)
+        fake.next_tokens.append((case.canaries[1], case.canaries[2]))
+    elif case.method == "claude_code":
+        fake.add_key("anthropic-bearer", first)
+    elif case.method == "env":
+        fake.add_key("anthropic", first)
+
+
+def write_claude_code(home: Path, access: str, refresh: str) -> Path:
+    path = home / ".claude" / ".credentials.json"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    expires = datetime.now(UTC) + timedelta(hours=5)
+    body = {
+        "claudeAiOauth": {
+            "accessToken": access,
+            "refreshToken": refresh,
+            "expiresAt": int(expires.timestamp() * 1000),
+            "scopes": ["user:inference", "user:profile"],
+            "subscriptionType": "max",
+        }
+    }
+    path.write_text(json.dumps(body), encoding="utf-8")
+    path.chmod(0o600)
+    return path
+
+
+def check(tally: Tally, where: str, text: str, secrets: tuple[str, ...], what: str = "") -> None:
+    """Record and assert: no needle of `secrets` in `text`."""
+    found = leaks_in(text, secrets)
+    tally.record(f"leaks: {where}", not found)
+    assert not found, f"a secret leaked into {where} {what}: {found[0][:6]}…"
+
+
+def check_files(
+    tally: Tally, roots: list[Path], secrets: tuple[str, ...], allowed: set[Path]
+) -> None:
+    """Every file under `roots` but the `allowed` ones (the store, Claude Code's file)."""
+    for root in roots:
+        holding = files_holding(root, secrets)
+        stray = sorted(str(p) for p in holding if p not in allowed)
+        for name in ("seal.toml", "seal.toml.bak"):
+            here = [p for p in root.rglob(name)]
+            for path in here:
+                check(tally, name, path.read_text(encoding="utf-8"), secrets, str(path))
+        tally.record("leaks: other files", not stray)
+        assert not stray, f"a secret was written to {stray}"
+
+
+# --- the wizard (Pilot) ---------------------------------------------------------------------
+
+
+@dataclass
+class Shots:
+    """Screen text after every step (from export_screenshot), checked at the end."""
+
+    pilot: Pilot[Any]
+    texts: list[tuple[str, str]] = field(default_factory=list)
+
+    async def take(self, label: str) -> None:
+        await self.pilot.pause()
+        svg = self.pilot.app.export_screenshot()
+        self.texts.append((label, svg_text(svg)))
+
+
+@pytest.fixture
+def logs(caplog: pytest.LogCaptureFixture) -> Iterator[RecordingHandler]:
+    """Everything logged at DEBUG and up: caplog plus a handler on the root logger."""
+    caplog.set_level(logging.DEBUG)
+    handler = RecordingHandler()
+    root = logging.getLogger()
+    before = root.level
+    root.addHandler(handler)
+    root.setLevel(logging.DEBUG)
+    try:
+        yield handler
+    finally:
+        root.removeHandler(handler)
+        root.setLevel(before)
+
+
+@pytest.fixture
+def textual_log(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Textual's own log (TEXTUAL_LOG) written to a file for the test."""
+    path = tmp_path / "textual.log"
+    monkeypatch.setattr(textual.constants, "LOG_FILE", str(path))
+    return path
+
+
+async def walk_wizard(pilot: Pilot[Any], h: Harness, case: Case, shots: Shots) -> str:
+    """Welcome → … → Done, a screenshot after each step; returns the pending file's text."""
+    pending_text = ""
+    await wait_screen(pilot, WelcomeScreen)
+    await shots.take("welcome")
+    await press_next(pilot)
+    await wait_screen(pilot, ProviderScreen)
+    await choose(pilot, case.provider)
+    await shots.take("provider")
+    await press_next(pilot)
+    await wait_screen(pilot, AuthMethodScreen)
+    await choose(pilot, case.method)
+    await shots.take("auth method")
+    await press_next(pilot)
+    if case.method in ("api_key", "setup_token"):
+        from screens.secret_entry import SecretEntryScreen
+
+        await wait_screen(pilot, SecretEntryScreen)
+        await paste(pilot, "#secret", f'  "{case.canaries[0]}"\n')
+        await wait_for(pilot, lambda: "Looks right" in text_of(pilot, "#feedback"), "accepted")
+        await shots.take("pasted")
+        await press_next(pilot)
+    elif case.method in ("oauth", "console_oauth"):
+        screen, url = await sign_in_url(pilot)
+        await shots.take("authorize")
+        assert screen.pending is not None
+        code = await asyncio.to_thread(browser_sign_in, url)
+        await paste(pilot, "#code", code)
+        await shots.take("code pasted")
+        from backend.oauth import pending_path
+
+        path = pending_path("max" if case.method == "oauth" else "console", h.services.env)
+        pending_text = path.read_text(encoding="utf-8")
+        await press_next(pilot)
+        await wait_screen(pilot, CheckScreen)
+    elif case.method == "claude_code":
+        await wait_screen(pilot, ClaudeCodeScreen)
+        await wait_for(pilot, lambda: "Found" in text_of(pilot, "#found"), "found")
+        await shots.take("claude code")
+        await press_next(pilot)
+    else:
+        await wait_screen(pilot, EnvScreen)
+        await shots.take("env")
+        await press_next(pilot)
+    await wait_check(pilot, "✓")
+    await shots.take("check")
+    await press_next(pilot)
+    model = await wait_screen(pilot, ModelScreen)
+    await wait_for(pilot, lambda: model.query_one("#picker", ModelPicker), "model list")
+    picker = model.query_one("#picker", ModelPicker)
+    await wait_for(pilot, lambda: picker.select(case.model), f"model {case.model}")
+    await wait_for(pilot, lambda: model.ready, "a model chosen")
+    await shots.take("model")
+    await press_next(pilot)
+    review = await wait_screen(pilot, ReviewScreen)
+    await wait_for(pilot, lambda: review.ready, "review prepared")
+    await shots.take("review")
+    await press_next(pilot)
+    await wait_screen(pilot, DoneScreen)
+    await shots.take("done")
+    await press_next(pilot)
+    return pending_text
+
+
+@pytest.mark.parametrize("case", CASES, ids=CASE_IDS)
+async def test_wizard_keeps_the_canary_in_the_store(
+    case: Case,
+    fake_provider: FakeProvider,
+    tmp_path: Path,
+    isolated_env: Path,
+    logs: RecordingHandler,
+    caplog: pytest.LogCaptureFixture,
+    textual_log: Path,
+    tally: Tally,
+) -> None:
+    arm(fake_provider, case)
+    env: dict[str, str] = {}
+    if case.method == "env":
+        env["ANTHROPIC_API_KEY"] = case.canaries[0]
+    cc_file = None
+    if case.method == "claude_code":
+        cc_file = write_claude_code(isolated_env, case.canaries[0], case.canaries[1])
+    h = build(fake_provider, tmp_path, env=env, config_text=EXISTING_TOML)
+    async with h.app.run_test(size=SIZE) as pilot:
+        shots = Shots(pilot)
+        pending_text = await walk_wizard(pilot, h, case, shots)
+    assert h.app.return_code == 0
+    secrets = case.canaries
+    stored = h.stored(case.provider)
+
+    # The store holds it (the test would prove nothing otherwise) …
+    if case.stored:
+        assert stored is not None
+        assert case.canaries[0] in (stored.secret, stored.access_token)
+        assert case.canaries[0] in stored.to_json()
+    else:
+        assert stored is None
+    # … and nothing else does.
+    for label, text in shots.texts:
+        check(tally, "screen", text, secrets, f"(step {label})")
+    assert any(
+        "•" in text for label, text in shots.texts if label in ("pasted", "code pasted")
+    ) or (case.method not in ("api_key", "setup_token", "oauth", "console_oauth")), (
+        "the masked field shows bullets"
+    )
+    log_text = logs.text + "\n" + caplog.text
+    log_text += "\n".join(r.getMessage() for r in caplog.records)
+    check(tally, "logs", log_text, secrets)
+    textual_text = textual_log.read_text(encoding="utf-8") if textual_log.exists() else ""
+    check(tally, "textual log", textual_text, secrets)
+    if case.method in ("oauth", "console_oauth"):
+        assert pending_text, "the pending sign-in file was there during the exchange"
+        check(tally, "pending sign-in file", pending_text, secrets)
+    answers = h.app.answers
+    reprs = [repr(answers), str(answers), repr(answers.record), str(answers.record)]
+    if answers.record is not None:
+        report = h.services.check(case.provider, answers.record)
+        reprs += [repr(report), repr(report.result), str(report.result.message)]
+        from backend.providers.base import Auth
+
+        reprs.append(repr(Auth.from_record(answers.record)))
+    check(tally, "repr", "\n".join(reprs), secrets)
+    allowed = {cc_file} if cc_file is not None else set()
+    check_files(tally, [tmp_path / "project", isolated_env], secrets, allowed)
+    assert h.config_path.with_name("seal.toml.bak").exists()
+
+
+# --- errors after the paste: messages and tracebacks ------------------------------------------
+
+
+def anthropic_echo(status: int, secret: str) -> dict[str, Any]:
+    """An error body that repeats the key sent (some proxies do)."""
+    message = f"invalid x-api-key {secret}"
+    return {"type": "error", "error": {"type": "authentication_error", "message": message}}
+
+
+class ExplodingStore:
+    """A store whose put fails with a bare exception (a bug, not a CredentialStoreError)."""
+
+    name = "memory"
+    location = "memory (exploding)"
+
+    def get(self, provider: str, profile: str) -> None:
+        return None
+
+    def put(self, record: object) -> None:
+        raise RuntimeError("the store exploded")
+
+    def delete(self, provider: str, profile: str) -> bool:
+        return False
+
+    def list(self) -> list[object]:
+        return []
+
+
+ERROR_CASES = [
+    "check-fails",  # a 401 whose body echoes the key, then Retry: a 500, keep unverified
+    "store-fails",  # the keyring echoes the password in its error; then a store crashes
+    "token-lifetime-overflow",
+    "sign-in-crashes",
+    "console-mint-500",
+]
+
+
+@pytest.mark.parametrize("scenario", ERROR_CASES)
+async def test_errors_after_the_paste_keep_the_canary_out(
+    scenario: str,
+    fake_provider: FakeProvider,
+    tmp_path: Path,
+    logs: RecordingHandler,
+    caplog: pytest.LogCaptureFixture,
+    textual_log: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    tally: Tally,
+) -> None:
+    from tests.reliability.flaky_keyring import FlakyKeyring
+
+    key = canary("sk-ant-api03-", 108, "Er")
+    access, refresh = canary("sk-ant-oat01-", 108, "Ea"), canary("sk-ant-ort01-", 108, "Eb")
+    secrets = (key, access, refresh)
+    fake_provider.add_key("anthropic", key)
+    h = build(fake_provider, tmp_path, config_text=EXISTING_TOML)
+    before = h.config_text()
+    flaky = FlakyKeyring(tmp_path / "keyring.json", fail_on_set=1, echo=True)
+    if scenario == "store-fails":
+        store = KeyringStore(flaky, lock_dir=tmp_path / "locks")
+        h.services._store_factory = lambda: StoreChoice(store, "keyring", "test keyring")
+    crash_text = ""
+    try:
+        shots = await _error_walk(scenario, h, key, access, refresh, fake_provider, monkeypatch)
+    except WorkerFailed as exc:
+        assert scenario == "store-fails", exc
+        crash_text = "".join(traceback.format_exception(exc)) + "".join(
+            traceback.format_exception(exc.error)
+        )
+        shots = _LAST_SHOTS[-1]
+    out, err = capsys.readouterr()
+    for label, text in shots.texts:
+        check(tally, "screen", text, secrets, f"({scenario}: {label})")
+    check(tally, "tracebacks", out + err + crash_text, secrets, f"({scenario}: crash report)")
+    check(tally, "logs", logs.text + caplog.text, secrets, f"({scenario})")
+    textual_text = textual_log.read_text(encoding="utf-8") if textual_log.exists() else ""
+    check(tally, "textual log", textual_text, secrets, f"({scenario})")
+    reprs = repr(h.app.answers) + repr(h.app.answers.record)
+    check(tally, "repr", reprs, secrets, f"({scenario})")
+    if scenario == "store-fails":
+        assert crash_text and h.app.return_code == 1  # a crash, reported without the secret
+        assert "RuntimeError" in out + err
+    if scenario != "token-lifetime-overflow":
+        # Nothing half-written on any failure: seal.toml untouched, nothing stored.
+        assert h.config_text() == before
+        assert not h.config_path.with_name("seal.toml.bak").exists()
+        assert h.store.list() == []
+        assert flaky.entries() == {}
+    check_files(tally, [tmp_path], secrets, {tmp_path / "keyring.json"})
+
+
+_LAST_SHOTS: list[Shots] = []
+
+
+async def _error_walk(
+    scenario: str,
+    h: Harness,
+    key: str,
+    access: str,
+    refresh: str,
+    fake_provider: FakeProvider,
+    monkeypatch: pytest.MonkeyPatch,
+) -> Shots:
+    from screens.authorize import AuthorizeScreen
+    from tests.tui.harness import goto, press
+
+    async with h.app.run_test(size=SIZE) as pilot:
+        shots = Shots(pilot)
+        _LAST_SHOTS.append(shots)
+        if scenario == "check-fails":
+            fake_provider.fail("/v1/models", 401, body=anthropic_echo(401, key))
+            await goto(pilot, "api_key", secret=key)
+            await shots.take("pasted")
+            await press_next(pilot)
+            await wait_check(pilot, "✗")
+            await shots.take("rejected")
+            fake_provider.fail("/v1/models", 500, times=None)
+            await press(pilot, "retry")
+            await wait_for(pilot, lambda: text_of(pilot, "#check-status").startswith("⚠"), "⚠")
+            await shots.take("unverifiable")
+            await press(pilot, "unverified")
+            await shots.take("keep unverified?")
+        elif scenario == "store-fails":
+            await goto(pilot, "review", secret=key, model="claude-sonnet-4-6")
+            await shots.take("review")
+            await press_next(pilot)  # Write
+            await wait_for(pilot, lambda: text_of(pilot, "#write-status").startswith("✗"), "error")
+            status = text_of(pilot, "#write-status")
+            assert "SEAL_CREDENTIAL_STORE=file" in status
+            assert "[redacted]" in status, status
+            await shots.take("keyring refused")
+            # Now a store that fails with a bare exception (a bug): the app's crash report.
+            crashing = ExplodingStore()
+            h.services._store_choice = StoreChoice(crashing, "memory", "exploding")  # type: ignore[arg-type]
+            await press_next(pilot)  # Write again
+            await wait_for(pilot, lambda: h.app.return_code is not None, "the crash")
+        else:
+            method = "console_oauth" if scenario == "console-mint-500" else "oauth"
+            body: dict[str, Any] = {
+                "access_token": access,
+                "refresh_token": refresh,
+                "expires_in": 1e300 if scenario == "token-lifetime-overflow" else 3600,
+                "scope": "user:inference user:profile org:create_api_key",
+            }
+            if scenario == "console-mint-500":
+                fake_provider.next_tokens.append((access, refresh))
+                fake_provider.fail("/api/oauth/claude_cli/create_api_key", 500, times=None)
+            else:
+                fake_provider.fail("/v1/oauth/token", 200, body=body)
+                fake_provider.add_key("anthropic-bearer", access)
+            if scenario == "sign-in-crashes":
+                import backend.oauth
+
+                def crash(*args: object, **kwargs: object) -> object:
+                    raise RuntimeError("record_from_tokens broke")
+
+                monkeypatch.setattr(backend.oauth, "record_from_tokens", crash)
+            await goto(pilot, "authorize", method=method)
+            _, url = await sign_in_url(pilot)
+            code = await asyncio.to_thread(browser_sign_in, url)
+            await paste(pilot, "#code", code)
+            await shots.take("code pasted")
+            await press_next(pilot)
+            if scenario == "token-lifetime-overflow":
+                # A nonsense lifetime is not a crash: the sign-in goes on (1 h assumed).
+                await wait_check(pilot, "✓")
+                assert h.app.answers.record is not None
+                assert h.app.answers.record.access_token == access
+            else:
+                await wait_for(
+                    pilot, lambda: text_of(pilot, "#feedback").startswith("✗"), "sign-in error"
+                )
+                assert isinstance(pilot.app.screen, AuthorizeScreen)
+            await shots.take("after sign-in")
+    return shots
+
+
+# --- the non-interactive CLI, as a subprocess ----------------------------------------------
+
+
+def run_cli(
+    argv: list[str],
+    env: dict[str, str],
+    cwd: Path,
+    stdin: str | None,
+    fake: FakeProvider,
+    samples: ArgvSamples,
+) -> tuple[int, str, str]:
+    """Run the console script; sample its process tree's argv until it exits. For a
+    sign-in (stdin None) play the browser: read the URL from stderr, answer code#state."""
+    proc = subprocess.Popen(
+        [str(SEAL_SETUP), *argv],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+        cwd=cwd,
+    )
+    stop = threading.Event()
+
+    def sampler() -> None:
+        while not stop.is_set() and samples.sample(proc.pid):
+            time.sleep(0.02)
+
+    chunks: dict[str, list[str]] = {"out": [], "err": []}
+
+    def reader(name: str, stream: Any) -> None:
+        for line in stream:
+            chunks[name].append(line)
+
+    threads = [threading.Thread(target=sampler, daemon=True)]
+    threads += [
+        threading.Thread(target=reader, args=(name, stream), daemon=True)
+        for name, stream in (("out", proc.stdout), ("err", proc.stderr))
+    ]
+    for thread in threads:
+        thread.start()
+    try:
+        assert proc.stdin is not None
+        if stdin is None:
+            deadline = time.monotonic() + 30
+            url = ""
+            while not url and time.monotonic() < deadline and proc.poll() is None:
+                url = next((x.strip() for x in chunks["err"] if "/oauth/authorize?" in x), "")
+                time.sleep(0.02)
+            assert url, "".join(chunks["err"])
+            proc.stdin.write(browser_sign_in(url) + "\n")
+        else:
+            proc.stdin.write(stdin)
+        proc.stdin.close()
+        proc.wait(timeout=60)
+    finally:
+        stop.set()
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+        for thread in threads:
+            thread.join(timeout=10)
+    return proc.returncode, "".join(chunks["out"]), "".join(chunks["err"])
+
+
+def cli_args(case: Case, config: Path) -> list[str]:
+    return [
+        "onboard",
+        "--non-interactive",
+        "--config",
+        str(config),
+        "--provider",
+        case.provider,
+        "--auth",
+        case.method,
+        "--model",
+        case.model,
+    ]
+
+
+@pytest.mark.parametrize("case", CASES, ids=CASE_IDS)
+def test_cli_keeps_the_canary_in_the_store(
+    case: Case, fake_provider: FakeProvider, tmp_path: Path, tally: Tally
+) -> None:
+    assert SEAL_SETUP.exists(), SEAL_SETUP
+    arm(fake_provider, case)
+    # The check takes a moment, so the argv sampler sees the process at work.
+    fake_provider.latency("/v1/models", 0.3)
+    home = tmp_path / "home"
+    project = tmp_path / "project"
+    project.mkdir()
+    config = project / "seal.toml"
+    config.write_text(EXISTING_TOML, encoding="utf-8")
+    extra = {"SEAL_HTTP_TRIES": "1"}
+    if case.method == "env":
+        extra["ANTHROPIC_API_KEY"] = case.canaries[0]
+    env = subprocess_env(home, fake_provider, **extra)
+    cc_file = write_claude_code(home, *case.canaries[:2]) if case.method == "claude_code" else None
+    stdin = f"{case.canaries[0]}\n" if case.method in ("api_key", "setup_token") else None
+    if case.method in ("oauth", "console_oauth", "claude_code", "env"):
+        stdin = None if case.method in ("oauth", "console_oauth") else ""
+    samples = ArgvSamples()
+    code, out, err = run_cli(cli_args(case, config), env, project, stdin, fake_provider, samples)
+    assert code == 0, err
+    secrets = case.canaries
+    credentials = home / ".config" / "seal" / "credentials.json"
+    if case.stored:
+        assert case.canaries[0] in credentials.read_text(encoding="utf-8")
+    else:
+        assert not credentials.exists()
+    assert samples.cmdlines, "the process was never seen running"
+    assert any("--non-interactive" in line for line in samples.cmdlines)
+    check(tally, "argv", samples.text, secrets)
+    check(tally, "stdout/stderr", out + err, secrets)
+    allowed = {credentials} | ({cc_file} if cc_file else set())
+    check_files(tally, [home, project], secrets, allowed)
+    assert config.with_name("seal.toml.bak").exists()
+
+
+CLI_ERRORS = ["check-401-echoes-key", "check-500", "keyring-echoes-password", "store-unwritable"]
+
+
+@pytest.mark.parametrize("scenario", CLI_ERRORS)
+def test_cli_errors_keep_the_canary_out(
+    scenario: str, fake_provider: FakeProvider, tmp_path: Path, tally: Tally
+) -> None:
+    key = canary("sk-ant-api03-", 108, "Ce")
+    fake_provider.add_key("anthropic", key)
+    home = tmp_path / "home"
+    project = tmp_path / "project"
+    project.mkdir()
+    config = project / "seal.toml"
+    config.write_text(EXISTING_TOML, encoding="utf-8")
+    extra = {"SEAL_HTTP_TRIES": "1"}
+    if scenario == "check-401-echoes-key":
+        fake_provider.fail("/v1/models", 401, body=anthropic_echo(401, key))
+    elif scenario == "check-500":
+        fake_provider.fail("/v1/models", 500, times=None)
+    elif scenario == "keyring-echoes-password":
+        extra.update(
+            SEAL_CREDENTIAL_STORE="keyring",
+            PYTHON_KEYRING_BACKEND="tests.reliability.flaky_keyring.FlakyKeyring",
+            PYTHONPATH=str(REPO),
+            SEAL_TEST_KEYRING_FILE=str(tmp_path / "keyring.json"),
+            SEAL_TEST_KEYRING_FAIL_SET="1",
+            SEAL_TEST_KEYRING_ECHO="1",
+        )
+    else:
+        # A directory where the credentials file should be (works as root, unlike chmod).
+        (home / ".config" / "seal" / "credentials.json").mkdir(parents=True)
+    env = subprocess_env(home, fake_provider, **extra)
+    case = CASES[0]
+    samples = ArgvSamples()
+    code, out, err = run_cli(
+        cli_args(case, config), env, project, key + "\n", fake_provider, samples
+    )
+    assert code != 0, out
+    assert err.strip(), "the failure is explained"
+    if scenario == "keyring-echoes-password":
+        assert "[redacted]" in err and "SEAL_CREDENTIAL_STORE=file" in err, err
+    check(tally, "stdout/stderr", out + err, (key,), f"({scenario})")
+    check(tally, "tracebacks", err, (key,), f"({scenario})")
+    check(tally, "argv", samples.text, (key,), f"({scenario})")
+    assert config.read_text(encoding="utf-8") == EXISTING_TOML
+    assert not config.with_name("seal.toml.bak").exists()
+    check_files(tally, [home, project], (key,), set())
+
+
+# --- a real terminal (tmux) -------------------------------------------------------------
+
+
+@pytest.mark.system
+def test_tmux_walk_never_shows_the_canary(
+    fake_provider: FakeProvider, tmp_path: Path, tally: Tally
+) -> None:
+    require_tools("tmux")
+    import os
+
+    from tests.e2e.test_wizard_tmux import Wizard, start_setup
+    from tests.e2e.tmux_driver import TmuxSession
+
+    key = canary("sk-ant-api03-", 108, "Tm")
+    fake_provider.add_key("anthropic", key)
+    home = tmp_path / "home"
+    home.mkdir(exist_ok=True)
+    project = tmp_path / "project"
+    project.mkdir()
+    (project / "seal.toml").write_text(EXISTING_TOML, encoding="utf-8")
+    env = {
+        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+        "HOME": str(home),
+        "XDG_CONFIG_HOME": str(home / ".config"),
+        "XDG_DATA_HOME": str(home / ".local" / "share"),
+        "XDG_STATE_HOME": str(home / ".local" / "state"),
+        "XDG_CACHE_HOME": str(home / ".cache"),
+        "LANG": "C.UTF-8",
+        "TERM": "xterm-256color",
+        "SEAL_CREDENTIAL_STORE": "file",
+        "SEAL_NO_BROWSER": "1",
+        **fake_provider.env(),
+    }
+    with TmuxSession(f"{SEAL_SETUP}; echo EXIT=$?", cwd=project, env=env) as term:
+        w = Wizard(term, home, project)
+        start_setup(w)
+        term.keys("Enter")  # API key
+        term.wait_for("Paste your API key")
+        term.paste(f'  "{key}"\n')
+        term.wait_for("✓ Looks right")
+        term.keys("Enter")
+        term.wait_for("✓ Verified")
+        term.keys("C-n")
+        term.wait_for(lambda s: "Live list from Anthropic" in s and "max output" in s)
+        term.type("sonnet")
+        term.wait_for(lambda s: "claude-sonnet-4-6" in s and "claude-opus-4-8" not in s)
+        term.keys("Enter")
+        term.wait_for("Review and write")
+        term.wait_for('+name = "claude-sonnet-4-6"')
+        term.keys("C-n")  # Write
+        term.wait_for("All set")
+        term.keys("C-n")  # Finish
+        assert w.wait_exit() == 0
+        screens = list(term.screens)
+    assert len(screens) >= 8, "a screen capture at every step"
+    for number, screen in enumerate(screens):
+        check(tally, "screen", screen, (key,), f"(tmux capture {number})")
+    credentials = home / ".config" / "seal" / "credentials.json"
+    assert key in credentials.read_text(encoding="utf-8")
+    check_files(tally, [home, project], (key,), {credentials})
+
+
+def test_snapshots_hold_no_secret(tally: Tally) -> None:
+    """The committed snapshot SVGs were made with the fake's keys: none may show one."""
+    folder = REPO / "tests" / "snapshots" / "__snapshots__"
+    svgs = sorted(folder.rglob("*.svg")) if folder.exists() else []
+    if not svgs:
+        pytest.skip("no snapshot SVGs in this checkout")
+    keys = (ANTHROPIC_KEY, SETUP_TOKEN, OPENROUTER_KEY, OPENAI_KEY)
+    for svg in svgs:
+        raw = svg.read_text(encoding="utf-8")
+        check(tally, "snapshots", raw + "\n" + svg_text(raw), keys, f"({svg.name})")
