@@ -10,11 +10,9 @@ from __future__ import annotations
 
 import os
 import re
-import signal
 import stat
 import subprocess
 import sys
-from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -24,14 +22,14 @@ import pytest
 from backend.credential_store import FileStore
 from backend.credentials import CredentialRecord
 from tests.conftest import require_tools
+from tests.e2e.conftest import Fake
 from tests.e2e.tmux_driver import TmuxSession
-from tests.fakes.provider import ANTHROPIC_KEY, OPENAI_PREFIX, OPENROUTER_KEY, OPENROUTER_PREFIX
+from tests.fakes.provider import ANTHROPIC_KEY, OPENROUTER_KEY
 
 pytestmark = pytest.mark.system
 
 REPO = Path(__file__).resolve().parents[2]
 SEAL_SETUP = Path(sys.executable).parent / "seal-setup"
-BANNER = re.compile(r"listening on (http://\S+)")
 
 # Shaped like ANTHROPIC_KEY (prefix, 108 chars) but unknown to the fake: it answers 401.
 DEAD_KEY = "sk-ant-api03-" + "RevokedAnthropic0" * 5 + "dEaD" + "B" * 6
@@ -51,34 +49,6 @@ auth = "api_key"  # pay per token
 
 # [agents.reviewer.model] comes later
 """
-
-
-@pytest.fixture(scope="module")
-def fake_url() -> Iterator[str]:
-    """The standalone fake: `--port 0` picks a free port, the first line says which."""
-    require_tools("tmux")
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "tests.fakes.provider", "--port", "0"],
-        cwd=REPO,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,
-        text=True,
-    )
-    try:
-        assert proc.stdout is not None
-        first = proc.stdout.readline()
-        found = BANNER.search(first)
-        assert found, f"the fake provider did not say where it listens: {first!r}"
-        yield found.group(1)
-    finally:
-        proc.send_signal(signal.SIGINT)
-        try:
-            proc.wait(timeout=5)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-        if proc.stdout is not None:
-            proc.stdout.close()
 
 
 @dataclass
@@ -118,7 +88,7 @@ class Sandbox:
 
 
 @pytest.fixture
-def sandbox(fake_url: str, tmp_path: Path) -> Sandbox:
+def sandbox(fake: Fake, tmp_path: Path) -> Sandbox:
     require_tools("tmux")
     assert SEAL_SETUP.exists(), f"the console script is not installed at {SEAL_SETUP}"
     home = tmp_path / "home"
@@ -136,10 +106,7 @@ def sandbox(fake_url: str, tmp_path: Path) -> Sandbox:
         "TERM": "xterm-256color",
         "SEAL_CREDENTIAL_STORE": "file",
         "SEAL_NO_BROWSER": "1",
-        "SEAL_ANTHROPIC_BASE_URL": fake_url,
-        "SEAL_ANTHROPIC_OAUTH_URL": fake_url,
-        "SEAL_OPENROUTER_BASE_URL": fake_url + OPENROUTER_PREFIX,
-        "SEAL_OPENAI_BASE_URL": fake_url + OPENAI_PREFIX,
+        **fake.env(),
     }
     return Sandbox(home, project, env)
 
