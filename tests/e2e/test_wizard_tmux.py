@@ -28,7 +28,6 @@ from tests.fakes.provider import ANTHROPIC_KEY
 
 pytestmark = pytest.mark.system
 
-REPO = Path(__file__).resolve().parents[2]
 SEAL_SETUP = Path(sys.executable).parent / "seal-setup"
 
 
