@@ -39,9 +39,10 @@ class DoneScreen(StepScreen):
         lines += [
             "",
             "Next:",
-            "  seal-setup status          check that auth works (add --probe to test it live)",
-            "  seal-setup roles           give agents fast / escalate / fallback models",
-            "  seal-setup reauth          sign in again after a 401",
+            # Two columns that fit 80 columns: a wider gap wraps the first line at 80x24.
+            "  seal-setup status   check that auth works (add --probe to test it live)",
+            "  seal-setup roles    give agents fast / escalate / fallback models",
+            "  seal-setup reauth   sign in again after a 401",
         ]
         yield Static("\n".join(lines), markup=False, classes="intro")
 
