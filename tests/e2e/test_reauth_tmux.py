@@ -8,7 +8,6 @@ HOME, the XDG folders and the project folder in tmp_path. Before and after each 
 
 from __future__ import annotations
 
-import os
 import re
 import stat
 import subprocess
@@ -21,6 +20,7 @@ import pytest
 
 from backend.credential_store import FileStore
 from backend.credentials import CredentialRecord
+from tests.cli.helpers import subprocess_env
 from tests.conftest import require_tools
 from tests.e2e.conftest import Fake
 from tests.e2e.tmux_driver import TmuxSession
@@ -94,19 +94,7 @@ def sandbox(fake: Fake, tmp_path: Path) -> Sandbox:
     home.mkdir(exist_ok=True)
     project = tmp_path / "project"
     project.mkdir()
-    env = {
-        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
-        "HOME": str(home),
-        "XDG_CONFIG_HOME": str(home / ".config"),
-        "XDG_DATA_HOME": str(home / ".local" / "share"),
-        "XDG_STATE_HOME": str(home / ".local" / "state"),
-        "XDG_CACHE_HOME": str(home / ".cache"),
-        "LANG": "C.UTF-8",
-        "TERM": "xterm-256color",
-        "SEAL_CREDENTIAL_STORE": "file",
-        "SEAL_NO_BROWSER": "1",
-        **fake.env(),
-    }
+    env = subprocess_env(home, TERM="xterm-256color", SEAL_NO_BROWSER="1", **fake.env())
     return Sandbox(home, project, env)
 
 

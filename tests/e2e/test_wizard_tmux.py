@@ -9,7 +9,6 @@ person would: Enter, arrows, typing, Ctrl+N for Next, Ctrl+Q to cancel, and term
 from __future__ import annotations
 
 import json
-import os
 import re
 import stat
 import sys
@@ -21,6 +20,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from tests.cli.helpers import subprocess_env
 from tests.conftest import require_tools
 from tests.e2e.conftest import Fake
 from tests.e2e.tmux_driver import TmuxSession
@@ -77,19 +77,7 @@ def wizard(fake: Fake, tmp_path: Path) -> Iterator[Wizard]:
     home.mkdir(exist_ok=True)
     project = tmp_path / "project"
     project.mkdir()
-    env = {
-        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
-        "HOME": str(home),
-        "XDG_CONFIG_HOME": str(home / ".config"),
-        "XDG_DATA_HOME": str(home / ".local" / "share"),
-        "XDG_STATE_HOME": str(home / ".local" / "state"),
-        "XDG_CACHE_HOME": str(home / ".cache"),
-        "LANG": "C.UTF-8",
-        "TERM": "xterm-256color",
-        "SEAL_CREDENTIAL_STORE": "file",
-        "SEAL_NO_BROWSER": "1",
-        **fake.env(),
-    }
+    env = subprocess_env(home, TERM="xterm-256color", SEAL_NO_BROWSER="1", **fake.env())
     with TmuxSession(f"{SEAL_SETUP}; echo EXIT=$?", cwd=project, env=env) as term:
         yield Wizard(term, home, project)
 

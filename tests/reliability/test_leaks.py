@@ -741,7 +741,6 @@ def test_tmux_walk_never_shows_the_canary(
     fake_provider: FakeProvider, tmp_path: Path, tally: Tally
 ) -> None:
     require_tools("tmux")
-    import os
 
     from tests.e2e.test_wizard_tmux import Wizard, start_setup
     from tests.e2e.tmux_driver import TmuxSession
@@ -753,19 +752,7 @@ def test_tmux_walk_never_shows_the_canary(
     project = tmp_path / "project"
     project.mkdir()
     (project / "seal.toml").write_text(EXISTING_TOML, encoding="utf-8")
-    env = {
-        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
-        "HOME": str(home),
-        "XDG_CONFIG_HOME": str(home / ".config"),
-        "XDG_DATA_HOME": str(home / ".local" / "share"),
-        "XDG_STATE_HOME": str(home / ".local" / "state"),
-        "XDG_CACHE_HOME": str(home / ".cache"),
-        "LANG": "C.UTF-8",
-        "TERM": "xterm-256color",
-        "SEAL_CREDENTIAL_STORE": "file",
-        "SEAL_NO_BROWSER": "1",
-        **fake_provider.env(),
-    }
+    env = subprocess_env(home, TERM="xterm-256color", SEAL_NO_BROWSER="1", **fake_provider.env())
     with TmuxSession(f"{SEAL_SETUP}; echo EXIT=$?", cwd=project, env=env) as term:
         w = Wizard(term, home, project)
         start_setup(w)
