@@ -379,17 +379,23 @@ class SealConfig:
 
     def agents(self) -> list[str]:
         """Names under [agents.*] that have a model table, in file order."""
-        names: dict[str, None] = {}
-        agents = self._resolve(("agents",))
-        for frag in agents:
-            for k, v in frag.container.body:
-                if k is None or k.key in names:
+        return list(self._agent_models())
+
+    def _agent_models(self) -> dict[str, list[_Frag]]:
+        """Each agent's [agents.<name>.model] fragments, from one pass over [agents]."""
+        agents: dict[str, list[_Frag]] = {}
+        for frag in self._resolve(("agents",)):
+            for i, (k, v) in enumerate(frag.container.body):
+                if k is None or not isinstance(v, (Table, InlineTable)):
                     continue
-                if isinstance(v, (Table, InlineTable)) and self._resolve_from(
-                    agents, (k.key, "model"), ("agents",)
-                ):
-                    names[k.key] = None
-        return list(names)
+                if isinstance(v, Table) and v.is_aot_element():
+                    continue
+                agents.setdefault(k.key, []).append(_Frag(v, v.value, frag, i, k.is_dotted()))
+        models = {
+            name: self._resolve_from(frags, ("model",), ("agents", name))
+            for name, frags in agents.items()
+        }
+        return {name: frags for name, frags in models.items() if frags}
 
     def providers_in_use(self) -> list[tuple[str, str, str]]:
         """(provider, profile, auth) for [model], each agent and each role selector, no repeats.
@@ -651,8 +657,12 @@ class SealConfig:
         return frags
 
     def _scalars(self, path: tuple[str, ...]) -> dict[str, Any]:
+        return self._scalars_of(self._resolve(path))
+
+    @staticmethod
+    def _scalars_of(frags: list[_Frag]) -> dict[str, Any]:
         out: dict[str, Any] = {}
-        for frag in self._resolve(path):
+        for frag in frags:
             for k, v in frag.container.body:
                 if k is None or isinstance(v, (Table, InlineTable, AoT)):
                     continue
@@ -663,22 +673,25 @@ class SealConfig:
         return self._scalars(path).get(key)
 
     def _check_structure(self) -> None:
-        for path in (("model",), ("model", "roles"), ("model", "headers")):
-            self._resolve(path)
-        # Walk down from [agents] once: resolving each agent from the root would rescan
-        # the whole document per agent.
-        agents = self._resolve(("agents",))
-        tables: list[tuple[str, ...]] = [("model",)]
-        for agent in self.agents():
-            prefix = ("agents", agent, "model")
-            models = self._resolve_from(agents, (agent, "model"), ("agents",))
-            for sub in (("roles",), ("headers",)):
-                self._resolve_from(models, sub, prefix)
-            tables.append(prefix)
-        for table in tables:
-            self._check_types(table)
+        # Every table is resolved once, walking down from its parent: resolving each
+        # agent's tables from the root would rescan the whole document per agent.
+        tables: list[tuple[tuple[str, ...], list[_Frag]]] = [
+            (("model",), self._resolve(("model",)))
+        ]
+        for agent, models in self._agent_models().items():
+            tables.append((("agents", agent, "model"), models))
+        for prefix, models in tables:
+            roles = self._resolve_from(models, ("roles",), prefix)
+            headers = self._resolve_from(models, ("headers",), prefix)
+            self._check_types(prefix, models, roles, headers)
 
-    def _check_types(self, prefix: tuple[str, ...]) -> None:
+    def _check_types(
+        self,
+        prefix: tuple[str, ...],
+        models: list[_Frag],
+        roles: list[_Frag],
+        headers: list[_Frag],
+    ) -> None:
         """The keys seal-setup manages must have their type (a wrong one is exit 3)."""
         where = ".".join(prefix)
 
@@ -693,15 +706,15 @@ class SealConfig:
         kinds = {key: want_str for key in MODEL_KEYS}
         kinds.update(thinking_budget=want_int, max_tokens=want_int)
         kinds["context_1m"] = ("true or false", lambda v: isinstance(v, bool))
-        for key, value in self._scalars(prefix).items():
+        for key, value in self._scalars_of(models).items():
             if key in kinds and not kinds[key][1](value):
                 raise wrong(key, kinds[key][0], value)
-        for role, value in self._scalars((*prefix, "roles")).items():
+        for role, value in self._scalars_of(roles).items():
             items = value if role == "fallbacks" and isinstance(value, list) else [value]
             if not all(isinstance(v, str) for v in items):
                 want = "a selector or a list of selectors" if role == "fallbacks" else "a selector"
                 raise wrong(f"roles.{role}", want + " (strings)", value)
-        for header, value in self._scalars((*prefix, "headers")).items():
+        for header, value in self._scalars_of(headers).items():
             if not isinstance(value, str):
                 raise wrong(f"headers.{header}", "a string", value)
 
