@@ -59,7 +59,7 @@ def _tomlkit(path: Path, i: int) -> float:
     return time.perf_counter() - start
 
 
-def main(runs: int = 15) -> bool:
+def main(runs: int = 25) -> bool:
     """Alternate both; goal: median ratio at most 1.5."""
     text = make_document()
     with tempfile.TemporaryDirectory() as folder:
