@@ -140,4 +140,5 @@ def _describe(facts: Survey) -> str:
     if facts.env_keys:
         lines.append("Environment: " + ", ".join(f"${k}" for k in facts.env_keys) + " set")
     lines.append(f"Session: {facts.environment}")
+    lines.append("Is auth working? Run `seal-setup status --probe` to check it live.")
     return "\n".join(lines)
