@@ -12,6 +12,7 @@ import unicodedata
 from dataclasses import dataclass, field
 
 from backend.errors import InputError
+from backend.methods import PROVIDER_LABELS
 
 # Longest first: the fingerprint and the classifier want the most specific match.
 KNOWN_PREFIXES: tuple[str, ...] = (
@@ -271,9 +272,8 @@ def _shape_error(value: str, prefix: str, provider: str, method: str) -> str:
             f"paste {wanted}; {where}"
         )
     if family and family != provider:
-        names = {"anthropic": "Anthropic", "openrouter": "OpenRouter", "openai": "OpenAI"}
         return (
-            f"this is {kind}, not {wanted} — choose {names[family]} as the provider, "
+            f"this is {kind}, not {wanted} — choose {PROVIDER_LABELS[family]} as the provider, "
             f"or paste {wanted}"
         )
     if provider == "anthropic" and method == "api_key" and prefix == "sk-ant-oat01-":

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Literal
 
 from backend.credentials import to_rfc3339, utcnow
 from backend.errors import InputError
+from backend.methods import ENV_VAR_FOR_PROVIDER
 from backend.selectors import PROVIDERS, infer_provider
 
 if TYPE_CHECKING:
@@ -23,11 +24,6 @@ if TYPE_CHECKING:
 State = Literal["missing", "rejected", "expired", "unverified", "ok"]
 
 _KIND_LABELS = {"api_key": "API key", "setup_token": "setup-token", "oauth": "sign-in"}
-_ENV_FOR = {
-    "anthropic": "ANTHROPIC_API_KEY",
-    "openrouter": "OPENROUTER_API_KEY",
-    "openai": "OPENAI_API_KEY",
-}
 
 
 @dataclass(frozen=True)
@@ -121,7 +117,7 @@ def credential_status(
     effective = resolution.effective
     if source is None:
         if wanted == "env":
-            headline = f"${_ENV_FOR.get(provider, '?')} is not set in this shell"
+            headline = f"${ENV_VAR_FOR_PROVIDER.get(provider, '?')} is not set in this shell"
         elif wanted == "claude_code":
             headline = "Claude Code's sign-in was not found on this machine"
         else:

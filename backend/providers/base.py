@@ -16,10 +16,11 @@ import httpx
 
 from backend.credentials import CredentialRecord
 from backend.http import ErrorInfo, parse_error, parse_json, retry_after_seconds, send
+from backend.methods import PROVIDER_LABELS
 
 Outcome = Literal["verified", "rejected", "unverifiable"]
 
-DISPLAY_NAMES = {"anthropic": "Anthropic", "openrouter": "OpenRouter", "openai": "OpenAI"}
+DISPLAY_NAMES = PROVIDER_LABELS
 STORE_UNVERIFIED = "or store it marked unverified"
 
 
