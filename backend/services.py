@@ -10,22 +10,22 @@ from __future__ import annotations
 import os
 import threading
 from collections.abc import Callable, Mapping
-from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from backend.browser import BrowserResult, open_in_browser
-from backend.clipboard import CopyResult, copy_native
-from backend.credentials import CredentialRecord, CredentialStore
-from backend.environment import Environment, detect
-
 if TYPE_CHECKING:
+    from concurrent.futures import Future
+
     import httpx
 
+    from backend.browser import BrowserResult
     from backend.catalog import Catalog
+    from backend.clipboard import CopyResult
     from backend.config import SealConfig
     from backend.credential_store import StoreChoice
+    from backend.credentials import CredentialRecord, CredentialStore
+    from backend.environment import Environment
     from backend.oauth import Mode, PendingSignIn
     from backend.providers.base import CheckResult, ModelInfo
     from backend.resolution import Resolution
@@ -48,8 +48,8 @@ class Services:
         env: Mapping[str, str] | None = None,
         *,
         store_factory: Callable[[], StoreChoice] | None = None,
-        browser: Callable[[str, Environment], BrowserResult] = open_in_browser,
-        clipboard: Callable[[str], CopyResult] = copy_native,
+        browser: Callable[[str, Environment], BrowserResult] | None = None,
+        clipboard: Callable[[str], CopyResult] | None = None,
     ) -> None:
         self.env: dict[str, str] = dict(os.environ if env is None else env)
         self._store_factory = store_factory
@@ -65,14 +65,24 @@ class Services:
 
     def environment(self) -> Environment:
         """SSH / display / WSL / SEAL_NO_BROWSER as seen from our env."""
+        from backend.environment import detect
+
         return detect(self.env)
 
     def open_browser(self, url: str) -> BrowserResult:
         """Open the URL if a local browser makes sense; the result says what happened."""
+        if self._browser is None:
+            from backend.browser import open_in_browser
+
+            self._browser = open_in_browser
         return self._browser(url, self.environment())
 
     def copy_native(self, text: str) -> CopyResult:
         """Copy with the OS clipboard; the UI falls back to OSC 52 when this fails."""
+        if self._clipboard is None:
+            from backend.clipboard import copy_native
+
+            self._clipboard = copy_native
         return self._clipboard(text)
 
     # -- credentials -----------------------------------------------------------------
@@ -146,6 +156,8 @@ class Services:
         self, provider: str, record: CredentialRecord, base_url: str | None = None
     ) -> CheckReport:
         """Verify the credential live and fetch the model list, both at once."""
+        from concurrent.futures import ThreadPoolExecutor
+
         from backend import providers
         from backend.providers.base import Auth
 
@@ -180,6 +192,8 @@ class Services:
     ) -> Future[CheckReport]:
         """Begin `check` in the background now (the App calls this as the person presses
         Next, so the request overlaps the switch to the Check step)."""
+        from concurrent.futures import Future
+
         future: Future[CheckReport] = Future()
 
         def run() -> None:

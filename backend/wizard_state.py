@@ -7,10 +7,12 @@ or a debug print of the answers never shows them.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
-from backend.credentials import CredentialRecord
-from backend.roles import RoleEdit
+if TYPE_CHECKING:
+    # Types only: the App imports this module before its first paint.
+    from backend.credentials import CredentialRecord
+    from backend.roles import RoleEdit
 
 EntryMode = Literal["onboard", "reauth", "roles"]
 

@@ -19,6 +19,7 @@ from textual.widgets import Button, Input, Static
 from backend.errors import SealError
 from backend.methods import SUBSCRIPTION_NOTE
 from screens.base import StepResult, StepScreen
+from screens.widgets.button import WizardButton
 from screens.widgets.secret_input import SecretInput
 
 if TYPE_CHECKING:
@@ -60,9 +61,11 @@ class AuthorizeScreen(StepScreen):
         # Compact (one-row) buttons: at 80x24 the link wraps to six lines, and bordered
         # buttons pushed the paste field below the fold.
         with Horizontal(classes="button-row compact-row"):
-            yield Button("Open browser", id="open", variant="primary", disabled=True, compact=True)
-            yield Button("Copy link", id="copy", disabled=True, compact=True)
-            yield Button("New link", id="restart", disabled=True, compact=True)
+            yield WizardButton(
+                "Open browser", id="open", variant="primary", disabled=True, compact=True
+            )
+            yield WizardButton("Copy link", id="copy", disabled=True, compact=True)
+            yield WizardButton("New link", id="restart", disabled=True, compact=True)
         yield Static("", id="link-status", markup=False)
         yield Static("Then paste the code shown after signing in (code#state):", classes="label")
         # `code=…&state=…` is a valid paste: its `code=` is not a shell assignment.

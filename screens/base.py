@@ -1,7 +1,8 @@
 """The frame every wizard step shares: title, progress, body, and Back/Cancel/Help/Next.
 
-A step reads the Answers it is given, lets the person change them, and dismisses with
-a StepResult; the App's flow decides what comes next. Steps never reach into the App.
+A step reads the Answers it is given, lets the person change them, and finishes with
+a StepResult (posted as a StepScreen.Finished message); the App's flow decides what comes
+next. Steps never reach into the App.
 """
 
 from __future__ import annotations
@@ -13,12 +14,15 @@ from typing import ClassVar, Literal
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, VerticalScroll
+from textual.content import Content
+from textual.message import Message
 from textual.screen import Screen
 from textual.widget import Widget
-from textual.widgets import Button, Footer, Static
+from textual.widgets import Button, Static
 
 from backend.services import Services
 from backend.wizard_state import Answers
+from screens.widgets.button import WizardButton
 
 Action = Literal["next", "back", "cancel", "goto"]
 
@@ -43,6 +47,14 @@ class StepContext:
 
 class StepScreen(Screen[StepResult]):
     """Base class of the wizard steps."""
+
+    class Finished(Message):
+        """The step is done; the App shows whatever the flow says comes next."""
+
+        def __init__(self, step: StepScreen, result: StepResult) -> None:
+            super().__init__()
+            self.step = step
+            self.result = result
 
     TITLE_TEXT: ClassVar[str] = ""
     HELP_TEXT: ClassVar[str] = ""
@@ -69,16 +81,37 @@ class StepScreen(Screen[StepResult]):
         with VerticalScroll(id="body"):
             yield from self.compose_body()
         with Horizontal(id="nav"):
-            yield Button("Back", id="back", disabled=not self.context.can_back)
-            yield Button("Cancel", id="cancel", variant="error")
-            yield Button("Help", id="help")
+            yield WizardButton("Back", id="back", disabled=not self.context.can_back)
+            yield WizardButton("Cancel", id="cancel", variant="error")
+            yield WizardButton("Help", id="help")
             yield Static(classes="nav-spacer")
-            yield Button(self.NEXT_LABEL, id="next", variant="primary", disabled=True)
-        yield Footer()
+            yield WizardButton(self.NEXT_LABEL, id="next", variant="primary", disabled=True)
+        yield Static(self._key_hints(), id="keys")
 
     def compose_body(self) -> Iterable[Widget]:
         """The step's own widgets."""
         return ()
+
+    def _key_hints(self) -> Content:
+        """The shown keys of this step, like Textual's Footer draws them.
+
+        A fixed line rather than a Footer: the Footer is a widget per key, restyled
+        whenever focus moves, and a step's keys do not change while it is open.
+        """
+        hints: dict[str, Binding] = {}
+        for cls in reversed(type(self).__mro__):
+            for binding in vars(cls).get("BINDINGS", ()):
+                if isinstance(binding, Binding) and binding.show:
+                    hints[binding.action] = binding
+        parts = [
+            Content.assemble(
+                (self.app.get_key_display(binding), "bold $footer-key-foreground"),
+                " ",
+                binding.description,
+            )
+            for binding in hints.values()
+        ]
+        return Content("  ").join(parts)
 
     def _progress_text(self) -> str:
         parts = []
@@ -105,11 +138,15 @@ class StepScreen(Screen[StepResult]):
         return True
 
     def finish(self, result: StepResult) -> None:
-        """Dismiss once only: a double Enter or double click must not dismiss twice."""
+        """Finish once only: a double Enter or double click must not advance twice.
+
+        A message rather than dismiss(): the first step is the App's base screen (one
+        screen less to build before the first paint), and a base screen cannot be popped.
+        """
         if self._finished:
             return
         self._finished = True
-        self.dismiss(result)
+        self.post_message(self.Finished(self, result))
 
     # -- actions ---------------------------------------------------------------------
 

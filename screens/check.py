@@ -13,6 +13,7 @@ from textual.widgets import Button, LoadingIndicator, Static
 
 from backend.methods import PROVIDER_LABELS
 from screens.base import StepScreen
+from screens.widgets.button import WizardButton
 
 
 class CheckScreen(StepScreen):
@@ -34,8 +35,8 @@ class CheckScreen(StepScreen):
         yield LoadingIndicator(id="spinner")
         yield Static("", id="check-detail", markup=False)
         with Horizontal(classes="button-row"):
-            yield Button("Retry", id="retry")
-            yield Button("Keep it unverified", id="unverified")
+            yield WizardButton("Retry", id="retry")
+            yield WizardButton("Keep it unverified", id="unverified")
 
     def on_mount(self) -> None:
         self.query_one("#retry", Button).display = False

@@ -13,6 +13,7 @@ from textual.widgets import Button, Static
 from backend.errors import SealError
 from backend.methods import SUBSCRIPTION_NOTE
 from screens.base import StepScreen
+from screens.widgets.button import WizardButton
 
 
 class ClaudeCodeScreen(StepScreen):
@@ -30,7 +31,7 @@ class ClaudeCodeScreen(StepScreen):
 
     def compose_body(self) -> Iterable[Widget]:
         yield Static("Looking for Claude Code's sign-in…", id="found", markup=False)
-        yield Button("Look again", id="rescan")
+        yield WizardButton("Look again", id="rescan")
         yield Static(SUBSCRIPTION_NOTE, classes="hint")
 
     def on_mount(self) -> None:

@@ -10,6 +10,8 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Static
 
+from screens.widgets.button import WizardButton
+
 
 class ConfirmModal(ModalScreen[bool]):
     """Yes/No question; Escape means No."""
@@ -30,8 +32,8 @@ class ConfirmModal(ModalScreen[bool]):
             yield Static(self._title, classes="dialog-title")
             yield Static(self._body, classes="dialog-body", markup=False)
             with Horizontal(classes="dialog-buttons"):
-                yield Button(self._no, id="no")
-                yield Button(self._yes, id="yes", variant="primary")
+                yield WizardButton(self._no, id="no")
+                yield WizardButton(self._yes, id="yes", variant="primary")
 
     def on_mount(self) -> None:
         self.query_one("#no", Button).focus()
@@ -65,7 +67,7 @@ class HelpModal(ModalScreen[None]):
             with VerticalScroll(classes="dialog-scroll"):
                 yield Static(self._body + _KEYS_HELP, classes="dialog-body")
             with Horizontal(classes="dialog-buttons"):
-                yield Button("Close", id="close", variant="primary")
+                yield WizardButton("Close", id="close", variant="primary")
 
     def on_mount(self) -> None:
         self.query_one("#close", Button).focus()

@@ -14,6 +14,7 @@ from textual.widgets import Button, Static
 from backend.errors import ConfigConflictError, SealError
 from backend.onboarding import STORED_METHODS, commit, equivalent_command
 from screens.base import StepResult, StepScreen
+from screens.widgets.button import WizardButton
 
 
 def diff_text(diff: str) -> Text:
@@ -56,7 +57,7 @@ class ReviewScreen(StepScreen):
         yield Static("", id="diff")
         yield Static("", id="secret-dest", markup=False)
         yield Static("", id="command", markup=False)
-        yield Button("Reload seal.toml", id="reload")
+        yield WizardButton("Reload seal.toml", id="reload")
         yield Static("", id="write-status", markup=False)
 
     def on_mount(self) -> None:

@@ -40,6 +40,7 @@ from backend.roles import (
     table_account,
 )
 from screens.base import StepResult, StepScreen
+from screens.widgets.button import WizardButton
 from screens.widgets.role_dialogs import (
     AgentNameModal,
     FallbacksModal,
@@ -104,9 +105,9 @@ class RolesScreen(StepScreen):
         yield table
         yield Static("", id="cell-detail", markup=False)
         with Horizontal(classes="button-row"):
-            yield Button("Add agent", id="add-agent")
-            yield Button("Rename", id="rename-agent")
-            yield Button("Remove", id="remove-agent")
+            yield WizardButton("Add agent", id="add-agent")
+            yield WizardButton("Rename", id="rename-agent")
+            yield WizardButton("Remove", id="remove-agent")
         yield Static("", id="role-checks", markup=False)
 
     def on_mount(self) -> None:

@@ -13,6 +13,7 @@ from backend.credentials import CredentialRecord
 from backend.methods import KEY_PAGES, PROVIDER_LABELS, SUBSCRIPTION_NOTE
 from backend.paste import PasteCheck, check_secret
 from screens.base import StepScreen
+from screens.widgets.button import WizardButton
 from screens.widgets.secret_input import SecretInput
 
 PASTE_TIP = "Paste with your terminal: Ctrl+Shift+V, Cmd+V, or right-click › Paste."
@@ -45,7 +46,7 @@ class SecretEntryScreen(StepScreen):
         yield Static(self.intro(), classes="intro")
         with Horizontal(classes="secret-row"):
             yield SecretInput(placeholder="paste here", id="secret")
-            yield Button("Show", id="reveal", classes="small")
+            yield WizardButton("Show", id="reveal", classes="small")
         yield Static("", id="fingerprint", markup=False)
         yield Static("", id="feedback", markup=False)
         yield Static(PASTE_TIP, classes="hint")

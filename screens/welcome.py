@@ -4,17 +4,18 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from textual import work
 from textual.widget import Widget
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
-from backend.methods import PROVIDER_LABELS
-from backend.survey import Survey, survey
 from screens.base import StepResult, StepScreen
 from screens.choice import option_text
+
+if TYPE_CHECKING:
+    from backend.survey import Survey
 
 
 class WelcomeScreen(StepScreen):
@@ -45,6 +46,10 @@ class WelcomeScreen(StepScreen):
     @work(group="survey", exclusive=True)
     async def load(self) -> None:
         """Survey the config, store and env off the UI loop."""
+        # Imported here, after the first paint, like the survey itself.
+        from backend.methods import PROVIDER_LABELS
+        from backend.survey import survey
+
         facts = await asyncio.to_thread(survey, self.services, self.answers.config_path)
         self.facts = facts
         self.query_one("#survey", Static).update(_describe(facts))

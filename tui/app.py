@@ -9,16 +9,16 @@ from __future__ import annotations
 import asyncio
 import os
 from collections.abc import Mapping
-from importlib.resources import files
 from typing import ClassVar
 
 from textual import work
 from textual.app import App
 from textual.binding import Binding, BindingType
 
+import assets
 from backend.services import Services
 from backend.wizard_state import Answers
-from screens.base import StepContext, StepResult, StepScreen
+from screens.base import StepContext, StepScreen
 from tui.flow import START_STEP, STEPS, phases_for
 
 EXIT_OK = 0
@@ -80,7 +80,9 @@ def _no_event_log(app: App[int]) -> None:
 class SealSetupApp(App[int]):
     """The wizard. Tests build it with fake services and `run_test()`."""
 
-    CSS_PATH = str(files("assets").joinpath("wizard.tcss"))
+    # Beside the package's own file rather than importlib.resources: that import alone is a
+    # few milliseconds of start-up, and the assets ship as plain files in the package.
+    CSS_PATH = os.path.join(os.path.dirname(assets.__file__), "wizard.tcss")
     TITLE = "seal-setup"
     ENABLE_COMMAND_PALETTE = False
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -138,8 +140,15 @@ class SealSetupApp(App[int]):
         if isinstance(screen, StepScreen):
             screen.action_cancel()
 
+    def get_default_screen(self) -> StepScreen:
+        """The first step is the base screen: no empty screen to build and paint first."""
+        screen = self._step_screen(self.start_step)
+        # Textual gives the default screen no result callback, and switch_screen() pops
+        # one from the screen it replaces: an empty one keeps that pop balanced.
+        screen._push_result_callback(self, None)
+        return screen
+
     def on_mount(self) -> None:
-        self.show_step(self.start_step)
         # After the first paint, load the network stack and catalog in the background so
         # the first live check does not pay for them.
         self.call_after_refresh(self.warm_up)
@@ -155,8 +164,7 @@ class SealSetupApp(App[int]):
     def on_unmount(self) -> None:
         self.services.close()
 
-    def show_step(self, name: str) -> None:
-        """Push the screen of a step; its result decides where to go."""
+    def _step_screen(self, name: str) -> StepScreen:
         step = STEPS[name]
         self.current = name
         context = StepContext(
@@ -165,12 +173,23 @@ class SealSetupApp(App[int]):
             phase=step.phase,
             can_back=bool(self.history),
         )
-        screen = step.screen_class()(self.answers, self.services, context)
-        self.push_screen(screen, self._step_done)
+        return step.screen_class()(self.answers, self.services, context)
 
-    def _step_done(self, result: StepResult | None) -> None:
+    def show_step(self, name: str) -> None:
+        """Replace the current step's screen (and any dialog over it) with the step's."""
+        screen = self._step_screen(name)
+        while len(self.screen_stack) > 1:
+            # A dialog still open over a step that finished on its own (a worker's result)
+            # would otherwise stay on top of the old step.
+            self.pop_screen()
+        self.switch_screen(screen)
+
+    def on_step_screen_finished(self, message: StepScreen.Finished) -> None:
+        """A step is done: the flow decides where to go."""
+        message.stop()
         name = self.current
-        if result is None or name is None:
+        result = message.result
+        if name is None or message.step is not self.screen_stack[0]:
             return
         if result.action == "cancel":
             self.exit(EXIT_CANCELLED, return_code=EXIT_CANCELLED)

@@ -11,10 +11,8 @@ from dataclasses import dataclass
 from importlib import import_module
 from typing import TYPE_CHECKING
 
-from backend.methods import find_method
-from backend.wizard_state import Answers
-
 if TYPE_CHECKING:
+    from backend.wizard_state import Answers
     from screens.base import StepScreen
 
 
@@ -44,6 +42,8 @@ _CREDENTIAL_STEP = {
 
 
 def _after_method(answers: Answers) -> str | None:
+    from backend.methods import find_method
+
     method = find_method(answers.provider or "anthropic", answers.method or "")
     return _CREDENTIAL_STEP[method.acquire] if method else None
 

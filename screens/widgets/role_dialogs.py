@@ -17,6 +17,7 @@ from textual.widgets import Button, Input, OptionList, Static
 from textual.widgets.option_list import Option
 
 from backend.roles import PROVIDER_LABELS, CredentialState, agent_name_problem
+from screens.widgets.button import WizardButton
 from screens.widgets.model_picker import ModelPicker
 
 
@@ -63,8 +64,8 @@ class AgentNameModal(_Dialog):
             yield Input(self._current or "", placeholder="agent name", id="agent-name")
             yield Static("", id="name-problem", markup=False, classes="error")
             with Horizontal(classes="dialog-buttons"):
-                yield Button("Cancel", id="cancel")
-                yield Button("OK", id="ok", variant="primary", disabled=True)
+                yield WizardButton("Cancel", id="cancel")
+                yield WizardButton("OK", id="ok", variant="primary", disabled=True)
 
     def on_mount(self) -> None:
         self.query_one("#agent-name", Input).focus()
@@ -157,9 +158,9 @@ class RolePickerModal(_Dialog):
             yield ModelPicker(self._models, self._current, id="role-picker")
             with Horizontal(classes="dialog-buttons"):
                 if self._inherit_label:
-                    yield Button(self._inherit_label, id="inherit")
-                yield Button("Cancel", id="cancel")
-                yield Button("Choose", id="choose", variant="primary")
+                    yield WizardButton(self._inherit_label, id="inherit")
+                yield WizardButton("Cancel", id="cancel")
+                yield WizardButton("Choose", id="choose", variant="primary")
 
     def on_mount(self) -> None:
         self.query_one("#model-filter", Input).focus()
@@ -230,15 +231,15 @@ class FallbacksModal(_Dialog):
             )
             yield OptionList(id="fallback-list")
             with Horizontal(classes="dialog-buttons"):
-                yield Button("Add", id="add")
-                yield Button("Remove", id="remove")
-                yield Button("Up", id="up")
-                yield Button("Down", id="down")
+                yield WizardButton("Add", id="add")
+                yield WizardButton("Remove", id="remove")
+                yield WizardButton("Up", id="up")
+                yield WizardButton("Down", id="down")
             with Horizontal(classes="dialog-buttons"):
                 if self._inherit_label:
-                    yield Button(self._inherit_label, id="inherit")
-                yield Button("Cancel", id="cancel")
-                yield Button("Done", id="done", variant="primary")
+                    yield WizardButton(self._inherit_label, id="inherit")
+                yield WizardButton("Cancel", id="cancel")
+                yield WizardButton("Done", id="done", variant="primary")
 
     def on_mount(self) -> None:
         self._refresh_list(0)
