@@ -25,6 +25,7 @@ from tests.tui.harness import (
     goto,
     press,
     press_next,
+    start,
     text_of,
     wait_check,
     wait_dialog,
@@ -202,3 +203,26 @@ async def test_cancel_after_writing_is_finish(fake_provider: FakeProvider, tmp_p
         await wait_for(pilot, lambda: h.app.return_code is not None, "exit")
     assert h.app.return_code == 0
     assert h.config_path.exists()
+
+
+async def test_step_finishing_under_a_dialog_replaces_both(
+    fake_provider: FakeProvider, tmp_path: Path
+) -> None:
+    """A step that finishes on its own (a worker's result) while Help is open: the next
+    step shows, and no dialog is left over the old step."""
+    from screens.base import StepResult
+    from screens.modals import HelpModal
+
+    h = build(fake_provider, tmp_path)
+    async with h.app.run_test(size=SIZE) as pilot:
+        await start(pilot)
+        provider = await wait_screen(pilot, ProviderScreen)
+        await pilot.press("f1")
+        await wait_for(pilot, lambda: isinstance(pilot.app.screen, HelpModal), "help")
+        provider.finish(StepResult("back"))
+        await wait_screen(pilot, WelcomeScreen)
+        assert len(pilot.app.screen_stack) == 1
+        # Back at the first step, Next walks on again.
+        await start(pilot)
+        await wait_screen(pilot, ProviderScreen)
+        assert len(pilot.app.screen_stack) == 1
