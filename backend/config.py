@@ -9,10 +9,12 @@ Reading and writing the file (size limits, locks, backups) live in `backend.conf
 from __future__ import annotations
 
 import difflib
+import functools
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Concatenate, ParamSpec, TypeVar
 
 import tomlkit
 from tomlkit.container import Container
@@ -73,6 +75,14 @@ NEW_FILE_HEADER = (
     "# Written by seal-setup; comments and keys it does not manage are kept as they are.\n"
     "\n"
 )
+# The type each managed key must have: what it must be, and the test.
+_WANT_STR: tuple[str, Callable[[Any], bool]] = ("a string", lambda v: isinstance(v, str))
+_KINDS: dict[str, tuple[str, Callable[[Any], bool]]] = {key: _WANT_STR for key in MODEL_KEYS}
+_KINDS["thinking_budget"] = _KINDS["max_tokens"] = (
+    "a whole number",
+    lambda v: isinstance(v, int) and not isinstance(v, bool),
+)
+_KINDS["context_1m"] = ("true or false", lambda v: isinstance(v, bool))
 _AGENT_RE = re.compile(r"[A-Za-z0-9_-]{1,64}")
 _PROFILE_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")
 _HEADER_NAME_RE = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]{1,128}")
@@ -287,6 +297,30 @@ def _edit_array(arr: Array, new: list[str]) -> None:
         pos += 1
 
 
+_P = ParamSpec("_P")
+_R = TypeVar("_R")
+
+
+def _edit(
+    method: Callable[Concatenate[SealConfig, _P], _R],
+) -> Callable[Concatenate[SealConfig, _P], _R]:
+    """An editing method: it ends in `_settle()`, or returns early having changed nothing.
+
+    If it raises, it may have changed the document half-way: its values are then unknown
+    until the next edit settles (`changed()` compares texts, `save()` reads the values).
+    """
+
+    def run(self: SealConfig, /, *args: _P.args, **kwargs: _P.kwargs) -> _R:
+        try:
+            return method(self, *args, **kwargs)
+        except BaseException:
+            self._plain = None
+            raise
+
+    functools.update_wrapper(run, method)
+    return run
+
+
 class SealConfig:
     """A loaded seal.toml: values, edits that keep the file's formatting, diff and save."""
 
@@ -298,25 +332,41 @@ class SealConfig:
         self._bom = original_text.startswith("\ufeff")
         body = original_text[1:] if self._bom else original_text
         self._crlf = "\r\n" in body and "\n" not in body.replace("\r\n", "")
+        # The text last read or written: always valid TOML (checked when read or written).
         self._base_text = body if exists else NEW_FILE_HEADER
-        self._doc: TOMLDocument = config_io.parse_toml(self._base_text, path)
-        self._base_plain = self._doc.unwrap()
-        self._base_values = _typed(self._base_plain)
-        self._pristine = self.text()
+        # Its values: the strict check's own result, not a second walk of the document.
+        self._base_plain, self._doc = config_io.read_toml(self._base_text, path)
+        self._base_typed: Any = None  # _typed(self._base_plain), computed when first needed
+        # The document's values as of the last edit (None: unknown, an edit raised).
+        self._plain: dict[str, Any] | None = self._base_plain
+        self._pristine: str | None = None  # text() of a fresh read of _base_text, if needed
         self._check_structure()
 
     # ----- reading ---------------------------------------------------------------------------
 
     def text(self) -> str:
         """The document as it would be written now."""
-        out = tomlkit.dumps(self._doc)
+        return self._render(self._doc)
+
+    def _render(self, doc: TOMLDocument) -> str:
+        out = tomlkit.dumps(doc)
         if self._crlf:
             out = re.sub(r"(?<!\r)\n", "\r\n", out)
         return ("\ufeff" + out) if self._bom else out
 
     def changed(self) -> bool:
-        """True when saving would change the file (a new file: when anything was set)."""
-        return self.text() != self._pristine
+        """True when saving would change the file (a new file: when anything was set).
+
+        That is, when the text differs from the one the file as read renders to. Every
+        edit ends in `_settle`, which re-reads that text whenever the values are back to
+        those on disk: so the text differs exactly when the values do (1, 1.0 and true
+        differ). After an edit that raised half-way, the texts are compared.
+        """
+        if self._plain is None:
+            if self._pristine is None:
+                self._pristine = self._render(config_io.parse_tomlkit(self._base_text, self.path))
+            return self.text() != self._pristine
+        return not self._at_base(self._plain)
 
     def diff(self) -> str:
         """Unified diff from the file on disk to the document now; "" when unchanged."""
@@ -381,14 +431,19 @@ class SealConfig:
         """Names under [agents.*] that have a model table, in file order."""
         return list(self._agent_models())
 
-    def _agent_models(self) -> dict[str, list[_Frag]]:
-        """Each agent's [agents.<name>.model] fragments, from one pass over [agents]."""
+    def _agent_models(self, only: str | None = None) -> dict[str, list[_Frag]]:
+        """Each agent's [agents.<name>.model] fragments, from one pass over [agents].
+
+        `only` limits it to that agent (the others' tables are not walked down).
+        """
         agents: dict[str, list[_Frag]] = {}
         for frag in self._resolve(("agents",)):
             for i, (k, v) in enumerate(frag.container.body):
                 if k is None or not isinstance(v, (Table, InlineTable)):
                     continue
-                if isinstance(v, Table) and v.is_aot_element():
+                if (only is not None and k.key != only) or (
+                    isinstance(v, Table) and v.is_aot_element()
+                ):
                     continue
                 agents.setdefault(k.key, []).append(_Frag(v, v.value, frag, i, k.is_dotted()))
         models = {
@@ -437,6 +492,7 @@ class SealConfig:
 
     # ----- editing ---------------------------------------------------------------------------
 
+    @_edit
     def set(self, key: str, value: Any, agent: str | None = None) -> None:
         """Set a [model] key (or the agent's override); None removes it."""
         if key not in MODEL_KEYS:
@@ -454,6 +510,7 @@ class SealConfig:
             self._set_scalar(path, key, _validate(key, value))
         self._settle()
 
+    @_edit
     def set_header(self, name: str, value: str | None, agent: str | None = None) -> None:
         """Set or (None) remove a request header in [model.headers]."""
         if not isinstance(name, str) or not _HEADER_NAME_RE.fullmatch(name):
@@ -486,6 +543,7 @@ class SealConfig:
             self._set_scalar(path, target, value)
         self._settle()
 
+    @_edit
     def set_role(self, role: str, value: str | list[str] | None, agent: str | None = None) -> None:
         """Set a role selector; "primary" sets `name` (and `provider` when written out)."""
         if role not in ROLE_NAMES:
@@ -517,6 +575,7 @@ class SealConfig:
             self._set_scalar(path, role, str(parse_selector(value)))
         self._settle()
 
+    @_edit
     def add_agent(self, name: str) -> None:
         """Add an empty [agents.NAME.model] override at the end of the agents."""
         _check_agent_name(name)
@@ -525,6 +584,7 @@ class SealConfig:
         self._ensure(("agents", name, "model"))
         self._settle()
 
+    @_edit
     def remove_agent(self, name: str) -> None:
         """Remove the agent's model override; other keys of [agents.NAME] stay."""
         self._require_agent(name)
@@ -557,6 +617,7 @@ class SealConfig:
                 blank.parent.container._remove_at(blank.index)
         self._settle()
 
+    @_edit
     def rename_agent(self, old: str, new: str) -> None:
         """Rename [agents.OLD] (all its keys and tables) to [agents.NEW]."""
         self._require_agent(old)
@@ -592,16 +653,20 @@ class SealConfig:
     def save(self, *, lock_timeout: float = 5.0) -> SaveResult:
         """Write the document (locked, atomic, with seal.toml.bak); refuses on a conflict."""
         text = self.text()
-        config_io.check_written_text(text.lstrip("\ufeff"), self.path)
+        # Dumped once: this text is checked, written, and becomes the new base.
+        body = text.lstrip("\ufeff")
+        config_io.check_written_text(body, self.path)
         data = text.encode("utf-8")
         result = config_io.save_bytes(self.path, data, self._raw, lock_timeout=lock_timeout)
+        plain = self._doc.unwrap() if self._plain is None else self._plain
         self.original_text = text
         self._raw = data
         self.exists = True
-        self._base_text = text[1:] if self._bom else text
-        self._base_plain = self._doc.unwrap()
-        self._base_values = _typed(self._base_plain)
-        self._pristine = text
+        self._base_text = body
+        self._base_plain = plain
+        self._base_typed = None
+        self._plain = plain
+        self._pristine = None
         return result
 
     # ----- internals -------------------------------------------------------------------------
@@ -615,7 +680,7 @@ class SealConfig:
         return infer_provider(name) if isinstance(name, str) else None
 
     def _require_agent(self, agent: str | None) -> None:
-        if agent is not None and agent not in self.agents():
+        if agent is not None and agent not in self._agent_models(only=agent):
             raise InputError(f"there is no agent {agent!r}", "add it first")
 
     def _settle(self) -> None:
@@ -624,8 +689,20 @@ class SealConfig:
         Undoing an edit by hand (re-adding a removed key, removing a new table) cannot
         restore the exact whitespace tomlkit had, so the on-disk text is taken back.
         """
-        if _typed(self._doc.unwrap()) == self._base_values:
-            self._doc = config_io.parse_toml(self._base_text, self.path)
+        plain = self._doc.unwrap()
+        if self._at_base(plain):
+            # _base_text was checked when it was read or written: tomlkit alone re-reads it.
+            self._doc = config_io.parse_tomlkit(self._base_text, self.path)
+            plain = self._base_plain
+        self._plain = plain
+
+    def _at_base(self, plain: dict[str, Any]) -> bool:
+        """Whether `plain` holds the values on disk, typed (1, 1.0 and true differ)."""
+        if plain != self._base_plain:
+            return False  # equal typed values are equal plain values: no need to type them
+        if self._base_typed is None:
+            self._base_typed = _typed(self._base_plain)
+        return bool(_typed(plain) == self._base_typed)
 
     def _resolve(self, path: tuple[str, ...]) -> list[_Frag]:
         return self._resolve_from([_Frag(None, self._doc, None, 0, False)], path, ())
@@ -673,8 +750,12 @@ class SealConfig:
         return self._scalars(path).get(key)
 
     def _check_structure(self) -> None:
-        # Every table is resolved once, walking down from its parent: resolving each
-        # agent's tables from the root would rescan the whole document per agent.
+        if _structure_looks_right(self._base_plain):
+            return
+        # Something is off: find it in the document, to name it (or to accept it, when
+        # the quick pass was only unsure). Every table is resolved once, walking down
+        # from its parent: resolving each agent's tables from the root would rescan the
+        # whole document per agent.
         tables: list[tuple[tuple[str, ...], list[_Frag]]] = [
             (("model",), self._resolve(("model",)))
         ]
@@ -701,17 +782,11 @@ class SealConfig:
                 f"fix {key} in [{where}] by hand",
             )
 
-        want_str = ("a string", lambda v: isinstance(v, str))
-        want_int = ("a whole number", lambda v: isinstance(v, int) and not isinstance(v, bool))
-        kinds = {key: want_str for key in MODEL_KEYS}
-        kinds.update(thinking_budget=want_int, max_tokens=want_int)
-        kinds["context_1m"] = ("true or false", lambda v: isinstance(v, bool))
         for key, value in self._scalars_of(models).items():
-            if key in kinds and not kinds[key][1](value):
-                raise wrong(key, kinds[key][0], value)
+            if key in _KINDS and not _KINDS[key][1](value):
+                raise wrong(key, _KINDS[key][0], value)
         for role, value in self._scalars_of(roles).items():
-            items = value if role == "fallbacks" and isinstance(value, list) else [value]
-            if not all(isinstance(v, str) for v in items):
+            if not _role_value_ok(role, value):
                 want = "a selector or a list of selectors" if role == "fallbacks" else "a selector"
                 raise wrong(f"roles.{role}", want + " (strings)", value)
         for header, value in self._scalars_of(headers).items():
@@ -895,6 +970,43 @@ class SealConfig:
                 moved.pop(0)
             for offset, comment in enumerate(moved):
                 _body_insert(dest, pos + offset, None, comment)
+
+
+def _structure_looks_right(values: dict[str, Any]) -> bool:
+    """A quick pass over the file's values for what `_check_structure` checks.
+
+    True when every check holds. It is stricter: a sub-table or an array of tables
+    where a managed value goes makes it False, though the document walk skips those.
+    """
+    models: list[Any] = []
+    if "model" in values:
+        models.append(values["model"])
+    agents = values.get("agents", {})
+    if not isinstance(agents, dict):
+        return False
+    for agent in agents.values():
+        if isinstance(agent, dict) and "model" in agent:
+            models.append(agent["model"])
+    for model in models:
+        if not isinstance(model, dict):
+            return False
+        for key, value in model.items():
+            if key in _KINDS and not _KINDS[key][1](value):
+                return False
+        roles, headers = model.get("roles", {}), model.get("headers", {})
+        if not isinstance(roles, dict) or not isinstance(headers, dict):
+            return False
+        if not all(_role_value_ok(role, value) for role, value in roles.items()):
+            return False
+        if not all(isinstance(v, str) for v in headers.values()):
+            return False
+    return True
+
+
+def _role_value_ok(role: str, value: Any) -> bool:
+    """A role is a selector string; fallbacks may also be a list of them."""
+    items = value if role == "fallbacks" and isinstance(value, list) else [value]
+    return all(isinstance(v, str) for v in items)
 
 
 def _forget_display_names(item: Item) -> None:

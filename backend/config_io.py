@@ -14,6 +14,7 @@ import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import tomlkit
 from tomlkit.exceptions import ParseError, TOMLKitError
@@ -25,6 +26,7 @@ from backend.errors import ConfigConflictError, ConfigError, ConfigLockedError, 
 MAX_CONFIG_BYTES = 2 * 1024 * 1024
 _STDLIB_POSITION_RE = re.compile(r"\(at line (\d+), column (\d+)\)")
 _POSITION_RE = re.compile(r"\s*(?:\(at line \d+, column \d+\)|at line \d+ col \d+)\s*$")
+_PARSE_HINT = "fix the file by hand; seal-setup never overwrites a file it cannot read"
 
 
 @dataclass
@@ -125,15 +127,22 @@ def decode_config(data: bytes, path: Path) -> str:
         ) from None
 
 
-def parse_toml(text: str, path: Path) -> TOMLDocument:
-    """Parse with tomlkit; a syntax error names the 1-based line and column.
+def read_toml(text: str, path: Path) -> tuple[dict[str, Any], TOMLDocument]:
+    """Check `text` (strict TOML 1.0, as the runtime reads it) and parse it with tomlkit.
 
-    The stdlib parser checks first: it is strict TOML 1.0 (as the runtime reads it) and
-    reports 1-based positions; tomlkit's own positions are 0-based columns.
+    Returns the stdlib parser's values, which reuse that check's work, with the document.
     """
-    hint = "fix the file by hand; seal-setup never overwrites a file it cannot read"
+    return check_toml(text, path), parse_tomlkit(text, path)
+
+
+def check_toml(text: str, path: Path) -> dict[str, Any]:
+    """Parse with the stdlib parser; a syntax error names the 1-based line and column.
+
+    It is strict TOML 1.0 (as the runtime reads it) and reports 1-based positions;
+    tomlkit accepts some files it refuses, and its own columns are 0-based.
+    """
     try:
-        tomllib.loads(text)
+        return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         found = _STDLIB_POSITION_RE.search(str(exc))
         line, col = (int(found.group(1)), int(found.group(2))) if found else (0, 0)
@@ -145,19 +154,25 @@ def parse_toml(text: str, path: Path) -> TOMLDocument:
             line, col = len(lines), len(lines[-1]) + 1
             detail = detail.replace(" (at end of document)", "")
             where = f"line {line}, column {col} (end of file)"
-        raise ConfigParseError(f"{path.name} {where}: {detail}", hint, line=line, col=col) from None
+        raise ConfigParseError(
+            f"{path.name} {where}: {detail}", _PARSE_HINT, line=line, col=col
+        ) from None
+
+
+def parse_tomlkit(text: str, path: Path) -> TOMLDocument:
+    """Parse with tomlkit alone: for text `check_toml` already accepted."""
     try:
         return tomlkit.parse(text)
     except ParseError as exc:
         detail = _POSITION_RE.sub("", str(exc))
         raise ConfigParseError(
             f"{path.name} line {exc.line}, column {exc.col + 1}: {detail}",
-            hint,
+            _PARSE_HINT,
             line=exc.line,
             col=exc.col + 1,
         ) from None
     except (TOMLKitError, ValueError) as exc:
-        raise ConfigParseError(f"{path.name}: {exc}", hint) from None
+        raise ConfigParseError(f"{path.name}: {exc}", _PARSE_HINT) from None
 
 
 def check_written_text(text: str, path: Path) -> None:

@@ -132,6 +132,8 @@ def test_random_edit_sequences(tmp_path: Path, source: Path, crlf: bool, ops: li
         apply(cfg, op, expected)
     text = cfg.text()
     tomlkit.parse(text)  # always parses
+    # changed() judges by values: it must agree with comparing the texts.
+    assert cfg.changed() == (text.encode() != data)
     check(cfg, expected)
     # Whole-line comments always survive (inline ones only go with a removed value).
     new_comments = [c for _, c, whole in comments(text)]
