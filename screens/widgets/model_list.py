@@ -1,8 +1,8 @@
 """ModelList: a virtual list that renders only the rows on screen.
 
 Textual's OptionList measures every option whenever options change, which costs tens of
-milliseconds per keystroke with hundreds of models; filtering here only swaps a list of
-row indices and repaints the visible lines.
+milliseconds per keystroke with hundreds of models; filtering here only swaps the list
+of rows and repaints the visible lines.
 """
 
 from __future__ import annotations
@@ -20,6 +20,10 @@ from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
+# The picker passes the same Text per model every time; the cap only bounds callers
+# that build fresh rows on each call.
+_STRIP_CACHE_LIMIT = 4096
+
 
 class ModelList(ScrollView, can_focus=True):
     """Rows of Rich Text with one highlighted row; Enter or a click selects it."""
@@ -28,6 +32,7 @@ class ModelList(ScrollView, can_focus=True):
     DEFAULT_CSS = """
     ModelList {
         height: 8;
+        overflow-x: hidden;
         border: tall $border-blurred;
         background: $surface;
     }
@@ -72,7 +77,10 @@ class ModelList(ScrollView, can_focus=True):
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self._rows: list[Text] = []
-        self._strips: dict[int, Strip] = {}
+        # Keyed by id(row) and checked by identity: a row keeps its strip across
+        # filters, so a keystroke renders no Text at all for rows seen before.
+        self._strips: dict[int, tuple[Text, Strip]] = {}
+        self._line_styles: tuple[Style, Style, int] | None = None
 
     @property
     def row_count(self) -> int:
@@ -82,12 +90,14 @@ class ModelList(ScrollView, can_focus=True):
     def set_rows(self, rows: Sequence[Text], highlighted: int | None = 0) -> None:
         """Replace the rows; only the visible ones are rendered."""
         self._rows = list(rows)
-        self._strips.clear()
+        if len(self._strips) > _STRIP_CACHE_LIMIT:
+            self._strips.clear()
         # Set without the reactive's layout pass: the list's own size is fixed, so only
-        # the scrollbars need updating (they re-layout themselves if they appear).
+        # the scrollbar needs updating (it re-lays out itself if it appears or goes).
         size = Size(self.size.width, len(self._rows))
-        self.set_reactive(ModelList.virtual_size, size)
-        self._scroll_update(size)
+        if size != self.virtual_size:
+            self.set_reactive(ModelList.virtual_size, size)
+            self._scroll_update(size)
         self.scroll_to(y=0, animate=False)
         self.highlighted = highlighted if self._rows else None
         self.refresh()
@@ -144,20 +154,36 @@ class ModelList(ScrollView, can_focus=True):
             self.highlighted = index
             self.post_message(self.Selected(index))
 
+    def _paint_styles(self) -> tuple[Style, Style, int]:
+        return (
+            self.rich_style,
+            self.get_component_rich_style("model-list--highlight"),
+            self.scrollable_content_region.width,
+        )
+
+    def render_lines(self, crop: Region) -> list[Strip]:
+        # Styles are resolved once per paint rather than once per row.
+        self._line_styles = self._paint_styles()
+        try:
+            return super().render_lines(crop)
+        finally:
+            self._line_styles = None
+
     def render_line(self, y: int) -> Strip:
+        base, highlight, width = self._line_styles or self._paint_styles()
         scroll_x, scroll_y = self.scroll_offset
         index = scroll_y + y
-        width = self.scrollable_content_region.width
-        base = self.rich_style
         if index >= len(self._rows):
             return Strip.blank(width, base)
-        strip = self._strips.get(index)
-        if strip is None:
-            text = self._rows[index]
+        text = self._rows[index]
+        cached = self._strips.get(id(text))
+        if cached is not None and cached[0] is text:
+            strip = cached[1]
+        else:
             strip = Strip(text.render(self.app.console), text.cell_len)
-            self._strips[index] = strip
+            self._strips[id(text)] = (text, strip)
         style: Style = base
         if index == self.highlighted:
-            style = base + self.get_component_rich_style("model-list--highlight")
+            style = base + highlight
             strip = strip.apply_style(style)
         return strip.crop_extend(scroll_x, scroll_x + width, style)

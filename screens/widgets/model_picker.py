@@ -1,7 +1,8 @@
 """ModelPicker: a filterable model list with a details line, shared by Model and Roles.
 
-Filtering rebuilds only the visible options from a precomputed search key per model, so
-a keystroke stays cheap with hundreds of models.
+Filtering matches a precomputed search key per model and hands the list the matching
+rows; a keystroke repaints the filter and the list in one frame with no layout pass, so
+it stays cheap with hundreds of models.
 """
 
 from __future__ import annotations
@@ -12,11 +13,16 @@ from typing import Any
 from rich.text import Text
 from textual import events
 from textual.app import ComposeResult
+from textual.geometry import Size
 from textual.message import Message
+from textual.reactive import Reactive
 from textual.widget import Widget
 from textual.widgets import Input, Static
 
 from screens.widgets.model_list import ModelList
+
+# Nothing announced yet: None is a real announcement (the filter matches nothing).
+_NOTHING = object()
 
 
 def _tokens(value: int | None) -> str:
@@ -50,8 +56,17 @@ def _label(model: Any) -> Text:
     return text
 
 
+class _FilterInput(Input):
+    """An Input whose typing repaints it without re-laying out the screen."""
+
+    # Input resets virtual_size on every change, and Widget's reactive asks for a layout
+    # of the whole screen each time; with a fixed width nothing outside the input moves,
+    # so a repaint is enough (horizontal scrolling reads virtual_size directly).
+    virtual_size: Reactive[Size] = Reactive(Size(0, 0), layout=False)
+
+
 class ModelPicker(Widget):
-    """Filter box over an OptionList of models; posts Highlighted/Chosen with the model."""
+    """Filter box over a ModelList of models; posts Highlighted/Chosen with the model."""
 
     DEFAULT_CSS = """
     ModelPicker { height: auto; }
@@ -82,13 +97,19 @@ class ModelPicker(Widget):
         self._labels = [_label(m) for m in self._models]
         self._selected = selected
         self._visible: list[int] = []
+        self._query = ""
+        self._details = ""
+        self._announced: Any = _NOTHING
 
     def compose(self) -> ComposeResult:
-        yield Input(placeholder="type to filter models", id="model-filter")
+        yield _FilterInput(placeholder="type to filter models", id="model-filter")
         yield ModelList(id="model-list")
         yield Static("", id="model-details", markup=False)
 
     def on_mount(self) -> None:
+        # A watcher runs inside the value change, unlike Input.Changed: the list then asks
+        # for its repaint before the input does, and both land in one frame instead of two.
+        self.watch(self.query_one("#model-filter", Input), "value", self._apply_filter, init=False)
         self._apply_filter("")
         if self._selected is not None:
             self.select(self._selected)
@@ -102,7 +123,7 @@ class ModelPicker(Widget):
         return self._models[self._visible[index]]
 
     def select(self, model_id: str) -> bool:
-        """Move the cursor to a model id (clearing the filter if needed)."""
+        """Move the cursor to a model id; False if the current filter hides it."""
         for position, index in enumerate(self._visible):
             if self._models[index].id == model_id:
                 self.query_one("#model-list", ModelList).highlighted = position
@@ -110,17 +131,14 @@ class ModelPicker(Widget):
         return False
 
     def _apply_filter(self, query: str) -> None:
-        terms = query.lower().split()
-        self._visible = [
-            i for i, key in enumerate(self._search) if all(term in key for term in terms)
-        ]
-        rows = [self._labels[i] for i in self._visible]
-        details = self.query_one("#model-details", Static)
-        if not rows:
-            details.update(
-                f"No model matches “{query}”. Clear the filter to see all.", layout=False
-            )
-        self.query_one("#model-list", ModelList).set_rows(rows)
+        search = self._search
+        visible: Sequence[int] = range(len(search))
+        # One pass per term over the survivors: much cheaper than all() per model.
+        for term in query.lower().split():
+            visible = [i for i in visible if term in search[i]]
+        self._visible = list(visible)
+        self._query = query
+        self.query_one("#model-list", ModelList).set_rows([self._labels[i] for i in self._visible])
 
     def on_key(self, event: events.Key) -> None:
         # The filter box keeps focus while typing; arrows and page keys still move the list.
@@ -142,7 +160,6 @@ class ModelPicker(Widget):
     def on_input_changed(self, event: Input.Changed) -> None:
         if event.input.id == "model-filter":
             event.stop()
-            self._apply_filter(event.value)
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         if event.input.id == "model-filter":
@@ -152,11 +169,23 @@ class ModelPicker(Widget):
                 self.post_message(self.Chosen(model))
 
     def on_model_list_highlighted(self, event: ModelList.Highlighted) -> None:
+        # Details and Highlighted change together, a message after the list, as before:
+        # tests and screens take new details as a sign that the screen has been told.
         event.stop()
         model = self.highlighted_model
         if model is not None:
-            self.query_one("#model-details", Static).update(describe_model(model), layout=False)
-        self.post_message(self.Highlighted(model))
+            details = describe_model(model)
+        elif not self._visible:
+            details = f"No model matches “{self._query}”. Clear the filter to see all."
+        else:
+            details = self._details
+        # Most keystrokes keep the same model on top: skip the repaint and the message.
+        if details != self._details:
+            self._details = details
+            self.query_one("#model-details", Static).update(details, layout=False)
+        if model is not self._announced:
+            self._announced = model
+            self.post_message(self.Highlighted(model))
 
     def on_model_list_selected(self, event: ModelList.Selected) -> None:
         event.stop()

@@ -20,16 +20,18 @@ VENDORS = ("anthropic", "openai", "google", "meta-llama", "mistralai", "qwen", "
 
 
 def make_models(count: int = 600) -> list[ModelInfo]:
-    """OpenRouter-like ids: vendor/model-name-N."""
+    """OpenRouter-like ids: vendor/model-name-N, each with its own facts."""
     return [
         ModelInfo(
             provider="openrouter",
             id=f"{VENDORS[i % len(VENDORS)]}/model-{i}-{'pro' if i % 2 else 'mini'}",
             display_name=f"Model {i}",
-            context=128_000,
-            max_output=16_000,
-            price_in=1.0,
-            price_out=2.0,
+            # Facts differ per model, as in a real list: the details line changes with
+            # the model on top.
+            context=(i % 8 + 1) * 32_000,
+            max_output=(i % 4 + 1) * 8_000,
+            price_in=i % 10 / 2,
+            price_out=i % 10 * 2.0,
         )
         for i in range(count)
     ]
