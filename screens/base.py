@@ -84,7 +84,6 @@ class StepScreen(Screen[StepResult]):
             yield WizardButton("Back", id="back", disabled=not self.context.can_back)
             yield WizardButton("Cancel", id="cancel", variant="error")
             yield WizardButton("Help", id="help")
-            yield Static(classes="nav-spacer")
             yield WizardButton(self.NEXT_LABEL, id="next", variant="primary", disabled=True)
         yield Static(self._key_hints(), id="keys")
 

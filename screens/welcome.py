@@ -36,7 +36,6 @@ class WelcomeScreen(StepScreen):
 
     def compose_body(self) -> Iterable[Widget]:
         yield Static("Looking at what is set up…", id="survey", markup=False)
-        yield OptionList(id="actions")
 
     def on_mount(self) -> None:
         # Survey after the first paint: its thread (keyring probe, tomlkit import) would
@@ -45,17 +44,13 @@ class WelcomeScreen(StepScreen):
 
     @work(group="survey", exclusive=True)
     async def load(self) -> None:
-        """Survey the config, store and env off the UI loop."""
+        """Survey the config, store and env off the UI loop, then offer what fits."""
         # Imported here, after the first paint, like the survey itself.
         from backend.methods import PROVIDER_LABELS
         from backend.survey import survey
 
         facts = await asyncio.to_thread(survey, self.services, self.answers.config_path)
-        self.facts = facts
-        self.query_one("#survey", Static).update(_describe(facts))
-        actions = self.query_one("#actions", OptionList)
-        actions.clear_options()
-        actions.add_option(
+        options = [
             Option(
                 option_text(
                     "Set up Seal",
@@ -63,10 +58,10 @@ class WelcomeScreen(StepScreen):
                 ),
                 "setup",
             )
-        )
+        ]
         if facts.provider and facts.provider in PROVIDER_LABELS and not facts.config_error:
             label = PROVIDER_LABELS[facts.provider]
-            actions.add_option(
+            options.append(
                 Option(
                     option_text(
                         f"Re-authenticate {label}",
@@ -77,7 +72,7 @@ class WelcomeScreen(StepScreen):
                 )
             )
         if facts.config_exists and not facts.config_error:
-            actions.add_option(
+            options.append(
                 Option(
                     option_text(
                         "Assign model roles",
@@ -86,10 +81,19 @@ class WelcomeScreen(StepScreen):
                     "roles",
                 )
             )
+        survey_text = self.query_one("#survey", Static)
+        survey_text.update(_describe(facts))
         if facts.config_error:
-            self.query_one("#survey", Static).set_classes("error")
+            survey_text.set_classes("error")
+        # The list comes with its options: mounted empty, it was a blank box on the first
+        # frame (and a widget more to style before it).
+        actions = OptionList(*options, id="actions")
+        await self.query_one("#body").mount(actions)
         actions.highlighted = 0
-        actions.focus()
+        # Not scrolled into view: on a short terminal the survey's first line (seal.toml)
+        # matters more than the list's last option.
+        actions.focus(scroll_visible=False)
+        self.facts = facts
         self.set_ready(not facts.config_error)
 
     def on_option_list_option_highlighted(self, event: OptionList.OptionHighlighted) -> None:

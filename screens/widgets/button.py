@@ -84,3 +84,10 @@ class WizardButton(Button, inherit_css=False):
         }
     }
     """
+
+    def update_node_styles(self, animate: bool = True) -> None:
+        # Button's constructor sets its variant and style classes through watchers, and
+        # each change restyles the node at once, though it is not in the DOM yet and is
+        # styled when it is mounted: only restyle a button that is attached.
+        if self.is_attached:
+            super().update_node_styles(animate)

@@ -60,7 +60,7 @@ def _run(code: str, cwd: str) -> float:
     return float(done.stdout.split()[0]) - start
 
 
-def main(runs: int = 15) -> bool:
+def main(runs: int = 25) -> bool:
     """Alternate the two programs `runs` times each; goal: median ratio at most 1.15."""
     import tempfile
 
