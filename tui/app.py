@@ -7,6 +7,7 @@ needs them (backend.services imports them lazily).
 from __future__ import annotations
 
 import asyncio
+import gc
 import os
 from collections.abc import Mapping
 from typing import ClassVar
@@ -149,9 +150,18 @@ class SealSetupApp(App[int]):
         return screen
 
     def on_mount(self) -> None:
-        # After the first paint, load the network stack and catalog in the background so
-        # the first live check does not pay for them.
-        self.call_after_refresh(self.warm_up)
+        self.call_after_refresh(self._first_paint_done)
+
+    def _first_paint_done(self) -> None:
+        if not gc.isenabled():
+            # `seal-setup` pauses the garbage collector while it starts (tui.cli). What
+            # start-up made lives as long as the app: frozen, no collection walks it
+            # again (the first one would otherwise scan all of it, just after the paint).
+            gc.freeze()
+            gc.enable()
+        # Load the network stack and catalog in the background now, so the first live
+        # check does not pay for them.
+        self.warm_up()
 
     @work(group="warm-up", exclusive=True)
     async def warm_up(self) -> None:

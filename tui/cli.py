@@ -7,9 +7,11 @@ Exit codes: 0 ok; 1 credential missing/rejected/expired; 2 usage or input error;
 from __future__ import annotations
 
 import argparse
+import gc
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 EXIT_OK = 0
 EXIT_CREDENTIAL = 1
@@ -151,12 +153,11 @@ def _run_wizard(args: argparse.Namespace, mode: str) -> int:
         )
         return EXIT_USAGE
     from backend.errors import SealError
-    from tui.app import SealSetupApp
 
     try:
-        app = SealSetupApp.from_cli(
+        code = launch_wizard(
+            mode,
             config=args.config,
-            mode=mode,
             env=dict(os.environ),
             provider=getattr(args, "provider", None),
             profile=getattr(args, "profile", None),
@@ -168,9 +169,36 @@ def _run_wizard(args: argparse.Namespace, mode: str) -> int:
         if exc.hint:
             print(f"  {exc.hint}", file=sys.stderr)
         return exc.exit_code
-    app.run()
-    code = app.return_code
     return EXIT_OK if code is None else code
+
+
+def launch_wizard(
+    mode: str,
+    *,
+    config: str | None,
+    env: Mapping[str, str],
+    provider: str | None = None,
+    profile: str | None = None,
+    agent: str | None = None,
+    **run_options: Any,
+) -> int | None:
+    """Import, build and run the wizard; its exit code. `run_options` go to App.run().
+
+    The garbage collector is paused until the first screen has painted (the App turns it
+    back on): start-up creates tens of thousands of long-lived objects (Textual's
+    classes, styles and widgets) and no garbage, so collections then only cost time.
+    """
+    gc.disable()
+    try:
+        from tui.app import SealSetupApp
+
+        app = SealSetupApp.from_cli(
+            config=config, mode=mode, env=env, provider=provider, profile=profile, agent=agent
+        )
+        app.run(**run_options)
+    finally:
+        gc.enable()
+    return app.return_code
 
 
 def run() -> None:
