@@ -20,8 +20,14 @@ def median(values: Sequence[float]) -> float:
     return statistics.median(values) if values else float("nan")
 
 
+# One entry per goal reported in this process (figures without a goal are not counted).
+GOALS: list[bool] = []
+
+
 def report(name: str, figure: str, goal: str, met: bool) -> str:
     """One line per benchmark: the figure, the goal, and whether it was met."""
+    if goal != "(figure)":
+        GOALS.append(met)
     mark = "met" if met else "NOT MET"
     line = f"{name:<34} {figure:<44} goal {goal:<12} {mark}"
     print(line, flush=True)

@@ -21,6 +21,11 @@ def test_importing_the_app_loads_no_heavy_module() -> None:
     assert _loaded_after("import tui.app") == []
 
 
+def test_the_console_script_and_first_step_load_no_heavy_module() -> None:
+    # What `seal-setup` imports before its first paint: the CLI, the App, the Welcome step.
+    assert _loaded_after("import tui.cli, tui.app, screens.welcome") == []
+
+
 def test_building_the_app_loads_no_heavy_module() -> None:
     statement = (
         "from tui.app import SealSetupApp\n"
