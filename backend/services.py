@@ -130,10 +130,12 @@ class Services:
 
     def http_client(self) -> httpx.Client:
         """One client for every call, so connections and TLS setup are reused."""
+        # Imported before taking the lock: close() (quitting) must not wait for httpx to
+        # load in the warm-up thread.
+        from backend.http import make_client
+
         with self._lock:
             if self._http is None:
-                from backend.http import make_client
-
                 self._http = make_client()
             return self._http
 
@@ -228,9 +230,15 @@ class Services:
         from backend.catalog import Catalog
 
         with self._lock:
-            if self._catalog is None:
-                self._catalog = Catalog.bundled()
             catalog = self._catalog
+        if catalog is None:
+            # Read outside the lock, for the same reason; two first readers at once both
+            # read it, and the first one kept is the one everybody gets.
+            loaded = Catalog.bundled()
+            with self._lock:
+                if self._catalog is None:
+                    self._catalog = loaded
+                catalog = self._catalog
         if provider and live:
             return catalog.merged(provider, live)
         return catalog
