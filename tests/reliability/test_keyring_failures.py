@@ -76,12 +76,18 @@ async def wizard_write(
         await goto(pilot, "review", secret=ANTHROPIC_KEY, model="claude-sonnet-4-6")
         for store in stores:
             h.services._store_choice = StoreChoice(store, "keyring", "system keyring (test)")
+            before = text_of(pilot, "#write-status")
             await press_next(pilot)  # Write
-            await wait_for(pilot, lambda: text_of(pilot, "#write-status").startswith("✗"), "✗")
+
+            def failed_anew(before: str = before) -> bool:
+                # The previous Write's ✗ stays until this Write's worker starts: a new one.
+                status = text_of(pilot, "#write-status")
+                return status.startswith("✗") and status != before
+
+            await wait_for(pilot, failed_anew, "a new ✗")
             statuses.append(text_of(pilot, "#write-status"))
             # Still on Review, nothing written: the person can switch store and retry.
             assert type(pilot.app.screen).__name__ == "ReviewScreen"
-            await wait_for(pilot, lambda: text_of(pilot, "#write-status").startswith("✗"), "✗")
     config = h.config_path
     same = config.read_text(encoding="utf-8") == EXISTING_TOML
     return statuses, same and not config.with_name("seal.toml.bak").exists()

@@ -194,6 +194,10 @@ async def wait_text(
 async def press_next(pilot: Pilot[Any]) -> None:
     """Click Next (a disabled Next makes this fail: the test meant it to be enabled)."""
     await wait_for(pilot, lambda: next_enabled(pilot), "Next enabled")
+    # A Button ignores clicks for 0.2 s after the last one (its pressed look): a step
+    # that failed fast and re-enabled Next would otherwise swallow this click.
+    button = pilot.app.screen.query_one("#next", Button)
+    await wait_for(pilot, lambda: not button.has_class("-active"), "Next released")
     assert await pilot.click("#next")
     await pilot.pause()
 
