@@ -17,6 +17,7 @@ from urllib.parse import urlsplit
 
 import httpx
 from textual import events
+from textual.errors import NoWidget
 from textual.pilot import Pilot
 from textual.screen import Screen
 from textual.widgets import Button, OptionList, Static
@@ -191,24 +192,33 @@ async def wait_text(
 # --- acting ----------------------------------------------------------------------------
 
 
+def clickable(pilot: Pilot[Any], button_id: str) -> bool:
+    """The button is enabled, laid out where a click lands on it, and not mid-press.
+
+    A button just shown has no place on screen until the next layout, and a Button
+    ignores clicks for 0.2 s after the last one (its pressed look): a click before then
+    would land elsewhere or be swallowed.
+    """
+    screen = pilot.app.screen
+    button = screen.query_one(f"#{button_id}", Button)
+    if button.disabled or button.has_class("-active") or not button.region:
+        return False
+    region = button.region
+    try:
+        found, _ = screen.get_widget_at(region.x + region.width // 2, region.y + region.height // 2)
+    except NoWidget:
+        return False
+    return found is button
+
+
 async def press_next(pilot: Pilot[Any]) -> None:
     """Click Next (a disabled Next makes this fail: the test meant it to be enabled)."""
-    await wait_for(pilot, lambda: next_enabled(pilot), "Next enabled")
-    # A Button ignores clicks for 0.2 s after the last one (its pressed look): a step
-    # that failed fast and re-enabled Next would otherwise swallow this click.
-    button = pilot.app.screen.query_one("#next", Button)
-    await wait_for(pilot, lambda: not button.has_class("-active"), "Next released")
-    assert await pilot.click("#next")
-    await pilot.pause()
+    await press(pilot, "next")
 
 
 async def press(pilot: Pilot[Any], button_id: str) -> None:
-    """Click a button of the active screen by id."""
-    await wait_for(
-        pilot,
-        lambda: not pilot.app.screen.query_one(f"#{button_id}", Button).disabled,
-        f"#{button_id} enabled",
-    )
+    """Click a button of the active screen by id, once it can take the click."""
+    await wait_for(pilot, lambda: clickable(pilot, button_id), f"#{button_id} clickable")
     assert await pilot.click(f"#{button_id}")
     await pilot.pause()
 
