@@ -186,7 +186,7 @@ def launch_wizard(
 
     The garbage collector is paused until the first screen has painted (the App turns it
     back on): start-up creates tens of thousands of long-lived objects (Textual's
-    classes, styles and widgets) and no garbage, so collections then only cost time.
+    classes, styles and widgets) and little garbage, so collections then mostly cost time.
     """
     gc.disable()
     try:
