@@ -106,14 +106,22 @@ class AuthorizeScreen(StepScreen):
         for button_id in ("#open", "#copy", "#restart"):
             self.query_one(button_id, Button).disabled = False
         env = self.services.environment()
-        if not env.can_open_browser:
+        if env.can_open_browser:
+            status.update(note.strip())
+            status.set_classes("")
+        else:
             self.query_one("#open", Button).disabled = True
             note += f"Open the link yourself ({env.browser_reason}). "
-            # copy_link's status replaces this one: hand it the note so the reason stays.
-            self.copy_link(note)
-        status.update(note.strip())
-        status.set_classes("")
-        self.query_one("#code", SecretInput).focus()
+            # Copied here, not in the copy worker: the status line is final before the
+            # field is brought into view below, so the scroll never depends on which of
+            # the two finished first.
+            await self._copy(note)
+        code = self.query_one("#code", SecretInput)
+        code.focus(scroll_visible=False)
+        # At 80x24 the link and its status push the field to the bottom edge: scroll it
+        # into view once the new lines are laid out (focus would centre it instead, from
+        # wherever the layout was when its callback ran).
+        self.call_after_refresh(code.scroll_visible, animate=False)
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         button = event.button.id
@@ -141,7 +149,11 @@ class AuthorizeScreen(StepScreen):
         status.set_classes("ok" if result.opened else "warning")
 
     @work(group="clipboard", exclusive=True)
-    async def copy_link(self, note: str = "") -> None:
+    async def copy_link(self) -> None:
+        """The Copy link button."""
+        await self._copy()
+
+    async def _copy(self, note: str = "") -> None:
         """Native clipboard first, then OSC 52 through the terminal; say which (after `note`)."""
         if self.pending is None:
             return
