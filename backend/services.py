@@ -29,15 +29,18 @@ if TYPE_CHECKING:
     from backend.oauth import Mode, PendingSignIn
     from backend.providers.base import CheckResult, ModelInfo
     from backend.resolution import Resolution
+    from backend.trust import Endpoint
 
 
 @dataclass(frozen=True)
 class CheckReport:
-    """A live check plus the models fetched alongside it (empty if that failed)."""
+    """A live check plus the models fetched alongside it (empty if that failed), and where
+    it was sent (None: the provider's own base)."""
 
     result: CheckResult
     models: list[ModelInfo]
     models_error: str = ""
+    endpoint: Endpoint | None = None
 
 
 class Services:
@@ -59,7 +62,7 @@ class Services:
         self._lock = threading.Lock()
         self._catalog: Catalog | None = None
         self._http: httpx.Client | None = None
-        self._prefetch: tuple[str, CredentialRecord, str | None, Future[CheckReport]] | None = None
+        self._prefetch: tuple[str, CredentialRecord, Target, Future[CheckReport]] | None = None
 
     # -- environment -----------------------------------------------------------------
 
@@ -154,30 +157,65 @@ class Services:
         if client is not None:
             client.close()
 
+    def endpoint(
+        self, provider: str, base_url: str | None = None, config_path: str | Path | None = None
+    ) -> Endpoint:
+        """Where `provider`'s requests go for a seal.toml `base_url` (None: its own base),
+        and whether this machine trusts it. Reads the trust list; sends nothing."""
+        from backend.trust import endpoint_for
+
+        return endpoint_for(provider, base_url, config_path, self.env)
+
+    def project_endpoints(self, config: SealConfig) -> list[Endpoint]:
+        """Every base_url in seal.toml that is not a provider's own, with its trust."""
+        from backend.trust import project_endpoints
+
+        return project_endpoints(config, self.env)
+
+    def trust_endpoint(self, endpoint: Endpoint) -> Endpoint:
+        """Remember that the person trusts this seal.toml base_url; the trusted endpoint."""
+        from dataclasses import replace
+
+        from backend.trust import TrustList
+
+        trust = TrustList.load(self.env)
+        trust.add(endpoint)
+        trust.save()
+        return replace(endpoint, trusted=True)
+
     def check(
-        self, provider: str, record: CredentialRecord, base_url: str | None = None
+        self,
+        provider: str,
+        record: CredentialRecord,
+        base_url: str | None = None,
+        config_path: str | Path | None = None,
     ) -> CheckReport:
-        """Verify the credential live and fetch the model list, both at once."""
+        """Verify the credential live and fetch the model list, both at once.
+
+        `base_url` is seal.toml's for this credential (from `config_path`): an untrusted
+        one raises UntrustedEndpoint before anything is sent.
+        """
         from concurrent.futures import ThreadPoolExecutor
 
         from backend import providers
         from backend.providers.base import Auth
 
+        endpoint = self.endpoint(provider, base_url, config_path)
         auth = Auth.from_record(record)
         client = self.http_client()
         if provider != "openrouter":
             # Anthropic's and OpenAI's checks are the model list itself.
-            result = providers.check(provider, auth, base_url=base_url, env=self.env, client=client)
-            return CheckReport(result, list(result.models))
+            result = providers.check(provider, auth, endpoint=endpoint, env=self.env, client=client)
+            return CheckReport(result, list(result.models), endpoint=endpoint)
         with ThreadPoolExecutor(max_workers=2) as pool:
             checking = pool.submit(
-                providers.check, provider, auth, base_url=base_url, env=self.env, client=client
+                providers.check, provider, auth, endpoint=endpoint, env=self.env, client=client
             )
             listing = pool.submit(
                 providers.list_models,
                 provider,
                 auth,
-                base_url=base_url,
+                endpoint=endpoint,
                 env=self.env,
                 client=client,
             )
@@ -187,10 +225,14 @@ class Services:
                 error = ""
             except Exception as exc:
                 models, error = [], _message(exc)
-        return CheckReport(result, models, error)
+        return CheckReport(result, models, error, endpoint)
 
     def start_check(
-        self, provider: str, record: CredentialRecord, base_url: str | None = None
+        self,
+        provider: str,
+        record: CredentialRecord,
+        base_url: str | None = None,
+        config_path: str | Path | None = None,
     ) -> Future[CheckReport]:
         """Begin `check` in the background now (the App calls this as the person presses
         Next, so the request overlaps the switch to the Check step)."""
@@ -204,25 +246,33 @@ class Services:
             if not future.set_running_or_notify_cancel():
                 return
             try:
-                future.set_result(self.check(provider, record, base_url))
+                future.set_result(self.check(provider, record, base_url, config_path))
             except BaseException as exc:  # handed to whoever awaits the future
                 future.set_exception(exc)
 
         # A daemon thread: a check stalled on the network must not hold up quitting.
         threading.Thread(target=run, name="seal-check", daemon=True).start()
         with self._lock:
-            self._prefetch = (provider, record, base_url, future)
+            self._prefetch = (provider, record, (base_url, _path(config_path)), future)
         return future
 
     def prefetched_check(
-        self, provider: str, record: CredentialRecord, base_url: str | None = None
+        self,
+        provider: str,
+        record: CredentialRecord,
+        base_url: str | None = None,
+        config_path: str | Path | None = None,
     ) -> Future[CheckReport] | None:
         """The check started by `start_check` for exactly this credential, taken once."""
         with self._lock:
             prefetch, self._prefetch = self._prefetch, None
         if prefetch is None:
             return None
-        same = prefetch[0] == provider and prefetch[1] is record and prefetch[2] == base_url
+        same = (
+            prefetch[0] == provider
+            and prefetch[1] is record
+            and prefetch[2] == (base_url, _path(config_path))
+        )
         return prefetch[3] if same else None
 
     def catalog(self, provider: str | None = None, live: list[ModelInfo] | None = None) -> Catalog:
@@ -272,6 +322,14 @@ class Services:
         from backend.config import load_config
 
         return load_config(Path(path))
+
+
+# What a check is sent to: seal.toml's base_url and the seal.toml it came from.
+Target = tuple[str | None, str | None]
+
+
+def _path(config_path: str | Path | None) -> str | None:
+    return None if config_path is None else str(config_path)
 
 
 def _message(exc: BaseException) -> str:

@@ -20,6 +20,7 @@ from backend.resolution import ENV_VARS, Resolution, Source, resolve
 
 if TYPE_CHECKING:
     from backend.config import SealConfig
+    from backend.trust import Endpoint
 
 State = Literal["ok", "missing", "rejected", "expired", "expiring", "unverified"]
 EXPIRING_WITHIN = timedelta(days=7)
@@ -63,6 +64,8 @@ class Entry:
     origin: str | None = None  # "env" | "store" | "claude_code"
     refreshable: bool = False
     base_url: str | None = field(default=None, repr=False)
+    # Where a probe sends this credential: None is the provider's own base.
+    endpoint: Endpoint | None = field(default=None, repr=False)
 
     @property
     def key(self) -> str:
@@ -88,14 +91,17 @@ class Report:
 
     config_path: str | None
     entries: list[Entry]
+    # Every seal.toml base_url other than a provider's own, trusted or not.
+    endpoints: list[Endpoint] = field(default_factory=list)
 
     @property
     def exit_code(self) -> int:
-        """0 all ok; 1 anything missing/rejected/expired (or nothing at all); 2 warnings."""
+        """0 all ok; 1 anything missing/rejected/expired (or nothing at all); 2 warnings,
+        a seal.toml base_url this machine does not trust among them."""
         states = [e.state for e in self.entries]
         if not states or any(s in FAILING for s in states):
             return 1
-        if any(s in WARNING for s in states):
+        if any(s in WARNING for s in states) or any(not e.usable for e in self.endpoints):
             return 2
         return 0
 
@@ -226,12 +232,21 @@ def build_report(
 ) -> Report:
     """Assess every target: from seal.toml when it exists, else from what is present."""
     if config is not None and config.exists:
-        targets = targets_from_config(config)
-        path: str | None = str(config.path)
-    else:
-        targets = targets_without_config(store, env)
-        path = None  # no seal.toml: the JSON says so with "config": null
-    return Report(path, [assess(t, env, store, now) for t in targets])
+        from backend.trust import TrustList, endpoint_for, project_endpoints
+
+        trust = TrustList.load(env)
+        entries = []
+        for target in targets_from_config(config):
+            entry = assess(target, env, store, now)
+            if target.base_url is not None:
+                where = endpoint_for(
+                    target.provider, target.base_url, config.path, env, trust=trust
+                )
+                entry = replace(entry, endpoint=where if where.source == "project" else None)
+            entries.append(entry)
+        return Report(str(config.path), entries, project_endpoints(config, env, trust))
+    # No seal.toml: the JSON says so with "config": null.
+    return Report(None, [assess(t, env, store, now) for t in targets_without_config(store, env)])
 
 
 # --- probing ------------------------------------------------------------------------------
@@ -251,6 +266,11 @@ def probe_entry(
 
     if entry.source is None or entry.state in ("missing", "expired"):
         return entry
+    if entry.endpoint is not None and not entry.endpoint.usable:
+        # `probe` refuses the whole report first; this keeps the rule where the request is.
+        from backend.trust import UntrustedEndpoint
+
+        raise UntrustedEndpoint([entry.endpoint])
     now = now or utcnow()
     resolution = resolve(entry.provider, entry.profile, env, store, auth=entry.auth)
     source = _effective(resolution, entry.auth)
@@ -272,7 +292,7 @@ def probe_entry(
             return replace(entry, state="expired", note=exc.message)
         entry = replace(entry, expires_at=record.expires_at)
     auth = Auth.from_record(record)
-    result = providers.check(entry.provider, auth, base_url=entry.base_url, env=env)
+    result = providers.check(entry.provider, auth, endpoint=entry.endpoint, env=env)
     if result.outcome == "rejected":
         if stored:
             oauth.mark_stale(store, entry.provider, entry.profile)
@@ -292,7 +312,14 @@ def probe_entry(
 def probe(
     report: Report, env: Mapping[str, str], store: CredentialStore, *, workers: int = 32
 ) -> Report:
-    """Check every entry live, concurrently; the order of entries is kept."""
+    """Check every entry live, concurrently; the order of entries is kept.
+
+    Raises UntrustedEndpoint, before any request, when seal.toml sends any provider's
+    requests to a base_url this machine does not trust.
+    """
+    from backend.trust import refuse_untrusted
+
+    refuse_untrusted(report.endpoints)
     if not report.entries:
         return report
 

@@ -11,6 +11,7 @@ from backend.resolution import ENV_VARS
 
 if TYPE_CHECKING:
     from backend.services import Services
+    from backend.trust import Endpoint
 
 
 @dataclass
@@ -25,6 +26,10 @@ class Survey:
     auth: str | None = None
     profile: str = "default"
     agents: list[str] = field(default_factory=list)
+    # [model] base_url as written, and every base_url that is not a provider's own.
+    base_url: str | None = None
+    endpoints: list[Endpoint] = field(default_factory=list)
+    endpoint_error: str = ""
     store_reason: str = ""
     store_error: str = ""
     stored: list[str] = field(default_factory=list)  # "anthropic:default (api_key, verified)"
@@ -55,6 +60,14 @@ def survey(services: Services, config_path: str) -> Survey:
             facts.auth = config.get("auth")
             facts.profile = config.get("profile") or "default"
             facts.agents = config.agents()
+            base_url = config.get("base_url")
+            facts.base_url = base_url if isinstance(base_url, str) else None
+            try:
+                from backend.trust import project_endpoints
+
+                facts.endpoints = project_endpoints(config, services.env)
+            except SealError as exc:
+                facts.endpoint_error = str(exc)
     except SealError as exc:
         facts.config_exists = Path(config_path).exists()
         facts.config_error = str(exc)

@@ -34,6 +34,11 @@ class Answers:
     check_message: str = ""
     identity: dict[str, Any] = field(default_factory=dict)
     store_unverified: bool = False
+    # seal.toml's base_url for the table this run writes, as read (the wizard never sets
+    # one); `own_base` True: the person chose to check with the provider's own server
+    # instead of an untrusted base_url.
+    base_url: str | None = None
+    own_base: bool = False
     # Models fetched by the live check (backend.providers.base.ModelInfo), for the picker.
     live_models: list[Any] = field(default_factory=list, repr=False)
     model: str | None = None
@@ -55,6 +60,11 @@ class Answers:
     written: bool = False
     saved_path: str | None = None
     stored_where: str | None = None
+
+    @property
+    def check_base_url(self) -> str | None:
+        """The seal.toml base_url the live check goes to (None: the provider's own)."""
+        return None if self.own_base else self.base_url
 
     @property
     def auth_value(self) -> str | None:

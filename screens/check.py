@@ -4,16 +4,21 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from textual import work
 from textual.containers import Horizontal
 from textual.widget import Widget
 from textual.widgets import Button, LoadingIndicator, Static
 
+from backend.errors import SealError
 from backend.methods import PROVIDER_LABELS
+from backend.trust import UntrustedEndpoint
 from screens.base import StepScreen
 from screens.widgets.button import WizardButton
+
+if TYPE_CHECKING:
+    from backend.trust import Endpoint
 
 
 class CheckScreen(StepScreen):
@@ -58,14 +63,24 @@ class CheckScreen(StepScreen):
         self.query_one("#unverified", Button).display = False
         self.query_one("#check-status", Static).update("Checking…")
         self.set_ready(False)
-        base_url = self.answers.settings.get("base_url")
+        base_url = self.answers.check_base_url
+        path = self.answers.config_path
         provider = self.answers.provider or "anthropic"
         try:
-            started = self.services.prefetched_check(provider, record, base_url)
+            started = self.services.prefetched_check(provider, record, base_url, path)
             if started is not None:
                 report = await asyncio.wrap_future(started)
             else:
-                report = await asyncio.to_thread(self.services.check, provider, record, base_url)
+                report = await asyncio.to_thread(
+                    self.services.check, provider, record, base_url, path
+                )
+        except UntrustedEndpoint as exc:
+            # Nothing was sent: ask before the key goes to a server seal.toml names.
+            self._ask_trust(exc.endpoints[0])
+            return
+        except SealError as exc:
+            self._show("unverifiable", exc.message, exc.hint)
+            return
         except Exception as exc:  # a bug must show as a message, never a frozen screen
             self._show("unverifiable", f"The check failed unexpectedly ({type(exc).__name__}).", "")
             return
@@ -126,6 +141,61 @@ class CheckScreen(StepScreen):
             self._confirm_unverified()
         else:
             super().on_button_pressed(event)
+
+    def _ask_trust(self, endpoint: Endpoint) -> None:
+        """seal.toml sends this provider's requests elsewhere: trust it, or check with the
+        provider's own server."""
+        from screens.modals import ConfirmModal
+
+        label = PROVIDER_LABELS.get(endpoint.provider, endpoint.provider)
+        own = self.services.endpoint(endpoint.provider).host
+        self.query_one("#spinner").display = False
+        self.query_one("#check-status", Static).update(
+            f"⚠ seal.toml sends {label} requests to {endpoint.host}, not to {own}."
+        )
+
+        def use_own() -> None:
+            self.answers.own_base = True
+            self.run_check()
+
+        if endpoint.problem:
+            self.query_one("#check-detail", Static).update(
+                f"{endpoint.problem}. Checking with {own} instead."
+            )
+            use_own()
+            return
+
+        def decided(yes: bool | None) -> None:
+            if yes:
+                self.trust_and_check(endpoint)
+            else:
+                use_own()
+
+        self.app.push_screen(
+            ConfirmModal(
+                f"Send your {label} credential to {endpoint.host}?",
+                f"seal.toml ({endpoint.table} base_url) sends {label} requests to\n\n"
+                f"  {endpoint.url}\n\n"
+                f"That is not {label}'s own server ({own}). A project's seal.toml can come "
+                "from anyone (a clone, a pull request): trust it only if you know this "
+                "server, such as your company's proxy. Trust is kept for this seal.toml "
+                "and this exact URL; if the URL in the file changes, seal-setup asks again."
+                f"\n\nNo: check with {own} instead.",
+                yes=f"Trust {endpoint.host}",
+                no=f"Check with {own}",
+            ),
+            decided,
+        )
+
+    @work(group="check", exclusive=True)
+    async def trust_and_check(self, endpoint: Endpoint) -> None:
+        """Save the trust (disk I/O off the UI loop), then run the check through it."""
+        try:
+            await asyncio.to_thread(self.services.trust_endpoint, endpoint)
+        except SealError as exc:
+            self._show("unverifiable", exc.message, exc.hint)
+            return
+        self.run_check()
 
     def _confirm_unverified(self) -> None:
         from screens.modals import ConfirmModal

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
 from textual import work
@@ -15,6 +15,9 @@ from backend.errors import ConfigConflictError, SealError
 from backend.onboarding import STORED_METHODS, commit, equivalent_command
 from screens.base import StepResult, StepScreen
 from screens.widgets.button import WizardButton
+
+if TYPE_CHECKING:
+    from backend.trust import Endpoint
 
 
 def diff_text(diff: str) -> Text:
@@ -54,6 +57,7 @@ class ReviewScreen(StepScreen):
 
     def compose_body(self) -> Iterable[Widget]:
         yield Static("Preparing…", id="summary", markup=False)
+        yield Static("", id="endpoints", markup=False, classes="warning")
         yield Static("", id="diff")
         yield Static("", id="secret-dest", markup=False)
         yield Static("", id="command", markup=False)
@@ -70,7 +74,7 @@ class ReviewScreen(StepScreen):
         summary = self.query_one("#summary", Static)
         self.set_ready(False)
         try:
-            config, choice = await asyncio.to_thread(self._load)
+            config, choice, endpoints = await asyncio.to_thread(self._load)
         except SealError as exc:
             summary.update(f"✗ {exc}\nNothing will be written.")
             summary.set_classes("error")
@@ -96,6 +100,9 @@ class ReviewScreen(StepScreen):
         else:
             summary.update(f"{path} needs no change.")
         summary.set_classes("")
+        where = self.query_one("#endpoints", Static)
+        where.update(self._endpoint_lines(endpoints))
+        where.display = bool(endpoints)
         self.query_one("#diff", Static).update(diff_text(diff) if diff else "")
         self.query_one("#secret-dest", Static).update(self._secret_line(choice))
         if mode == "roles":
@@ -109,13 +116,28 @@ class ReviewScreen(StepScreen):
         self.set_ready(True)
         self.query_one("#next", Button).focus()
 
-    def _load(self) -> tuple[Any, Any]:
+    def _load(self) -> tuple[Any, Any, list[Endpoint]]:
         from backend.onboarding import apply_answers
 
         config = self.services.load_config(self.answers.config_path)
         apply_answers(config, self.answers)
         choice = self.services.store_choice() if self._stores_secret else None
-        return config, choice
+        return config, choice, self.services.project_endpoints(config)
+
+    def _endpoint_lines(self, endpoints: list[Endpoint]) -> str:
+        """Servers other than the providers' own that Seal will send keys to, up front."""
+        lines = []
+        for e in endpoints:
+            if e.trusted and not e.problem:
+                state = "trusted on this machine"
+            elif e.provider == self.answers.provider and self.answers.own_base:
+                state = "not trusted here: the check went to the provider's own server"
+            else:
+                state = "not trusted here: `seal-setup trust` before seal-setup sends keys there"
+            lines.append(
+                f"⚠ Seal sends {e.provider} requests to {e.url} ({e.table} base_url) — {state}"
+            )
+        return "\n".join(lines)
 
     @property
     def _stores_secret(self) -> bool:

@@ -106,6 +106,9 @@ class WelcomeScreen(StepScreen):
     def action_next(self) -> None:
         if not self.ready:
             return
+        if self.facts is not None:
+            # The check sends the credential where seal.toml says; the trust rule applies.
+            self.answers.base_url = self.facts.base_url
         if self._choice == "setup":
             self.answers.mode = "onboard"
             self.finish(StepResult("next"))
@@ -138,6 +141,7 @@ def _describe(facts: Survey) -> str:
         )
         if facts.agents:
             lines.append(f"  agents: {', '.join(facts.agents)}")
+        lines += _endpoint_lines(facts)
     else:
         lines.append(f"seal.toml: {facts.config_path} does not exist yet (it will be created)")
     if facts.store_error:
@@ -151,3 +155,19 @@ def _describe(facts: Survey) -> str:
     lines.append(f"Session: {facts.environment}")
     lines.append("Is auth working? Run `seal-setup status --probe` to check it live.")
     return "\n".join(lines)
+
+
+def _endpoint_lines(facts: Survey) -> list[str]:
+    """seal.toml base URLs that are not a provider's own: where keys would go, up front."""
+    lines = []
+    if facts.endpoint_error:
+        lines.append(f"⚠ {facts.endpoint_error}")
+    for e in facts.endpoints:
+        if e.problem:
+            state = "refused: plain http to another machine"
+        elif e.trusted:
+            state = "trusted on this machine"
+        else:
+            state = "not trusted yet: seal-setup asks before sending a key there"
+        lines.append(f"⚠ {e.provider} requests go to {e.url} ({e.table} base_url) — {state}")
+    return lines

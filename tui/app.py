@@ -45,6 +45,10 @@ def prepare_reauth(
     answers.profile = target.profile
     answers.method = target.method
     answers.reauth_auth = target.config_auth
+    if target.config_auth is not None:
+        # seal.toml configures this provider: the check goes where [model] sends it.
+        base_url = loaded.own("base_url")
+        answers.base_url = base_url if isinstance(base_url, str) else None
 
 
 def prepare_roles(answers: Answers, services: Services, agent: str | None) -> None:
@@ -226,5 +230,8 @@ class SealSetupApp(App[int]):
         if answers.record is None or answers.check_outcome == "verified":
             return
         self.services.start_check(
-            answers.provider or "anthropic", answers.record, answers.settings.get("base_url")
+            answers.provider or "anthropic",
+            answers.record,
+            answers.check_base_url,
+            answers.config_path,
         )

@@ -82,6 +82,17 @@ def build_parser() -> argparse.ArgumentParser:
     status.add_argument("--json", action="store_true", help="print one JSON object")
     status.add_argument("--probe", action="store_true", help="check every credential live")
 
+    trust = sub.add_parser(
+        "trust",
+        parents=[common],
+        help="let this seal.toml's base_url servers receive this machine's credentials",
+    )
+    trust.add_argument("--yes", action="store_true", help="do not ask for confirmation")
+    trust.add_argument("--list", action="store_true", help="show every trusted server")
+    trust.add_argument(
+        "--forget", action="store_true", help="withdraw trust from this seal.toml's servers"
+    )
+
     logout = sub.add_parser("logout", parents=[common], help="remove stored credentials")
     logout.add_argument("--provider", choices=PROVIDERS)
     logout.add_argument("--profile", metavar="N")
@@ -135,6 +146,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         from tui.commands import run_status
 
         return run_status(args)
+    if command == "trust":
+        from tui.trust_cmd import run_trust
+
+        return run_trust(args)
     if command == "logout":
         from tui.commands import run_logout
 

@@ -71,6 +71,7 @@ def status_lines(report: Report, store_location: str, config_path: str) -> list[
     else:
         lines.append(f"seal.toml: {report.config_path}")
     lines.append(f"Credential store: {store_location}")
+    lines += endpoint_lines(report, colour)
     lines.append("")
     if not report.entries:
         lines.append("No credentials found.")
@@ -101,6 +102,29 @@ def status_lines(report: Report, store_location: str, config_path: str) -> list[
             lines.append("")
             lines.append(paint(title + ":", "bold", colour))
             lines += [f"  {item}" for item in items]
+    return lines
+
+
+def endpoint_lines(report: Report, colour: bool) -> list[str]:
+    """seal.toml's base URLs, said before anything else: where keys would be sent."""
+    from backend.trust import trust_command
+
+    if not report.endpoints:
+        return []
+    lines = ["", paint("Requests go to servers set in seal.toml:", "bold", colour)]
+    for e in report.endpoints:
+        head = f"  {e.provider} → {e.url} ({e.table or '[model]'} base_url): "
+        if e.problem:
+            lines.append(head + paint("refused — " + e.problem, "red", colour))
+        elif e.trusted:
+            lines.append(head + paint("trusted on this machine", "green", colour))
+        else:
+            lines.append(
+                head + paint("NOT trusted — --probe sends nothing there", "yellow", colour)
+            )
+    if any(not e.trusted and not e.problem for e in report.endpoints):
+        path = report.config_path or "seal.toml"
+        lines.append(f"  If you know these servers: {trust_command(path)}")
     return lines
 
 

@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from backend.config import SealConfig
     from backend.credentials import CredentialRecord
     from backend.providers.base import ModelInfo
+    from backend.trust import Endpoint
     from backend.wizard_state import Answers
 
 # The Model step's options: with --model they are set as a whole (absent = removed), as
@@ -83,11 +84,13 @@ def _run(args: argparse.Namespace, env: dict[str, str]) -> int:
     apply_answers(config, answers)  # InputError for any bad value: nothing fetched yet
     catalog = _bundled_catalog()
     _check_rules(config, answers, catalog)
+    # Before stdin is read or a sign-in starts: an untrusted base_url stops it here.
+    endpoint = _endpoint(answers, config, env)
 
     record = acquire(answers, env)
     answers.record = record
     if record is not None:
-        models = _live_check(answers, record, config, env, args.no_verify)
+        models = _live_check(answers, record, endpoint, env, args.no_verify)
         if models:
             catalog = catalog.merged(answers.provider or "anthropic", models)
             _check_rules(config, answers, catalog)
@@ -310,10 +313,23 @@ def _env_unset_line(answers: Answers) -> str:
 # --- check and commit ---------------------------------------------------------------------
 
 
+def _endpoint(answers: Answers, config: SealConfig, env: dict[str, str]) -> Endpoint:
+    """Where the check goes: the table's base_url once trusted; UntrustedEndpoint (exit 2)."""
+    from backend.trust import endpoint_for, refuse_untrusted
+
+    base_url = config.get("base_url", answers.agent)
+    where = answers.agent if config.own("base_url", answers.agent) is not None else None
+    endpoint = endpoint_for(
+        answers.provider or "anthropic", base_url, config.path, env, agent=where
+    )
+    refuse_untrusted([endpoint])
+    return endpoint
+
+
 def _live_check(
     answers: Answers,
     record: CredentialRecord,
-    config: SealConfig,
+    endpoint: Endpoint,
     env: dict[str, str],
     no_verify: bool,
 ) -> list[ModelInfo]:
@@ -322,13 +338,7 @@ def _live_check(
     from backend.providers.base import Auth
 
     provider = answers.provider or "anthropic"
-    base_url = config.get("base_url", answers.agent)
-    result = providers.check(
-        provider,
-        Auth.from_record(record),
-        base_url=base_url if isinstance(base_url, str) else None,
-        env=env,
-    )
+    result = providers.check(provider, Auth.from_record(record), endpoint=endpoint, env=env)
     answers.check_outcome = result.outcome
     answers.check_message = result.message
     if result.outcome == "rejected":

@@ -7,6 +7,7 @@ All calls block; run them off the UI loop.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import TYPE_CHECKING
 
 import httpx
 
@@ -24,6 +25,9 @@ from backend.providers.base import (
     key_shape_hint,
     mask,
 )
+
+if TYPE_CHECKING:
+    from backend.trust import Endpoint
 
 PROVIDER_NAMES = ("anthropic", "openrouter", "openai")
 
@@ -48,19 +52,37 @@ def _known(provider: str) -> None:
         )
 
 
+def _base(provider: str, endpoint: Endpoint | None, env: Mapping[str, str] | None) -> str:
+    """Where the request goes: the provider's own base, or a seal.toml base_url the person
+    trusts. Every credentialed call passes here, so an untrusted one never leaves."""
+    if endpoint is None:
+        return api_base(provider, env)
+    if endpoint.provider != provider:
+        raise ValueError(f"an endpoint for {endpoint.provider} used for {provider}")
+    if not endpoint.usable:
+        from backend.trust import UntrustedEndpoint
+
+        raise UntrustedEndpoint([endpoint])
+    return endpoint.url
+
+
 def check(
     provider: str,
     auth: Auth,
     *,
-    base_url: str | None = None,
+    endpoint: Endpoint | None = None,
     env: Mapping[str, str] | None = None,
     client: httpx.Client | None = None,
 ) -> CheckResult:
-    """Ask the provider whether `auth` works: verified, rejected or unverifiable."""
+    """Ask the provider whether `auth` works: verified, rejected or unverifiable.
+
+    `endpoint` None: the provider's own base. An untrusted one raises UntrustedEndpoint
+    before anything is sent.
+    """
     _known(provider)
+    base = _base(provider, endpoint, env)
     if not auth.value:
         return CheckResult("rejected", "Nothing to check: the credential is empty", "Paste it.")
-    base = api_base(provider, env, base_url)
     with client_or_new(client) as http:
         if provider == "anthropic":
             return anthropic.check(auth, base, http)
@@ -73,13 +95,13 @@ def list_models(
     provider: str,
     auth: Auth | None,
     *,
-    base_url: str | None = None,
+    endpoint: Endpoint | None = None,
     env: Mapping[str, str] | None = None,
     client: httpx.Client | None = None,
 ) -> list[ModelInfo]:
     """The live model list; ProviderError (classified message, hint = cause) on failure."""
     _known(provider)
-    base = api_base(provider, env, base_url)
+    base = _base(provider, endpoint, env)
     name = DISPLAY_NAMES[provider]
     if auth is None and provider != "openrouter":
         raise ProviderError(f"{name} lists models only for a credential", "Add one first.")

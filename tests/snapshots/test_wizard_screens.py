@@ -183,7 +183,12 @@ def fixed_sign_in(mode: Any) -> PendingSignIn:
 
 
 def canned_check(result: CheckResult) -> Callable[..., CheckReport]:
-    def check(provider: str, record: CredentialRecord, base_url: str | None = None) -> Any:
+    def check(
+        provider: str,
+        record: CredentialRecord,
+        base_url: str | None = None,
+        config_path: str | None = None,
+    ) -> Any:
         return CheckReport(result, [])
 
     return check

@@ -7,6 +7,7 @@ import pytest
 import respx
 
 from backend import endpoints
+from backend.errors import InputError
 from backend.http import (
     CONNECT_TIMEOUT,
     READ_TIMEOUT,
@@ -229,19 +230,49 @@ def test_endpoints_env_and_override() -> None:
     assert endpoints.api_base("anthropic", {}) == "https://api.anthropic.com"
     assert endpoints.api_base("openrouter", {}) == "https://openrouter.ai/api/v1"
     assert endpoints.api_base("openai", {}) == "https://api.openai.com/v1"
-    env = {"SEAL_ANTHROPIC_BASE_URL": "http://x:1/", "SEAL_OPENAI_BASE_URL": "  "}
-    assert endpoints.api_base("anthropic", env) == "http://x:1"
+    env = {"SEAL_ANTHROPIC_BASE_URL": "http://127.0.0.1:1/", "SEAL_OPENAI_BASE_URL": "  "}
+    assert endpoints.api_base("anthropic", env) == "http://127.0.0.1:1"
     assert endpoints.api_base("openai", env) == "https://api.openai.com/v1"
-    assert endpoints.api_base("anthropic", env, "https://proxy/") == "https://proxy"
     real = endpoints.oauth_endpoints({})
     assert real.authorize("max") == "https://claude.ai/oauth/authorize"
     assert real.authorize("console") == "https://platform.claude.com/oauth/authorize"
     assert real.token == "https://platform.claude.com/v1/oauth/token"
     assert real.redirect_uri == "https://platform.claude.com/oauth/code/callback"
-    fake = endpoints.oauth_endpoints({"SEAL_ANTHROPIC_OAUTH_URL": "http://h:2"})
-    assert fake.authorize("max") == fake.authorize("console") == "http://h:2/oauth/authorize"
-    assert fake.token == "http://h:2/v1/oauth/token"
-    assert fake.redirect_uri == "http://h:2/oauth/code/callback"
-    assert endpoints.create_api_key_url(env) == "http://x:1/api/oauth/claude_cli/create_api_key"
+    fake = endpoints.oauth_endpoints({"SEAL_ANTHROPIC_OAUTH_URL": "http://localhost:2"})
+    assert (
+        fake.authorize("max") == fake.authorize("console") == "http://localhost:2/oauth/authorize"
+    )
+    assert fake.token == "http://localhost:2/v1/oauth/token"
+    assert fake.redirect_uri == "http://localhost:2/oauth/code/callback"
+    assert (
+        endpoints.create_api_key_url(env)
+        == "http://127.0.0.1:1/api/oauth/claude_cli/create_api_key"
+    )
     with pytest.raises(ValueError):
         endpoints.api_base("nope", {})
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("SEAL_ANTHROPIC_BASE_URL", "http://proxy.example.com"),
+        ("SEAL_OPENAI_BASE_URL", "http://10.0.0.5:8080/v1"),
+        ("SEAL_ANTHROPIC_OAUTH_URL", "http://[fe80::1]:9"),
+        ("SEAL_OPENROUTER_BASE_URL", "ftp://127.0.0.1/"),
+        ("SEAL_OPENROUTER_BASE_URL", "https://"),
+    ],
+)
+def test_env_bases_refuse_plain_http_off_this_machine(name: str, value: str) -> None:
+    """A key over plain http to another machine can be read on the way: never sent."""
+    with pytest.raises(InputError, match=name):
+        if name == "SEAL_ANTHROPIC_OAUTH_URL":
+            endpoints.oauth_endpoints({name: value})
+        else:
+            endpoints.api_base(name.split("_")[1].lower(), {name: value})
+
+
+@pytest.mark.parametrize(
+    "value", ["http://127.0.0.1:9", "http://127.8.9.10", "http://[::1]:9", "http://LOCALHOST:1"]
+)
+def test_plain_http_to_loopback_is_allowed(value: str) -> None:
+    assert endpoints.api_base("anthropic", {"SEAL_ANTHROPIC_BASE_URL": value}) == value

@@ -14,6 +14,7 @@ from backend.credentials import CredentialRecord
 from backend.errors import ProviderError
 from backend.http import make_client
 from backend.providers import DISPLAY_NAMES, PROVIDER_NAMES, Auth, CheckResult
+from backend.trust import Endpoint, UntrustedEndpoint
 from tests.fakes import fixtures
 from tests.fakes.provider import (
     ANTHROPIC_KEY,
@@ -261,7 +262,9 @@ def test_key_shape_hints(fake_provider: FakeProvider) -> None:
 
 @pytest.mark.parametrize("provider", PROVIDER_NAMES)
 def test_404_names_the_url(fake_provider: FakeProvider, provider: str) -> None:
-    result = run(fake_provider, provider, base_url=fake_provider.base_url + "/wrong")
+    result = run(
+        fake_provider, provider, endpoint=Endpoint(provider, fake_provider.base_url + "/wrong")
+    )
     assert result.outcome == "unverifiable"
     assert result.status_code == 404
     assert fake_provider.base_url + "/wrong" in result.message
@@ -362,7 +365,9 @@ def _free_port() -> int:
 @pytest.mark.parametrize("provider", PROVIDER_NAMES)
 def test_refused_connection(fast_retries: object, provider: str) -> None:
     base = f"http://127.0.0.1:{_free_port()}"
-    result = providers.check(provider, Auth("api_key", KEYS[provider]), base_url=base)
+    result = providers.check(
+        provider, Auth("api_key", KEYS[provider]), endpoint=Endpoint(provider, base)
+    )
     assert result.outcome == "unverifiable"
     assert "connection refused" in result.message
     assert "127.0.0.1" in result.message
@@ -414,12 +419,25 @@ def test_list_models_raises_classified(fake_provider: FakeProvider) -> None:
         providers.list_models("nope", None)
 
 
-def test_base_url_override_wins_over_env(fake_provider: FakeProvider) -> None:
+def test_trusted_base_url_wins_over_env(fake_provider: FakeProvider) -> None:
     env = {"SEAL_OPENAI_BASE_URL": "http://127.0.0.1:9/"}
-    result = providers.check(
-        "openai", Auth("api_key", OPENAI_KEY), env=env, base_url=fake_provider.openai_url
-    )
+    trusted = Endpoint("openai", fake_provider.openai_url, "project", "/p/seal.toml", "[model]")
+    result = providers.check("openai", Auth("api_key", OPENAI_KEY), env=env, endpoint=trusted)
     assert result.outcome == "verified"
+
+
+@pytest.mark.parametrize("provider", PROVIDER_NAMES)
+def test_untrusted_base_url_is_refused_before_any_request(
+    fake_provider: FakeProvider, provider: str
+) -> None:
+    untrusted = Endpoint(
+        provider, fake_provider.base_url, "project", "/p/seal.toml", "[model]", trusted=False
+    )
+    with pytest.raises(UntrustedEndpoint, match="not trusted on this machine"):
+        run(fake_provider, provider, endpoint=untrusted)
+    with pytest.raises(UntrustedEndpoint):
+        providers.list_models(provider, Auth("api_key", KEYS[provider]), endpoint=untrusted)
+    assert fake_provider.requests() == []
 
 
 def test_shared_client_is_not_closed(fake_provider: FakeProvider) -> None:

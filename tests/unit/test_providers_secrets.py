@@ -23,6 +23,7 @@ from backend.oauth import (
     start_sign_in,
 )
 from backend.providers import Auth, CheckResult
+from backend.trust import Endpoint
 from tests.fakes import fixtures
 from tests.fakes.provider import FakeProvider
 
@@ -102,7 +103,9 @@ def test_refused_and_timeout_never_leak(
 ) -> None:
     caplog.set_level(logging.DEBUG)
     for base in ("http://127.0.0.1:1", "http://[::1]:1"):
-        result = providers.check("openai", Auth("api_key", CANARY), base_url=base)
+        result = providers.check(
+            "openai", Auth("api_key", CANARY), endpoint=Endpoint("openai", base)
+        )
         assert_clean(*result_texts(result))
 
     def slow(request: httpx.Request) -> httpx.Response:

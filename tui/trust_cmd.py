@@ -1,0 +1,101 @@
+"""`seal-setup trust`: let this seal.toml's base URLs receive this machine's credentials.
+
+Like `direnv allow`: the person looks at the servers a project's seal.toml names and says
+yes once, for that file and those exact URLs. `--list` shows what is trusted, `--forget`
+withdraws it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from typing import TYPE_CHECKING
+
+from backend.errors import ConfigError, SealError
+from tui.cli import EXIT_CANCELLED, EXIT_CONFIG, EXIT_OK, EXIT_USAGE
+from tui.output import error
+
+if TYPE_CHECKING:
+    from backend.trust import TrustList
+
+
+def run_trust(args: argparse.Namespace) -> int:
+    """`seal-setup trust [--config PATH] [--yes] [--list] [--forget]`."""
+    from backend.config import load_config
+    from backend.config_io import default_config_path
+    from backend.trust import TrustList, config_key, project_endpoints
+
+    env = dict(os.environ)
+    try:
+        trust = TrustList.load(env)
+        if args.list:
+            return _list(trust)
+        path = default_config_path(env, args.config)
+        if args.forget:
+            gone = trust.forget(path)
+            if gone:
+                trust.save()
+            print(f"Withdrew trust from {gone} server(s) for {config_key(path)}.")
+            return EXIT_OK
+        try:
+            config = load_config(path)
+        except ConfigError as exc:
+            error(exc.message, exc.hint or "fix seal.toml by hand; nothing was changed")
+            return EXIT_CONFIG
+        if not config.exists:
+            error(
+                f"there is no seal.toml at {path}", "pass --config PATH of the project's seal.toml"
+            )
+            return EXIT_USAGE
+        endpoints = project_endpoints(config, env, trust)
+    except SealError as exc:
+        error(exc.message, exc.hint)
+        return exc.exit_code
+    where = config_key(path)
+    if not endpoints:
+        print(f"{where} sends every request to the providers' own servers: nothing to trust.")
+        return EXIT_OK
+    refused = [e for e in endpoints if e.problem]
+    if refused:
+        for endpoint in refused:
+            error(endpoint.problem, "fix base_url in seal.toml; nothing was trusted")
+        return EXIT_USAGE
+    print(f"{where} sends requests to servers that are not the providers' own:")
+    for e in endpoints:
+        state = " (already trusted)" if e.trusted else ""
+        print(f"  {e.provider} → {e.url}  [{e.host}, {e.table or '[model]'} base_url]{state}")
+    providers = ", ".join(dict.fromkeys(e.provider for e in endpoints))
+    print(
+        f"Trusting them lets seal-setup send your {providers} credentials there when it "
+        "checks them. Only do this for servers you know (your own or your company's proxy)."
+    )
+    if not args.yes:
+        if not sys.stdin.isatty():
+            error("trust needs a confirmation and there is no terminal to ask on", "pass --yes")
+            return EXIT_USAGE
+        sys.stderr.write("Trust these servers for this seal.toml? [y/N] ")
+        sys.stderr.flush()
+        if sys.stdin.readline().strip().lower() not in ("y", "yes"):
+            print("Nothing trusted.")
+            return EXIT_CANCELLED
+    try:
+        trust.set_for(path, endpoints)
+        trust.save()
+    except SealError as exc:
+        error(exc.message, exc.hint)
+        return exc.exit_code
+    print(
+        f"Trusted {len(endpoints)} server(s) for {where} (kept in {trust.path}). Changing "
+        "base_url in the file withdraws it."
+    )
+    return EXIT_OK
+
+
+def _list(trust: TrustList) -> int:
+    if not trust.entries:
+        print("No seal.toml base_url is trusted on this machine.")
+        return EXIT_OK
+    for entry in sorted(trust.entries, key=lambda e: (e.config, e.provider, e.base_url)):
+        print(f"{entry.config}  {entry.provider} → {entry.base_url}  (since {entry.trusted_at})")
+    return EXIT_OK
