@@ -105,6 +105,11 @@ class CheckScreen(StepScreen):
             status.update("✓ " + message)
             status.set_classes("ok")
             lines.extend(_identity_lines(self.answers.identity))
+            if self.answers.own_base and self.answers.base_url:
+                lines.append(
+                    "Checked with the provider's own server, not seal.toml's base_url "
+                    f"({self.answers.base_url})."
+                )
             if models_error:
                 lines.append(f"Model list unavailable ({models_error}); the bundled list is used.")
             retry.display = keep.display = False

@@ -135,7 +135,8 @@ class ReviewScreen(StepScreen):
             else:
                 state = "not trusted here: `seal-setup trust` before seal-setup sends keys there"
             lines.append(
-                f"⚠ Seal sends {e.provider} requests to {e.url} ({e.table} base_url) — {state}"
+                f"⚠ Seal will send {e.provider} requests, with the key, to {e.url} "
+                f"({e.table} base_url) — {state}"
             )
         return "\n".join(lines)
 
