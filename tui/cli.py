@@ -7,11 +7,15 @@ Exit codes: 0 ok; 1 credential missing/rejected/expired; 2 usage or input error;
 from __future__ import annotations
 
 import argparse
+import contextlib
 import gc
 import os
 import sys
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from backend.credentials import CredentialRecord
 
 EXIT_OK = 0
 EXIT_CREDENTIAL = 1
@@ -23,11 +27,13 @@ PROVIDERS = ("anthropic", "openrouter", "openai")
 METHODS = ("api_key", "console_oauth", "oauth", "setup_token", "claude_code", "env")
 
 
-def _version() -> str:
-    from importlib.metadata import PackageNotFoundError, version
+def version() -> str:
+    """The installed package's version."""
+    from importlib.metadata import PackageNotFoundError
+    from importlib.metadata import version as installed
 
     try:
-        return version("seal-setup")
+        return installed("seal-setup")
     except PackageNotFoundError:
         return "0.0.0+unknown"
 
@@ -49,7 +55,7 @@ def build_parser() -> argparse.ArgumentParser:
         parents=[common],
         epilog="Run without a command to start the setup wizard.",
     )
-    parser.add_argument("--version", action="version", version=f"seal-setup {_version()}")
+    parser.add_argument("--version", action="version", version=f"seal-setup {version()}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     onboard = sub.add_parser("onboard", parents=[common], help="the setup wizard (default)")
@@ -199,6 +205,26 @@ def launch_wizard(
     finally:
         gc.enable()
     return app.return_code
+
+
+def report_unexpected(
+    error: BaseException,
+    env: Mapping[str, str],
+    records: Sequence[CredentialRecord | None] = (),
+    changes: str = "",
+) -> str:
+    """Save the redacted report of an unexpected error; the message to show for it.
+
+    `records` hold secrets to keep out of the report (the wizard's current credential);
+    `changes` says what was written before the error, if that is known.
+    """
+    from backend.crash_report import save_crash_report, stopped_message
+
+    about: tuple[str, ...] = ()
+    with contextlib.suppress(Exception):  # a broken install's metadata: no version line
+        about = (f"seal-setup {version()}",)
+    report = save_crash_report(error, env=env, records=records, about=about)
+    return stopped_message(error, report, changes, env)
 
 
 def run() -> None:
