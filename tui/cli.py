@@ -1,6 +1,7 @@
 """The `seal-setup` command line: argparse, dispatch, and exit codes (DESIGN §5).
 
-Exit codes: 0 ok; 1 credential missing/rejected/expired; 2 usage or input error;
+Exit codes: 0 ok; 1 credential missing/rejected/expired, or an unexpected error (a short
+message and a report without secrets, never a traceback); 2 usage or input error;
 3 seal.toml unreadable or not parseable; 130 cancelled.
 """
 
@@ -19,6 +20,7 @@ if TYPE_CHECKING:
 
 EXIT_OK = 0
 EXIT_CREDENTIAL = 1
+EXIT_UNEXPECTED = 1
 EXIT_USAGE = 2
 EXIT_CONFIG = 3
 EXIT_CANCELLED = 130
@@ -227,9 +229,38 @@ def report_unexpected(
     return stopped_message(error, report, changes, env)
 
 
+def disable_core_dumps() -> None:
+    """A core file would hold every secret in memory: the process never writes one."""
+    with contextlib.suppress(ImportError, OSError, ValueError):  # no such limit (Windows)
+        import resource
+
+        resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+
+
 def run() -> None:
-    """Console-script wrapper that turns main()'s result into the process exit status."""
+    """Console-script wrapper that turns main()'s result into the process exit status.
+
+    An error nothing else handled gives a few lines on stderr and a report without
+    secrets (backend.crash_report), never Python's traceback: its messages may quote one.
+    """
+    disable_core_dumps()
     try:
-        sys.exit(main())
+        code = main()
     except KeyboardInterrupt:
         sys.exit(EXIT_CANCELLED)
+    except Exception as exc:
+        sys.exit(_unexpected(exc))
+    sys.exit(code)
+
+
+def _unexpected(error: Exception) -> int:
+    from backend.errors import SealError
+
+    if isinstance(error, SealError):
+        # A typed error a command did not catch still says what to do, as they all do.
+        from tui.output import error as say
+
+        say(error.message, error.hint)
+        return error.exit_code
+    print(report_unexpected(error, os.environ), file=sys.stderr)
+    return EXIT_UNEXPECTED
