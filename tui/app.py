@@ -12,6 +12,7 @@ import os
 from collections.abc import Mapping
 from typing import ClassVar
 
+from rich.text import Text
 from textual import work
 from textual.app import App
 from textual.binding import Binding, BindingType
@@ -23,6 +24,7 @@ from screens.base import StepContext, StepScreen
 from tui.flow import START_STEP, STEPS, phases_for
 
 EXIT_OK = 0
+EXIT_UNEXPECTED = 1
 EXIT_CANCELLED = 130
 
 
@@ -177,6 +179,39 @@ class SealSetupApp(App[int]):
 
     def on_unmount(self) -> None:
         self.services.close()
+
+    def _handle_exception(self, error: Exception) -> None:
+        """Every error nothing else caught (a worker, a handler, compose, a render).
+
+        Replaces Textual's report, which prints every frame's local variables (pasted
+        keys, tokens) and the raw message: a report without secrets is saved instead, and
+        a few lines say so once the terminal is restored. Exit code 1.
+        """
+        self._return_code = EXIT_UNEXPECTED
+        if self._exception is not None:
+            # Already stopping on an error: the first one is the one reported.
+            return
+        # Pilot (run_test) waits on this event and raises the error when it ends.
+        self._exception = error
+        self._exception_event.set()
+        from textual.worker import WorkerFailed
+
+        from tui.cli import report_unexpected
+
+        cause = error.error if isinstance(error, WorkerFailed) else error
+        answers = self.answers
+        changes = (
+            "What Review showed was written before the error."
+            if answers.written
+            else "Nothing was written."
+        )
+        try:
+            message = report_unexpected(cause, self.services.env, [answers.record], changes)
+        except Exception:  # saving never raises; this keeps the exit quiet if it did
+            message = f"seal-setup stopped on an unexpected error ({type(cause).__name__})."
+        # Text, not markup; a long path is not wrapped, so it can be copied whole.
+        self._exit_renderables[:] = [Text(message, no_wrap=True, overflow="ignore")]
+        self._close_messages_no_wait()
 
     def _step_screen(self, name: str) -> StepScreen:
         step = STEPS[name]

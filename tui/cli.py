@@ -1,20 +1,26 @@
 """The `seal-setup` command line: argparse, dispatch, and exit codes (DESIGN §5).
 
-Exit codes: 0 ok; 1 credential missing/rejected/expired; 2 usage or input error;
+Exit codes: 0 ok; 1 credential missing/rejected/expired, or an unexpected error (a short
+message and a report without secrets, never a traceback); 2 usage or input error;
 3 seal.toml unreadable or not parseable; 130 cancelled.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import gc
 import os
 import sys
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from backend.credentials import CredentialRecord
 
 EXIT_OK = 0
 EXIT_CREDENTIAL = 1
+EXIT_UNEXPECTED = 1
 EXIT_USAGE = 2
 EXIT_CONFIG = 3
 EXIT_CANCELLED = 130
@@ -23,11 +29,13 @@ PROVIDERS = ("anthropic", "openrouter", "openai")
 METHODS = ("api_key", "console_oauth", "oauth", "setup_token", "claude_code", "env")
 
 
-def _version() -> str:
-    from importlib.metadata import PackageNotFoundError, version
+def version() -> str:
+    """The installed package's version."""
+    from importlib.metadata import PackageNotFoundError
+    from importlib.metadata import version as installed
 
     try:
-        return version("seal-setup")
+        return installed("seal-setup")
     except PackageNotFoundError:
         return "0.0.0+unknown"
 
@@ -49,7 +57,7 @@ def build_parser() -> argparse.ArgumentParser:
         parents=[common],
         epilog="Run without a command to start the setup wizard.",
     )
-    parser.add_argument("--version", action="version", version=f"seal-setup {_version()}")
+    parser.add_argument("--version", action="version", version=f"seal-setup {version()}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     onboard = sub.add_parser("onboard", parents=[common], help="the setup wizard (default)")
@@ -216,9 +224,58 @@ def launch_wizard(
     return app.return_code
 
 
+def report_unexpected(
+    error: BaseException,
+    env: Mapping[str, str],
+    records: Sequence[CredentialRecord | None] = (),
+    changes: str = "",
+) -> str:
+    """Save the redacted report of an unexpected error; the message to show for it.
+
+    `records` hold secrets to keep out of the report (the wizard's current credential);
+    `changes` says what was written before the error, if that is known.
+    """
+    from backend.crash_report import save_crash_report, stopped_message
+
+    about: tuple[str, ...] = ()
+    with contextlib.suppress(Exception):  # a broken install's metadata: no version line
+        about = (f"seal-setup {version()}",)
+    report = save_crash_report(error, env=env, records=records, about=about)
+    return stopped_message(error, report, changes, env)
+
+
+def disable_core_dumps() -> None:
+    """A core file would hold every secret in memory: the process never writes one."""
+    with contextlib.suppress(ImportError, OSError, ValueError):  # no such limit (Windows)
+        import resource
+
+        resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+
+
 def run() -> None:
-    """Console-script wrapper that turns main()'s result into the process exit status."""
+    """Console-script wrapper that turns main()'s result into the process exit status.
+
+    An error nothing else handled gives a few lines on stderr and a report without
+    secrets (backend.crash_report), never Python's traceback: its messages may quote one.
+    """
+    disable_core_dumps()
     try:
-        sys.exit(main())
+        code = main()
     except KeyboardInterrupt:
         sys.exit(EXIT_CANCELLED)
+    except Exception as exc:
+        sys.exit(_unexpected(exc))
+    sys.exit(code)
+
+
+def _unexpected(error: Exception) -> int:
+    from backend.errors import SealError
+
+    if isinstance(error, SealError):
+        # A typed error a command did not catch still says what to do, as they all do.
+        from tui.output import error as say
+
+        say(error.message, error.hint)
+        return error.exit_code
+    print(report_unexpected(error, os.environ), file=sys.stderr)
+    return EXIT_UNEXPECTED

@@ -28,6 +28,7 @@ from tests.cli.helpers import run_script, subprocess_env
 from tests.fakes.provider import ANTHROPIC_KEY, OPENAI_KEY, OPENROUTER_KEY, FakeProvider
 from tests.reliability.bad_inputs import BAD_INPUTS, DEV_NULL, Bad
 from tests.reliability.conftest import Tally
+from tests.reliability.crashcheck import crashed
 from tests.tui.harness import SIZE, build, next_enabled, text_of, wait_for, wait_screen
 from tui.cli import main
 
@@ -202,7 +203,7 @@ def test_console_script_refuses_bad_input(
     held = (
         result.returncode == bad.exit_code
         and expected in result.stderr
-        and "Traceback" not in result.stdout + result.stderr
+        and not crashed(result.stdout + result.stderr)
         and after == before
     )
     tally.record("bad input (cli)", held)

@@ -29,6 +29,7 @@ from backend.credential_store import FileStore
 from tests.cli.helpers import SEAL_SETUP, subprocess_env
 from tests.fakes.provider import ANTHROPIC_KEY, FakeProvider
 from tests.reliability.conftest import Tally
+from tests.reliability.crashcheck import crashed
 from tests.tui.harness import SIZE, build, next_enabled, text_of, wait_for, wait_screen
 from tui.app import SealSetupApp
 from tui.cli import main
@@ -359,7 +360,7 @@ def test_unreadable_config(shared_dir: Path, fake_provider: FakeProvider, tally:
         for name, r in results.items()
         if r.returncode != 3
         or f"cannot read {path}: Permission denied" not in r.stderr
-        or "Traceback" in r.stdout + r.stderr
+        or crashed(r.stdout + r.stderr)
     ]
     after = {p.name: p.lstat() for p in project.iterdir()}
     if before.keys() != after.keys() or before["seal.toml"].st_mtime != after["seal.toml"].st_mtime:
@@ -388,12 +389,12 @@ def test_folder_without_write_permission(
         [*onboard, "--effort", "low", "--config", str(path)], env, project, ANTHROPIC_KEY
     )
     problems = []
-    if status.returncode not in (0, 1) or "Traceback" in status.stderr:
+    if status.returncode not in (0, 1) or crashed(status.stderr):
         problems.append(f"status: {status.returncode} {status.stderr[-300:]!r}")
     if result.returncode != 3 or f"cannot write {path}: Permission denied" not in result.stderr:
         problems.append(f"onboard: {result.returncode} {result.stderr[-300:]!r}")
-    if "Traceback" in result.stdout + result.stderr:
-        problems.append("traceback")
+    if crashed(result.stdout + result.stderr):
+        problems.append("crashed")
     if (
         path.read_text(encoding="utf-8") != VALID
         or sorted(p.name for p in project.iterdir()) != before
