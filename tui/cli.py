@@ -261,8 +261,15 @@ def run() -> None:
     disable_core_dumps()
     try:
         code = main()
+        sys.stdout.flush()  # here, where a closed pipe is caught, not at exit
     except KeyboardInterrupt:
         sys.exit(EXIT_CANCELLED)
+    except BrokenPipeError:
+        # `seal-setup status | head`: the reader went away; nothing to report. Output
+        # still buffered would raise again at exit, so it goes nowhere instead.
+        with contextlib.suppress(OSError, ValueError):
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        sys.exit(EXIT_UNEXPECTED)
     except Exception as exc:
         sys.exit(_unexpected(exc))
     sys.exit(code)

@@ -249,3 +249,27 @@ def test_core_dumps_are_off_in_a_running_seal_setup(tally: Tally) -> None:
     held = before == (hard, hard) and during == (0, 0)
     tally.record(f"{CATEGORY}: core dumps off", held)
     assert held, (before, during)
+
+
+def test_a_reader_that_goes_away_is_a_quiet_exit(tmp_path: Path) -> None:
+    """`seal-setup status | head -0`: no report, no traceback, no "unexpected error"."""
+    home = tmp_path / "user"
+    home.mkdir()
+    (tmp_path / "seal.toml").write_text(SEAL_TOML)
+    read, write = os.pipe()
+    os.close(read)
+    try:
+        result = subprocess.run(
+            [str(SEAL_SETUP), "status"],
+            stdout=write,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=subprocess_env(home),
+            cwd=tmp_path,
+            timeout=60,
+        )
+    finally:
+        os.close(write)
+    assert result.returncode == 1
+    assert result.stderr == ""
+    assert not list(home.rglob("crash-*"))
