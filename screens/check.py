@@ -13,6 +13,7 @@ from textual.widgets import Button, LoadingIndicator, Static
 
 from backend.methods import PROVIDER_LABELS
 from screens.base import StepScreen
+from screens.plain import plain
 from screens.widgets.button import WizardButton
 
 
@@ -87,7 +88,7 @@ class CheckScreen(StepScreen):
         keep = self.query_one("#unverified", Button)
         lines: list[str] = []
         if outcome == "verified":
-            status.update("✓ " + message)
+            status.update(plain("✓ " + message))
             status.set_classes("ok")
             lines.extend(_identity_lines(self.answers.identity))
             if models_error:
@@ -97,7 +98,7 @@ class CheckScreen(StepScreen):
             self.set_ready(True)
             self.query_one("#next", Button).focus()
         elif outcome == "rejected":
-            status.update("✗ " + message)
+            status.update(plain("✗ " + message))
             status.set_classes("error")
             if cause:
                 lines.append(cause)
@@ -107,7 +108,7 @@ class CheckScreen(StepScreen):
             self.set_ready(False)
             self.query_one("#back", Button).focus()
         else:
-            status.update("⚠ " + message)
+            status.update(plain("⚠ " + message))
             status.set_classes("warning")
             if cause:
                 lines.append(cause)
@@ -115,7 +116,8 @@ class CheckScreen(StepScreen):
             retry.display = keep.display = True
             self.set_ready(self.answers.store_unverified)
             retry.focus()
-        detail.update("\n".join(lines))
+        # The provider's words, its key label and the account's fields: plain text.
+        detail.update(plain(*lines))
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         if event.button.id == "retry":
