@@ -19,6 +19,7 @@ from textual.widgets import Button, Input, Static
 from backend.errors import SealError
 from backend.methods import SUBSCRIPTION_NOTE
 from screens.base import StepResult, StepScreen
+from screens.plain import plain
 from screens.widgets.button import WizardButton
 from screens.widgets.secret_input import SecretInput
 
@@ -96,18 +97,18 @@ class AuthorizeScreen(StepScreen):
             if pending is None:
                 pending = await asyncio.to_thread(self.services.start_sign_in, mode)
         except SealError as exc:
-            status.update(f"Could not prepare the sign-in: {exc}")
+            status.update(plain(f"Could not prepare the sign-in: {exc}"))
             status.set_classes("error")
             return
         if pending is None:
             return
         self.pending = pending
-        self.query_one("#url", Static).update(pending.url)
+        self.query_one("#url", Static).update(plain(pending.url))
         for button_id in ("#open", "#copy", "#restart"):
             self.query_one(button_id, Button).disabled = False
         env = self.services.environment()
         if env.can_open_browser:
-            status.update(note.strip())
+            status.update(plain(note.strip()))
             status.set_classes("")
         else:
             self.query_one("#open", Button).disabled = True
@@ -145,7 +146,7 @@ class AuthorizeScreen(StepScreen):
             return
         result = await asyncio.to_thread(self.services.open_browser, self.pending.url)
         status = self.query_one("#link-status", Static)
-        status.update(result.message)
+        status.update(plain(result.message))
         status.set_classes("ok" if result.opened else "warning")
 
     @work(group="clipboard", exclusive=True)
@@ -161,13 +162,15 @@ class AuthorizeScreen(StepScreen):
         result = await asyncio.to_thread(self.services.copy_native, url)
         status = self.query_one("#link-status", Static)
         if result.ok:
-            status.update(note + "Link copied to the system clipboard.")
+            status.update(plain(note + "Link copied to the system clipboard."))
             status.set_classes("ok")
             return
         self.app.copy_to_clipboard(url)
         status.update(
-            f"{note}Sent the link to your terminal's clipboard (OSC 52); {result.message}. "
-            "If pasting gives nothing, select the link above with Shift+drag."
+            plain(
+                f"{note}Sent the link to your terminal's clipboard (OSC 52); {result.message}. "
+                "If pasting gives nothing, select the link above with Shift+drag."
+            )
         )
         status.set_classes("warning")
 
@@ -204,7 +207,8 @@ class AuthorizeScreen(StepScreen):
                 self.services.complete_sign_in, pending, pasted, self.answers.profile
             )
         except SealError as exc:
-            feedback.update("✗ " + str(exc))
+            # A pasted URL's error_description is the server's text: plain, never markup.
+            feedback.update(plain("✗ " + str(exc)))
             feedback.set_classes("error")
             self.call_after_refresh(feedback.scroll_visible)
             self.set_ready(True)

@@ -15,6 +15,7 @@ from backend.errors import SealError
 from backend.methods import PROVIDER_LABELS
 from backend.trust import UntrustedEndpoint
 from screens.base import StepScreen
+from screens.plain import plain
 from screens.widgets.button import WizardButton
 
 if TYPE_CHECKING:
@@ -102,7 +103,7 @@ class CheckScreen(StepScreen):
         keep = self.query_one("#unverified", Button)
         lines: list[str] = []
         if outcome == "verified":
-            status.update("✓ " + message)
+            status.update(plain("✓ " + message))
             status.set_classes("ok")
             lines.extend(_identity_lines(self.answers.identity))
             if self.answers.own_base and self.answers.base_url:
@@ -117,7 +118,7 @@ class CheckScreen(StepScreen):
             self.set_ready(True)
             self.query_one("#next", Button).focus()
         elif outcome == "rejected":
-            status.update("✗ " + message)
+            status.update(plain("✗ " + message))
             status.set_classes("error")
             if cause:
                 lines.append(cause)
@@ -127,7 +128,7 @@ class CheckScreen(StepScreen):
             self.set_ready(False)
             self.query_one("#back", Button).focus()
         else:
-            status.update("⚠ " + message)
+            status.update(plain("⚠ " + message))
             status.set_classes("warning")
             if cause:
                 lines.append(cause)
@@ -135,7 +136,8 @@ class CheckScreen(StepScreen):
             retry.display = keep.display = True
             self.set_ready(self.answers.store_unverified)
             retry.focus()
-        detail.update("\n".join(lines))
+        # The provider's words, its key label and the account's fields: plain text.
+        detail.update(plain(*lines))
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         if event.button.id == "retry":
@@ -156,7 +158,7 @@ class CheckScreen(StepScreen):
         own = self.services.endpoint(endpoint.provider).host
         self.query_one("#spinner").display = False
         self.query_one("#check-status", Static).update(
-            f"⚠ seal.toml sends {label} requests to {endpoint.host}, not to {own}."
+            plain(f"⚠ seal.toml sends {label} requests to {endpoint.host}, not to {own}.")
         )
 
         def use_own() -> None:
@@ -165,7 +167,7 @@ class CheckScreen(StepScreen):
 
         if endpoint.problem:
             self.query_one("#check-detail", Static).update(
-                f"{endpoint.problem}. Checking with {own} instead."
+                plain(f"{endpoint.problem}. Checking with {own} instead.")
             )
             use_own()
             return

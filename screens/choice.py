@@ -9,19 +9,23 @@ from textual.widget import Widget
 from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
+from backend.display import visible
 from screens.base import StepScreen
 
 
 def option_text(title: str, detail: str = "", badge: str = "", note: str = "") -> Text:
-    """Two or three lines: bold title (+ badge), dim detail, and an optional note."""
+    """Two or three lines: bold title (+ badge), dim detail, and an optional note.
+
+    Each part is one line of plain text (it may name a profile from seal.toml).
+    """
     text = Text()
-    text.append(title, style="bold")
+    text.append(visible(title), style="bold")
     if badge:
-        text.append(f"  {badge}", style="bold green")
+        text.append(f"  {visible(badge)}", style="bold green")
     if detail:
-        text.append("\n" + detail, style="dim")
+        text.append("\n" + visible(detail), style="dim")
     if note:
-        text.append("\n" + note, style="italic yellow")
+        text.append("\n" + visible(note), style="italic yellow")
     return text
 
 

@@ -13,6 +13,7 @@ from textual.widgets import Button, Static
 from backend.errors import SealError
 from backend.methods import SUBSCRIPTION_NOTE
 from screens.base import StepScreen
+from screens.plain import plain
 from screens.widgets.button import WizardButton
 
 
@@ -52,14 +53,16 @@ class ClaudeCodeScreen(StepScreen):
         try:
             record = await asyncio.to_thread(self.services.import_claude_code)
         except SealError as exc:
-            found.update(f"✗ {exc}")
+            found.update(plain(f"✗ {exc}"))
             found.set_classes("error")
             self.set_ready(False)
             return
         if record is None:
             found.update(
-                f"✗ No Claude Code sign-in at {path}.\n"
-                "Sign in with `claude` first, or choose another method (Back)."
+                plain(
+                    f"✗ No Claude Code sign-in at {path}.",
+                    "Sign in with `claude` first, or choose another method (Back).",
+                )
             )
             found.set_classes("error")
             self.set_ready(False)
@@ -75,7 +78,8 @@ class ClaudeCodeScreen(StepScreen):
                 lines.append(f"  Access token valid for {hours} h more (refreshed as needed)")
             else:
                 lines.append("  Access token expired: Seal refreshes it on first use")
-        found.update("\n".join(lines))
+        # The path and the plan come from the environment and Claude Code's file.
+        found.update(plain(*lines))
         found.set_classes("ok")
         self.answers.record = record.with_changes(profile=self.answers.profile)
         self.answers.check_outcome = None

@@ -9,6 +9,7 @@ from textual.widgets import Button, Static
 
 from backend.methods import PROVIDER_LABELS
 from screens.base import StepScreen
+from screens.plain import plain
 
 
 class DoneScreen(StepScreen):
@@ -44,7 +45,7 @@ class DoneScreen(StepScreen):
             "  seal-setup roles    give agents fast / escalate / fallback models",
             "  seal-setup reauth   sign in again after a 401",
         ]
-        yield Static("\n".join(lines), markup=False, classes="intro")
+        yield Static(plain(*lines), classes="intro")
 
     def on_mount(self) -> None:
         self.query_one("#back", Button).disabled = True

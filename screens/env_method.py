@@ -11,6 +11,7 @@ from backend.credentials import CredentialRecord, RecordKind
 from backend.paste import fingerprint
 from backend.resolution import ENV_VARS
 from screens.base import StepScreen
+from screens.plain import plain
 
 
 class EnvScreen(StepScreen):
@@ -37,13 +38,14 @@ class EnvScreen(StepScreen):
                 lines.append(f"  ${var}  — not set in this shell")
         if self._found is None:
             var = ENV_VARS[provider][-1]
-            lines.append(
-                f"\nNothing to check now. Before running Seal: export {var}=… "
-                "(Next continues without a live check)."
-            )
+            lines += [
+                "",
+                f"Nothing to check now. Before running Seal: export {var}=… "
+                "(Next continues without a live check).",
+            ]
         else:
-            lines.append(f"\nNext checks ${self._found[0]} live. Its value is not stored.")
-        yield Static("\n".join(lines), markup=False, classes="intro")
+            lines += ["", f"Next checks ${self._found[0]} live. Its value is not stored."]
+        yield Static(plain(*lines), classes="intro")
 
     def on_mount(self) -> None:
         self.set_ready(True)

@@ -10,11 +10,12 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Static
 
+from screens.plain import plain, plain_block
 from screens.widgets.button import WizardButton
 
 
 class ConfirmModal(ModalScreen[bool]):
-    """Yes/No question; Escape means No."""
+    """Yes/No question; Escape means No. Title and body are plain text (they name agents)."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "answer(False)", "No"),
@@ -29,8 +30,8 @@ class ConfirmModal(ModalScreen[bool]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
-            yield Static(self._title, classes="dialog-title")
-            yield Static(self._body, classes="dialog-body", markup=False)
+            yield Static(plain(self._title), classes="dialog-title")
+            yield Static(plain_block(self._body), classes="dialog-body")
             with Horizontal(classes="dialog-buttons"):
                 yield WizardButton(self._no, id="no")
                 yield WizardButton(self._yes, id="yes", variant="primary")

@@ -13,6 +13,7 @@ from textual.widgets import Checkbox, Input, Select, Static
 
 from backend.methods import PROVIDER_LABELS
 from screens.base import StepScreen
+from screens.plain import plain
 from screens.widgets.model_picker import ModelPicker
 
 DEFAULT = "default"
@@ -237,10 +238,10 @@ class ModelScreen(StepScreen):
             auth = self.answers.auth_value or "api_key"
             errors = check_settings(self._model, settings, auth)
         if errors:
-            rules.update("✗ " + "\n✗ ".join(errors))
+            rules.update(plain(*(f"✗ {error}" for error in errors)))
             rules.set_classes("error")
         else:
-            rules.update(f"✓ {self._model.id}")
+            rules.update(plain(f"✓ {self._model.id}"))
             rules.set_classes("ok")
         self.set_ready(not errors)
         return not errors

@@ -8,12 +8,15 @@ from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
 from textual import work
+from textual.content import Content
 from textual.widget import Widget
 from textual.widgets import Button, Static
 
+from backend.display import visible
 from backend.errors import ConfigConflictError, SealError
 from backend.onboarding import STORED_METHODS, commit, equivalent_command
 from screens.base import StepResult, StepScreen
+from screens.plain import plain
 from screens.widgets.button import WizardButton
 
 if TYPE_CHECKING:
@@ -21,9 +24,14 @@ if TYPE_CHECKING:
 
 
 def diff_text(diff: str) -> Text:
-    """Colour a unified diff: additions green, removals red, hunks dim."""
+    """Colour a unified diff: additions green, removals red, hunks dim.
+
+    The lines are the file's own content (anything a repository holds): tabs become
+    spaces, and every other control is shown escaped.
+    """
     text = Text()
-    for line in diff.splitlines():
+    for raw in diff.splitlines():
+        line = visible(raw.expandtabs(4))
         if line.startswith(("+++", "---")):
             style = "bold"
         elif line.startswith("+"):
@@ -76,7 +84,7 @@ class ReviewScreen(StepScreen):
         try:
             config, choice, endpoints = await asyncio.to_thread(self._load)
         except SealError as exc:
-            summary.update(f"✗ {exc}\nNothing will be written.")
+            summary.update(plain(f"✗ {exc}", "Nothing will be written."))
             summary.set_classes("error")
             return
         self._config = config
@@ -92,19 +100,19 @@ class ReviewScreen(StepScreen):
                 why = f"it does not configure {self.answers.provider}"
             else:
                 why = "the method is the same"
-            summary.update(f"seal.toml unchanged ({path}): {why}.")
+            summary.update(plain(f"seal.toml unchanged ({path}): {why}."))
         elif not config.exists:
-            summary.update(f"{path} does not exist yet: it will be created.")
+            summary.update(plain(f"{path} does not exist yet: it will be created."))
         elif diff:
-            summary.update(f"Changes to {path}:")
+            summary.update(plain(f"Changes to {path}:"))
         else:
-            summary.update(f"{path} needs no change.")
+            summary.update(plain(f"{path} needs no change."))
         summary.set_classes("")
         where = self.query_one("#endpoints", Static)
         where.update(self._endpoint_lines(endpoints))
         where.display = bool(endpoints)
         self.query_one("#diff", Static).update(diff_text(diff) if diff else "")
-        self.query_one("#secret-dest", Static).update(self._secret_line(choice))
+        self.query_one("#secret-dest", Static).update(plain(self._secret_line(choice)))
         if mode == "roles":
             # Roles have no non-interactive form here, and no credential is stored.
             self.query_one("#command", Static).update(
@@ -112,7 +120,9 @@ class ReviewScreen(StepScreen):
             )
         else:
             command = equivalent_command(self.answers, self.answers.config_path)
-            self.query_one("#command", Static).update("Same without the wizard:\n  " + command)
+            self.query_one("#command", Static).update(
+                plain("Same without the wizard:", "  " + command)
+            )
         self.set_ready(True)
         self.query_one("#next", Button).focus()
 
@@ -124,7 +134,7 @@ class ReviewScreen(StepScreen):
         choice = self.services.store_choice() if self._stores_secret else None
         return config, choice, self.services.project_endpoints(config)
 
-    def _endpoint_lines(self, endpoints: list[Endpoint]) -> str:
+    def _endpoint_lines(self, endpoints: list[Endpoint]) -> Content:
         """Servers other than the providers' own that Seal will send keys to, up front."""
         lines = []
         for e in endpoints:
@@ -138,7 +148,7 @@ class ReviewScreen(StepScreen):
                 f"⚠ Seal will send {e.provider} requests, with the key, to {e.url} "
                 f"({e.table} base_url) — {state}"
             )
-        return "\n".join(lines)
+        return plain(*lines)
 
     @property
     def _stores_secret(self) -> bool:
@@ -180,12 +190,12 @@ class ReviewScreen(StepScreen):
             store = await asyncio.to_thread(lambda: self.services.store)
             result = await asyncio.to_thread(commit, self.answers, config, store)
         except ConfigConflictError as exc:
-            status.update(f"✗ {exc}")
+            status.update(plain(f"✗ {exc}"))
             status.set_classes("error")
             self.query_one("#reload", Button).display = True
             return
         except SealError as exc:
-            status.update(f"✗ {exc}")
+            status.update(plain(f"✗ {exc}"))
             status.set_classes("error")
             self.set_ready(True)
             return

@@ -20,6 +20,7 @@ from textual.coordinate import Coordinate
 from textual.widget import Widget
 from textual.widgets import Button, DataTable, Static
 
+from backend.display import visible
 from backend.errors import SealError
 from backend.roles import (
     DEFAULT_ROW,
@@ -40,6 +41,7 @@ from backend.roles import (
     table_account,
 )
 from screens.base import StepResult, StepScreen
+from screens.plain import plain
 from screens.widgets.button import WizardButton
 from screens.widgets.role_dialogs import (
     AgentNameModal,
@@ -158,14 +160,12 @@ class RolesScreen(StepScreen):
         try:
             config, catalog, choices, note = await asyncio.to_thread(self._load)
         except SealError as exc:
-            intro.update(f"✗ {exc}\nNothing will be written.")
+            intro.update(plain(f"✗ {exc}", "Nothing will be written."))
             intro.set_classes("error")
             return
         self.config, self.catalog, self._choices = config, catalog, choices
-        intro.update(
-            "Enter on a cell picks a model · ↑ inherited from default · ⚠ no credential"
-            + (f"\n{note}" if note else "")
-        )
+        legend = "Enter on a cell picks a model · ↑ inherited from default · ⚠ no credential"
+        intro.update(plain(legend, note) if note else plain(legend))
         intro.set_classes("warning" if note else "hint")
         table = self.query_one("#roles-table", DataTable)
         table.display = True
@@ -204,7 +204,7 @@ class RolesScreen(StepScreen):
         """(agent column, role column) widths that fit the terminal."""
         usable = max(40, self.app.size.width - 6 - 2 * (len(ROLES) + 1))
         agents = self.config.agents() if self.config is not None else []
-        agent_width = min(14, max(8, *(len(a) for a in agents), 0))
+        agent_width = min(14, max(8, *(len(visible(a)) for a in agents), 0))
         return agent_width, max(10, (usable - agent_width) // len(ROLES))
 
     def _flag_for(self, table: Account, role: str, cell: Cell) -> bool:
@@ -227,9 +227,9 @@ class RolesScreen(StepScreen):
         if cell.value is None:
             text.append("—", style="dim")
         elif cell.inherited:
-            text.append("↑ " + cell.text, style="dim italic")
+            text.append("↑ " + visible(cell.text), style="dim italic")
         else:
-            text.append(cell.text)
+            text.append(visible(cell.text))
         return text
 
     def refresh_table(self, cursor_row: str | None = None) -> None:
@@ -248,7 +248,7 @@ class RolesScreen(StepScreen):
         for agent in [None, *config.agents()]:
             cells = row_cells(config, agent)
             account = table_account(config, agent)
-            label = Text(agent or DEFAULT_ROW, style="bold" if agent is None else "")
+            label = Text(visible(agent or DEFAULT_ROW), style="bold" if agent is None else "")
             table.add_row(
                 label,
                 *(self._cell_text(account, role, cells[role]) for role in ROLES),
@@ -296,7 +296,7 @@ class RolesScreen(StepScreen):
         role = self.current_role
         if role is None:
             if is_agent:
-                detail.update(f"{row}: r renames, x removes this agent.")
+                detail.update(plain(f"{row}: r renames, x removes this agent."))
             else:
                 detail.update("default is [model]: every agent inherits from it.")
             return
@@ -313,7 +313,7 @@ class RolesScreen(StepScreen):
             state = self.credentials.get((account.provider, account.profile)) if account else None
             if state is not None and not state.ok:
                 lines.append(f"{PROVIDER_LABELS.get(state.provider, state.provider)}: {state.flag}")
-        detail.update("\n".join(lines))
+        detail.update(plain(*lines))
 
     def _update_checks(self) -> None:
         if self.config is None:
@@ -325,7 +325,7 @@ class RolesScreen(StepScreen):
             box.set_classes("ok")
             return
         lines = [("⚠ " if p.severity == "warning" else "· ") + str(p) for p in self.problems]
-        box.update("Checks:\n" + "\n".join(lines))
+        box.update(plain("Checks:", *lines))
         box.set_classes("warning" if needs_confirmation(self.problems) else "hint")
 
     def on_data_table_cell_highlighted(self, event: DataTable.CellHighlighted) -> None:
@@ -350,7 +350,7 @@ class RolesScreen(StepScreen):
         try:
             apply_role_edits(self.config, [edit])
         except SealError as exc:
-            self.notify(str(exc), severity="error", title="Not changed")
+            self.notify(visible(str(exc)), severity="error", title="Not changed", markup=False)
             return False
         self.answers.role_edits.append(edit)
         self.refresh_table(cursor_row)
@@ -462,8 +462,8 @@ class RolesScreen(StepScreen):
         self.app.push_screen(
             ConfirmModal(
                 f"Remove agent {agent}?",
-                f"[agents.{agent}.model] and its roles go away when you Write; other keys "
-                f"of [agents.{agent}] stay.",
+                f"[agents.{visible(agent)}.model] and its roles go away when you Write; other "
+                f"keys of [agents.{visible(agent)}] stay.",
                 yes="Remove",
                 no="Keep",
             ),
@@ -482,8 +482,8 @@ class RolesScreen(StepScreen):
         self.app.push_screen(
             ConfirmModal(
                 f"Add agent {name}?",
-                f"seal.toml has no agent called {name}. Add [agents.{name}.model] to give "
-                "it its own roles?",
+                f"seal.toml has no agent called {visible(name)}. Add "
+                f"[agents.{visible(name)}.model] to give it its own roles?",
                 yes="Add",
                 no="Not now",
             ),
@@ -519,7 +519,7 @@ class RolesScreen(StepScreen):
             if yes:
                 self.finish(StepResult("next"))
 
-        shown = [f"• {w}" for w in warnings[:6]]
+        shown = [visible(f"• {w}") for w in warnings[:6]]
         if len(warnings) > 6:
             shown.append(f"… and {len(warnings) - 6} more")
         self.app.push_screen(

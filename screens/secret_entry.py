@@ -13,6 +13,7 @@ from backend.credentials import CredentialRecord
 from backend.methods import KEY_PAGES, PROVIDER_LABELS, SUBSCRIPTION_NOTE
 from backend.paste import PasteCheck, check_secret
 from screens.base import StepScreen
+from screens.plain import plain
 from screens.widgets.button import WizardButton
 from screens.widgets.secret_input import SecretInput
 
@@ -75,13 +76,13 @@ class SecretEntryScreen(StepScreen):
             feedback.set_classes("")
             self.set_ready(False)
             return
-        fingerprint.update(check.fingerprint)
+        fingerprint.update(plain(check.fingerprint))
         notes = tuple(dict.fromkeys((*self._notes, *check.notes)))
         if check.ok:
-            feedback.update("✓ Looks right" + (f" ({'; '.join(notes)})" if notes else ""))
+            feedback.update(plain("✓ Looks right" + (f" ({'; '.join(notes)})" if notes else "")))
             feedback.set_classes("ok")
         else:
-            feedback.update("✗ " + check.message)
+            feedback.update(plain("✗ " + check.message))
             feedback.set_classes("error")
         self.set_ready(check.ok)
 

@@ -13,6 +13,7 @@ from textual.widgets.option_list import Option
 
 from screens.base import StepResult, StepScreen
 from screens.choice import option_text
+from screens.plain import plain
 
 if TYPE_CHECKING:
     from backend.survey import Survey
@@ -82,7 +83,7 @@ class WelcomeScreen(StepScreen):
                 )
             )
         survey_text = self.query_one("#survey", Static)
-        survey_text.update(_describe(facts))
+        survey_text.update(plain(*_describe(facts)))
         if facts.config_error:
             survey_text.set_classes("error")
         # The list comes with its options: mounted empty, it was a blank box on the first
@@ -128,7 +129,8 @@ class WelcomeScreen(StepScreen):
         self.action_goto(self._choice)
 
 
-def _describe(facts: Survey) -> str:
+def _describe(facts: Survey) -> list[str]:
+    """The survey's lines; each shown as one line of plain text (they hold paths and names)."""
     lines = []
     if facts.config_error:
         lines.append(f"✗ {facts.config_error}")
@@ -154,7 +156,7 @@ def _describe(facts: Survey) -> str:
         lines.append("Environment: " + ", ".join(f"${k}" for k in facts.env_keys) + " set")
     lines.append(f"Session: {facts.environment}")
     lines.append("Is auth working? Run `seal-setup status --probe` to check it live.")
-    return "\n".join(lines)
+    return lines
 
 
 def _endpoint_lines(facts: Survey) -> list[str]:

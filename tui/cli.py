@@ -187,10 +187,11 @@ def _run_wizard(args: argparse.Namespace, mode: str) -> int:
             agent=getattr(args, "agent", None),
         )
     except SealError as exc:
-        # reauth/roles read seal.toml first: a missing or broken file is said plainly.
-        print(f"seal-setup {mode}: {exc.message}", file=sys.stderr)
-        if exc.hint:
-            print(f"  {exc.hint}", file=sys.stderr)
+        from tui.output import error
+
+        # reauth/roles read seal.toml first: a missing or broken file is said plainly
+        # (and escaped: the message may quote the file or an agent name).
+        error(exc.message, exc.hint, prefix=f"seal-setup {mode}")
         return exc.exit_code
     return EXIT_OK if code is None else code
 

@@ -8,9 +8,10 @@ import os
 import sys
 from typing import TYPE_CHECKING
 
+from backend.display import visible
 from backend.errors import ConfigError, SealError
 from tui.cli import EXIT_CANCELLED, EXIT_CONFIG, EXIT_OK, EXIT_USAGE
-from tui.output import error, paint, table, use_colour
+from tui.output import error, paint, say, table, use_colour
 
 if TYPE_CHECKING:
     from backend.credentials import CredentialRecord
@@ -52,14 +53,18 @@ def run_status(args: argparse.Namespace) -> int:
         error(exc.message, exc.hint)
         return exc.exit_code
     if args.json:
-        print(json.dumps(report.to_json(), indent=2))
+        # ensure_ascii (the default) writes every control and bidi character as \uXXXX.
+        print(json.dumps(report.to_json(), indent=2, ensure_ascii=True))
     else:
         print("\n".join(status_lines(report, choice.store.location, str(path))))
     return report.exit_code
 
 
 def status_lines(report: Report, store_location: str, config_path: str) -> list[str]:
-    """The human report: where from, the table, shadowing, notes and what to do."""
+    """The human report: where from, the table, shadowing, notes and what to do.
+
+    Every line is escaped here (the table escapes its cells): colour is added after.
+    """
     from backend.credentials import utcnow
     from backend.status import advice, ago, countdown, shadow_line, source_label
 
@@ -67,10 +72,10 @@ def status_lines(report: Report, store_location: str, config_path: str) -> list[
     now = utcnow()
     lines: list[str] = []
     if report.config_path is None:
-        lines.append(f"No seal.toml at {config_path}: showing what is stored and set.")
+        lines.append(visible(f"No seal.toml at {config_path}: showing what is stored and set."))
     else:
-        lines.append(f"seal.toml: {report.config_path}")
-    lines.append(f"Credential store: {store_location}")
+        lines.append(visible(f"seal.toml: {report.config_path}"))
+    lines.append(visible(f"Credential store: {store_location}"))
     lines += endpoint_lines(report, colour)
     lines.append("")
     if not report.entries:
@@ -101,7 +106,7 @@ def status_lines(report: Report, store_location: str, config_path: str) -> list[
         if items:
             lines.append("")
             lines.append(paint(title + ":", "bold", colour))
-            lines += [f"  {item}" for item in items]
+            lines += [f"  {visible(item)}" for item in items]
     return lines
 
 
@@ -113,9 +118,9 @@ def endpoint_lines(report: Report, colour: bool) -> list[str]:
         return []
     lines = ["", paint("Requests go to servers set in seal.toml:", "bold", colour)]
     for e in report.endpoints:
-        head = f"  {e.provider} → {e.url} ({e.table or '[model]'} base_url): "
+        head = visible(f"  {e.provider} → {e.url} ({e.table or '[model]'} base_url): ")
         if e.problem:
-            lines.append(head + paint("refused — " + e.problem, "red", colour))
+            lines.append(head + paint(visible("refused — " + e.problem), "red", colour))
         elif e.trusted:
             lines.append(head + paint("trusted on this machine", "green", colour))
         else:
@@ -124,7 +129,7 @@ def endpoint_lines(report: Report, colour: bool) -> list[str]:
             )
     if any(not e.trusted and not e.problem for e in report.endpoints):
         path = report.config_path or "seal.toml"
-        lines.append(f"  If you know these servers: {trust_command(path)}")
+        lines.append(visible(f"  If you know these servers: {trust_command(path)}"))
     return lines
 
 
@@ -145,16 +150,15 @@ def run_logout(args: argparse.Namespace) -> int:
         return exc.exit_code
     where = store.location
     if not doomed:
-        print(f"Nothing to remove: {_scope(args)} is stored in {where}.")
+        say(f"Nothing to remove: {_scope(args)} is stored in {where}.")
         _print_remaining(env, _providers(args, doomed))
         return EXIT_OK
     names = [f"{r.key} ({r.kind})" for r in doomed]
     if len(doomed) == 1:
         question = f"Remove {names[0]} from {where}? [y/N] "
     else:
-        print(f"These {len(doomed)} stored credentials will be removed from {where}:")
-        for name in names:
-            print(f"  {name}")
+        say(f"These {len(doomed)} stored credentials will be removed from {where}:")
+        say(*(f"  {name}" for name in names))
         question = f"Remove these {len(doomed)} credentials? [y/N] "
     if not args.yes:
         if not sys.stdin.isatty():
@@ -163,7 +167,7 @@ def run_logout(args: argparse.Namespace) -> int:
                 "pass --yes to remove without asking",
             )
             return EXIT_USAGE
-        sys.stderr.write(question)
+        sys.stderr.write(visible(question))
         sys.stderr.flush()
         answer = sys.stdin.readline()
         if answer.strip().lower() not in ("y", "yes"):
@@ -172,7 +176,7 @@ def run_logout(args: argparse.Namespace) -> int:
     try:
         for record in doomed:
             store.delete(record.provider, record.profile)
-            print(f"Removed {record.key} ({record.kind}) from {where}.")
+            say(f"Removed {record.key} ({record.kind}) from {where}.")
     except SealError as exc:
         error(exc.message, exc.hint)
         return exc.exit_code
@@ -218,13 +222,13 @@ def _print_remaining(env: dict[str, str], providers: list[str]) -> None:
     for provider in providers:
         for name in ENV_VARS[provider]:
             if env.get(name, "").strip():
-                print(
+                say(
                     f"Note: {name} is still set in the environment; Seal keeps using it "
                     f"for {provider} (unset it to sign out fully)."
                 )
     if "anthropic" in providers and claude_credentials_path(env).exists():
         where = display_path(claude_credentials_path(env), env)
-        print(
+        say(
             f"Note: Claude Code's sign-in at {where} still provides a credential for "
             "anthropic; seal-setup never changes it (run `claude /logout` to remove it)."
         )

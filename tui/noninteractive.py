@@ -3,7 +3,7 @@
 Order: seal.toml (exit 3 if unreadable) → every flag checked and applied in memory (exit 2)
 → the credential (stdin / sign-in / import / env) → the live check (exit 1) → the catalog
 rules (exit 2) → one commit of store + seal.toml. Any failure writes nothing. The secret
-comes from stdin only; nothing here prints it.
+comes from stdin only; nothing here prints it. Every line goes out through tui.output, escaped.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from backend.errors import ConfigError, InputError, SealError
 from tui.cli import EXIT_OK
-from tui.output import error
+from tui.output import error, say
 
 if TYPE_CHECKING:
     from backend.catalog import Catalog
@@ -95,7 +95,7 @@ def _run(args: argparse.Namespace, env: dict[str, str]) -> int:
             catalog = catalog.merged(answers.provider or "anthropic", models)
             _check_rules(config, answers, catalog)
     else:
-        print(_env_unset_line(answers), file=sys.stderr)
+        say(_env_unset_line(answers), file=sys.stderr)
     _commit(answers, config, env)
     return EXIT_OK
 
@@ -253,11 +253,13 @@ def _sign_in(answers: Answers, env: dict[str, str]) -> CredentialRecord:
     mode: oauth.Mode = "max" if answers.method == "oauth" else "console"
     pending = oauth.start_sign_in(mode, env)
     err = sys.stderr
-    print("Open this URL in a browser, sign in and approve:", file=err)
-    print(f"  {pending.url}", file=err)
-    print("Then write the code the page shows (code#state) to stdin, one line.", file=err)
-    if answers.method == "oauth":
-        print(SUBSCRIPTION_NOTE, file=err)
+    say(
+        "Open this URL in a browser, sign in and approve:",
+        f"  {pending.url}",
+        "Then write the code the page shows (code#state) to stdin, one line.",
+        *([SUBSCRIPTION_NOTE] if answers.method == "oauth" else []),
+        file=err,
+    )
     err.flush()
     line = sys.stdin.readline() if sys.stdin is not None else ""
     if not line.strip():
@@ -351,7 +353,7 @@ def _live_check(
             )
             raise CredentialFailure(result.message, hint)
         answers.store_unverified = True
-        print(
+        say(
             f"Could not check it ({result.message}); storing it marked unverified.", file=sys.stderr
         )
     return list(result.models)
@@ -383,4 +385,4 @@ def _commit(answers: Answers, config: SealConfig, env: dict[str, str]) -> None:
         out.append(f"Wrote {config.path}{backup}.")
     else:
         out.append(f"{config.path} needs no change.")
-    print("\n".join(out))
+    say(*out)

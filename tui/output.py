@@ -1,4 +1,9 @@
-"""Plain terminal output for the non-wizard commands: errors, colour, aligned tables."""
+"""Plain terminal output for the non-wizard commands: errors, colour, aligned tables.
+
+Everything printed here may hold data (paths, profiles, provider messages): it is escaped
+with backend.display.visible() first, so no control character from seal.toml, the store
+or a provider reaches the terminal. Colour codes are ours, added after escaping.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +11,8 @@ import os
 import sys
 from collections.abc import Sequence
 from typing import TextIO
+
+from backend.display import visible
 
 _COLOURS = {"green": "32", "yellow": "33", "red": "31", "bold": "1", "dim": "2"}
 
@@ -19,14 +26,24 @@ def use_colour(stream: TextIO) -> bool:
 
 
 def paint(text: str, colour: str, enabled: bool) -> str:
+    """`text` in a colour; `text` must be escaped already (the codes added are ours)."""
     return f"\x1b[{_COLOURS[colour]}m{text}\x1b[0m" if enabled and colour else text
 
 
-def error(message: str, hint: str = "") -> None:
-    """`seal-setup: <message>` and an indented hint, on stderr."""
-    print(f"seal-setup: {message}", file=sys.stderr)
+def say(*lines: str, file: TextIO | None = None) -> None:
+    """Print each argument as one line (stdout by default), escaped: a newline inside an
+    argument is shown as `\\x0a`, so a value cannot fake a line of its own."""
+    print("\n".join(visible(line) for line in lines), file=file or sys.stdout)
+
+
+def error(message: str, hint: str = "", *, prefix: str = "seal-setup") -> None:
+    """`seal-setup: <message>` and an indented hint, on stderr.
+
+    The hint keeps its line breaks (some list one problem per line); the message is one line.
+    """
+    print(f"{prefix}: {visible(message)}", file=sys.stderr)
     if hint:
-        print(f"  {hint}", file=sys.stderr)
+        print(f"  {visible(hint, lines=True)}", file=sys.stderr)
 
 
 def table(
@@ -36,14 +53,15 @@ def table(
     *,
     colour: bool = False,
 ) -> list[str]:
-    """Left-aligned columns two spaces apart; widths from the plain text, colour added after."""
+    """Left-aligned columns two spaces apart; widths from the escaped text, colour added after."""
+    shown = [[visible(cell) for cell in row] for row in rows]
     widths = [len(h) for h in header]
-    for row in rows:
+    for row in shown:
         widths = [max(w, len(cell)) for w, cell in zip(widths, row, strict=True)]
     lines = [
         "  ".join(paint(h.ljust(w), "bold", colour) for h, w in zip(header, widths, strict=True))
     ]
-    for i, row in enumerate(rows):
+    for i, row in enumerate(shown):
         tints = colours[i] if colours else [""] * len(row)
         cells = [
             paint(cell.ljust(w), tint, colour)

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 from backend.errors import ConfigError, SealError
 from tui.cli import EXIT_CANCELLED, EXIT_CONFIG, EXIT_OK, EXIT_USAGE
-from tui.output import error
+from tui.output import error, say
 
 if TYPE_CHECKING:
     from backend.trust import TrustList
@@ -36,7 +36,7 @@ def run_trust(args: argparse.Namespace) -> int:
             gone = trust.forget(path)
             if gone:
                 trust.save()
-            print(f"Withdrew trust from {gone} server(s) for {config_key(path)}.")
+            say(f"Withdrew trust from {gone} server(s) for {config_key(path)}.")
             return EXIT_OK
         try:
             config = load_config(path)
@@ -54,19 +54,19 @@ def run_trust(args: argparse.Namespace) -> int:
         return exc.exit_code
     where = config_key(path)
     if not endpoints:
-        print(f"{where} sends every request to the providers' own servers: nothing to trust.")
+        say(f"{where} sends every request to the providers' own servers: nothing to trust.")
         return EXIT_OK
     refused = [e for e in endpoints if e.problem]
     if refused:
         for endpoint in refused:
             error(endpoint.problem, "fix base_url in seal.toml; nothing was trusted")
         return EXIT_USAGE
-    print(f"{where} sends requests to servers that are not the providers' own:")
+    say(f"{where} sends requests to servers that are not the providers' own:")
     for e in endpoints:
         state = " (already trusted)" if e.trusted else ""
-        print(f"  {e.provider} → {e.url}  [{e.host}, {e.table or '[model]'} base_url]{state}")
+        say(f"  {e.provider} → {e.url}  [{e.host}, {e.table or '[model]'} base_url]{state}")
     providers = ", ".join(dict.fromkeys(e.provider for e in endpoints))
-    print(
+    say(
         f"Trusting them lets seal-setup send your {providers} credentials there when it "
         "checks them. Only do this for servers you know (your own or your company's proxy)."
     )
@@ -77,7 +77,7 @@ def run_trust(args: argparse.Namespace) -> int:
         sys.stderr.write("Trust these servers for this seal.toml? [y/N] ")
         sys.stderr.flush()
         if sys.stdin.readline().strip().lower() not in ("y", "yes"):
-            print("Nothing trusted.")
+            say("Nothing trusted.")
             return EXIT_CANCELLED
     try:
         trust.set_for(path, endpoints)
@@ -85,7 +85,7 @@ def run_trust(args: argparse.Namespace) -> int:
     except SealError as exc:
         error(exc.message, exc.hint)
         return exc.exit_code
-    print(
+    say(
         f"Trusted {len(endpoints)} server(s) for {where} (kept in {trust.path}). Changing "
         "base_url in the file withdraws it."
     )
@@ -94,8 +94,8 @@ def run_trust(args: argparse.Namespace) -> int:
 
 def _list(trust: TrustList) -> int:
     if not trust.entries:
-        print("No seal.toml base_url is trusted on this machine.")
+        say("No seal.toml base_url is trusted on this machine.")
         return EXIT_OK
     for entry in sorted(trust.entries, key=lambda e: (e.config, e.provider, e.base_url)):
-        print(f"{entry.config}  {entry.provider} → {entry.base_url}  (since {entry.trusted_at})")
+        say(f"{entry.config}  {entry.provider} → {entry.base_url}  (since {entry.trusted_at})")
     return EXIT_OK

@@ -19,6 +19,8 @@ from textual.reactive import Reactive
 from textual.widget import Widget
 from textual.widgets import Input, Static
 
+from backend.display import visible
+from screens.plain import plain
 from screens.widgets.model_list import ModelList
 
 # Nothing announced yet: None is a real announcement (the filter matches nothing).
@@ -50,9 +52,10 @@ def describe_model(model: Any) -> str:
 
 
 def _label(model: Any) -> Text:
-    text = Text(model.id, style="bold")
+    # Ids and names come from the provider: shown with their controls escaped.
+    text = Text(visible(model.id), style="bold")
     if model.display_name and model.display_name != model.id:
-        text.append(f"  {model.display_name}", style="dim")
+        text.append(f"  {visible(model.display_name)}", style="dim")
     return text
 
 
@@ -182,7 +185,7 @@ class ModelPicker(Widget):
         # Most keystrokes keep the same model on top: skip the repaint and the message.
         if details != self._details:
             self._details = details
-            self.query_one("#model-details", Static).update(details, layout=False)
+            self.query_one("#model-details", Static).update(plain(details), layout=False)
         if model is not self._announced:
             self._announced = model
             self.post_message(self.Highlighted(model))

@@ -15,6 +15,7 @@ from backend.errors import SealError
 from backend.methods import PROVIDER_LABELS
 from backend.reauth import credential_status
 from backend.services import Services
+from screens.plain import plain
 
 _MARKS = {"missing": "✗", "rejected": "✗", "expired": "✗", "unverified": "⚠", "ok": "✓"}
 _CLASSES = {"missing": "error", "rejected": "error", "expired": "error", "unverified": "warning"}
@@ -31,7 +32,7 @@ class ReauthStatus(Static):
         self, services: Services, provider: str, profile: str, auth: str | None, **kwargs: object
     ) -> None:
         label = PROVIDER_LABELS.get(provider, provider)
-        super().__init__(f"Re-authenticating {label} ({profile})…", markup=False, **kwargs)  # type: ignore[arg-type]
+        super().__init__(plain(f"Re-authenticating {label} ({profile})…"), **kwargs)  # type: ignore[arg-type]
         self.services = services
         self.provider = provider
         self.profile = profile
@@ -54,11 +55,11 @@ class ReauthStatus(Static):
             )
         except SealError as exc:
             self.state = "missing"
-            self.update(f"{head}\n✗ The credential store cannot be read: {exc}")
+            self.update(plain(head, f"✗ The credential store cannot be read: {exc}"))
             self.set_classes("error")
             return
         status = credential_status(resolution, self.auth)
         self.state = status.state
         lines = [head, f"{_MARKS[status.state]} {status.headline}", *status.lines]
-        self.update("\n".join(lines))
+        self.update(plain(*lines))
         self.set_classes(_CLASSES.get(status.state, "ok"))

@@ -1,6 +1,7 @@
 """Dialogs of the Roles step: agent name, model picker for a role, fallbacks editor.
 
 Each dismisses once with its answer; None always means "cancelled, change nothing".
+Titles, names and fallbacks come from seal.toml: all are shown as plain text.
 """
 
 from __future__ import annotations
@@ -16,7 +17,9 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Input, OptionList, Static
 from textual.widgets.option_list import Option
 
+from backend.display import visible
 from backend.roles import PROVIDER_LABELS, CredentialState, agent_name_problem
+from screens.plain import plain
 from screens.widgets.button import WizardButton
 from screens.widgets.model_picker import ModelPicker
 
@@ -60,8 +63,10 @@ class AgentNameModal(_Dialog):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog role-dialog"):
-            yield Static(self._title, classes="dialog-title", markup=False)
-            yield Input(self._current or "", placeholder="agent name", id="agent-name")
+            yield Static(plain(self._title), classes="dialog-title")
+            # An Input draws its value raw: a name from seal.toml starts out escaped (a
+            # name with such characters is not a valid one anyway, and must be retyped).
+            yield Input(visible(self._current or ""), placeholder="agent name", id="agent-name")
             yield Static("", id="name-problem", markup=False, classes="error")
             with Horizontal(classes="dialog-buttons"):
                 yield WizardButton("Cancel", id="cancel")
@@ -79,7 +84,7 @@ class AgentNameModal(_Dialog):
     def on_input_changed(self, event: Input.Changed) -> None:
         event.stop()
         problem = self._problem(event.value)
-        self.query_one("#name-problem", Static).update(problem if event.value else "")
+        self.query_one("#name-problem", Static).update(plain(problem) if event.value else "")
         self.query_one("#ok", Button).disabled = bool(problem)
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
@@ -97,7 +102,7 @@ class AgentNameModal(_Dialog):
         value = self.query_one("#agent-name", Input).value
         problem = self._problem(value)
         if problem:
-            self.query_one("#name-problem", Static).update(problem)
+            self.query_one("#name-problem", Static).update(plain(problem))
             return
         self.close(value)
 
@@ -152,9 +157,9 @@ class RolePickerModal(_Dialog):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog role-dialog"):
-            yield Static(self._title, classes="dialog-title", markup=False)
+            yield Static(plain(self._title), classes="dialog-title")
             if self._flags:
-                yield Static("\n".join(self._flags), id="provider-flags", markup=False)
+                yield Static(plain(*self._flags), id="provider-flags")
             yield ModelPicker(self._models, self._current, id="role-picker")
             with Horizontal(classes="dialog-buttons"):
                 if self._inherit_label:
@@ -223,7 +228,7 @@ class FallbacksModal(_Dialog):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog role-dialog"):
-            yield Static(self._title, classes="dialog-title", markup=False)
+            yield Static(plain(self._title), classes="dialog-title")
             yield Static(
                 "Tried in order when the primary's provider fails. "
                 "Shift+↑/↓ moves, Del removes, + adds.",
@@ -249,7 +254,8 @@ class FallbacksModal(_Dialog):
         options = self.query_one("#fallback-list", OptionList)
         options.clear_options()
         options.add_options(
-            [Option(f"{i + 1}. {item}", id=str(i)) for i, item in enumerate(self.items)]
+            # Plain text: a fallback from seal.toml is data, never markup or an action.
+            [Option(plain(f"{i + 1}. {item}"), id=str(i)) for i, item in enumerate(self.items)]
         )
         if not self.items:
             options.add_option(Option("(no fallbacks: Add one)", id="empty", disabled=True))

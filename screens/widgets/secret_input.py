@@ -81,8 +81,12 @@ class SecretInput(Input):
 
     def action_copy(self) -> None:
         """Copying a secret out of the field is disabled."""
-        self.notify("Copy is disabled in secret fields.", severity="warning", timeout=3)
+        self.notify(
+            "Copy is disabled in secret fields.", severity="warning", timeout=3, markup=False
+        )
 
     def action_cut(self) -> None:
         """Cutting a secret out of the field is disabled."""
-        self.notify("Cut is disabled in secret fields.", severity="warning", timeout=3)
+        self.notify(
+            "Cut is disabled in secret fields.", severity="warning", timeout=3, markup=False
+        )

@@ -370,6 +370,11 @@ class FakeProvider:
         # (access, refresh) pairs for the token endpoint, raw keys for create_api_key.
         self.next_tokens: list[tuple[str, str]] = []
         self.next_api_keys: list[str] = []
+        # Served after the usual models, per provider ("anthropic", "openrouter", "openai"):
+        # entries in that provider's own shape (see anthropic_model, openrouter_model).
+        self.extra_models: dict[str, list[dict[str, Any]]] = {}
+        # When set, the token endpoint's `account` and `organization` objects.
+        self.token_account: dict[str, Any] | None = None
 
     # -- lifecycle ---------------------------------------------------------------------
 
@@ -580,14 +585,17 @@ class FakeProvider:
         self.bearer_tokens.add(access)
         self._access_scopes[access] = scope
         self._refresh_tokens[refresh] = scope
+        identity = self.token_account or {
+            "account": {"uuid": "acc-0000-fake", "email_address": "person@example.com"},
+            "organization": {"uuid": "org-0000-fake", "name": "Fake Org"},
+        }
         return {
             "token_type": "Bearer",
             "access_token": access,
             "refresh_token": refresh,
             "expires_in": self.token_lifetime,
             "scope": scope,
-            "account": {"uuid": "acc-0000-fake", "email_address": "person@example.com"},
-            "organization": {"uuid": "org-0000-fake", "name": "Fake Org"},
+            **identity,
         }
 
 
@@ -773,7 +781,9 @@ class _Handler(BaseHTTPRequestHandler):
         if not headers.get("anthropic-version"):
             self._json(400, _anthropic_error(400, "anthropic-version: header is required"))
             return
-        models = anthropic_models(self.fake.model_count)
+        models = anthropic_models(self.fake.model_count) + self.fake.extra_models.get(
+            "anthropic", []
+        )
         try:
             limit = int(query.get("limit", ["20"])[0])
         except ValueError:
@@ -948,7 +958,8 @@ class _Handler(BaseHTTPRequestHandler):
         )
 
     def openrouter_list(self, _q: dict[str, list[str]], _h: dict[str, str], _b: bytes) -> None:
-        self._json(200, {"data": openrouter_models(self.fake.model_count)})
+        extra = self.fake.extra_models.get("openrouter", [])
+        self._json(200, {"data": openrouter_models(self.fake.model_count) + extra})
 
     # -- OpenAI ------------------------------------------------------------------------
 
@@ -967,7 +978,8 @@ class _Handler(BaseHTTPRequestHandler):
                 ),
             )
             return
-        self._json(200, {"object": "list", "data": openai_models(self.fake.model_count)})
+        extra = self.fake.extra_models.get("openai", [])
+        self._json(200, {"object": "list", "data": openai_models(self.fake.model_count) + extra})
 
 
 class _NullWriter:
