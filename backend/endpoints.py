@@ -76,6 +76,12 @@ def check_transport(url: str, where: str) -> str:
     [model] base_url`).
     """
     cleaned = clean_url(url)
+    if not cleaned.isascii() or not cleaned.isprintable() or " " in cleaned:
+        # Controls would reach the request line or the terminal; a space is never in a URL.
+        raise InputError(
+            f"{where} has a space, a control or a non-ASCII character",
+            "write it as https://host[:port][/path] in plain ASCII (punycode for hosts)",
+        )
     try:
         parts = urlsplit(cleaned)
         host = parts.hostname or ""
