@@ -16,6 +16,8 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
+from backend.bounded import open_regular
+
 TEMP_PREFIX = ".seal-tmp-"
 
 
@@ -95,9 +97,11 @@ def file_lock(lock_path: Path, timeout: float = 10.0, poll: float = 0.02) -> Ite
     """Hold an exclusive `flock` on `lock_path` (created 0600 if missing) for the block.
 
     Waits at most `timeout` seconds, then raises LockTimeout. The kernel drops the lock
-    when the holder dies, so a killed writer never leaves it stuck.
+    when the holder dies, so a killed writer never leaves it stuck. A lock path that is
+    a symlink, FIFO, device or directory raises NotRegularFile: nothing is opened
+    through a link, created at its target, or blocked on.
     """
-    fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o600)
+    fd = open_regular(lock_path, os.O_RDWR | os.O_CREAT, mode=0o600)
     try:
         deadline = time.monotonic() + timeout
         while True:

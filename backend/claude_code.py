@@ -7,18 +7,18 @@ Read-only: seal never writes Claude Code's file. Shape (provider-protocols §4):
 
 from __future__ import annotations
 
-import json
-import os
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
 
+from backend.bounded import BadJSONFile, NotRegularFile, read_json_file
 from backend.credentials import CredentialRecord
 from backend.errors import CredentialStoreError
 
 PROFILE = "claude_code"
 FILE_NAME = ".credentials.json"
+# The sign-in plus MCP servers' tokens: a few KB. More is not Claude Code's file.
+MAX_FILE_BYTES = 1024 * 1024
 
 
 class ClaudeCodeError(CredentialStoreError):
@@ -63,27 +63,30 @@ def read_claude_code(env: Mapping[str, str]) -> CredentialRecord | None:
     """Claude Code's Claude.ai sign-in as an oauth record, or None when there is none.
 
     None: the file is missing, or holds no `claudeAiOauth` (e.g. only MCP tokens).
-    Raises ClaudeCodeError when the file is unreadable or malformed.
+    Raises ClaudeCodeError when the file is unreadable or malformed, or is not a regular
+    file (a symlink, FIFO, device or directory: never read through, never blocked on).
     """
     path = claude_credentials_path(env)
     where = display_path(path, env)
     try:
-        raw = path.read_bytes()
-        mtime = os.stat(path).st_mtime
-    except FileNotFoundError:
-        return None
+        found = read_json_file(path, MAX_FILE_BYTES)
+    except NotRegularFile as exc:
+        raise ClaudeCodeError(
+            f"Claude Code's credentials file {where} is {exc.kind}, not a regular file "
+            "(seal-setup did not read it): move it aside and sign in to Claude Code again",
+            "Claude Code keeps its sign-in in a regular file there: run `claude` (then "
+            "/login), or choose another auth method",
+        ) from None
+    except BadJSONFile as exc:
+        raise _fail(where, exc.what) from None
     except OSError as exc:
         raise ClaudeCodeError(
             f"cannot read Claude Code's credentials file {where}: {exc.strerror}",
             "check that the file is yours and readable (it should be mode 0600)",
         ) from None
-    try:
-        doc: Any = json.loads(raw.decode("utf-8"))
-    except UnicodeDecodeError:
-        raise _fail(where, "is not UTF-8 text") from None
-    except json.JSONDecodeError as exc:
-        # JSONDecodeError's str() quotes no document text, but line/column is all we need.
-        raise _fail(where, f"is not valid JSON (line {exc.lineno}, column {exc.colno})") from None
+    if found is None:
+        return None
+    doc, info = found
     if not isinstance(doc, dict):
         raise _fail(where, "is not a JSON object")
     oauth = doc.get("claudeAiOauth")
@@ -114,7 +117,7 @@ def read_claude_code(env: Mapping[str, str]) -> CredentialRecord | None:
         refresh_token=refresh or None,
         expires_at=expires_at,
         # When Claude Code last wrote it: the closest thing to "created" we have.
-        created_at=datetime.fromtimestamp(int(mtime), UTC),
+        created_at=datetime.fromtimestamp(int(info.st_mtime), UTC),
         verified_at=None,
         account=account or None,
     )

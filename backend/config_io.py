@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import os
 import re
-import stat
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -21,6 +20,7 @@ from tomlkit.exceptions import ParseError, TOMLKitError
 from tomlkit.toml_document import TOMLDocument
 
 from backend.atomic import LockTimeout, atomic_write, file_lock, remove_stale_temps
+from backend.bounded import FileTooLarge, NotRegularFile, read_regular
 from backend.errors import ConfigConflictError, ConfigError, ConfigLockedError, ConfigParseError
 
 MAX_CONFIG_BYTES = 2 * 1024 * 1024
@@ -66,46 +66,45 @@ def read_config_bytes(path: Path) -> bytes | None:
     such as /dev/null would be replaced by the atomic save.
     """
     try:
-        info = path.stat()
-    except FileNotFoundError:
+        found = read_regular(path, MAX_CONFIG_BYTES, follow_symlinks=True)
+    except ValueError:  # an embedded NUL byte
+        raise ConfigError(
+            f"cannot read {str(path)!r}: a path cannot contain a NUL byte", "check --config"
+        ) from None
+    except NotRegularFile as exc:
+        if exc.kind == "a directory":
+            raise ConfigError(
+                f"cannot read {path}: it is a directory", "pass the path of a file"
+            ) from None
+        raise ConfigError(
+            f"cannot use {path}: it is not a regular file but {exc.kind}",
+            "pass the path of a seal.toml file",
+        ) from None
+    except FileTooLarge as exc:
+        if exc.size is None:
+            raise ConfigError(
+                f"cannot read {path}: it grew past {MAX_CONFIG_BYTES} bytes"
+            ) from None
+        raise ConfigError(
+            f"cannot read {path}: it is {exc.size} bytes, more than a seal.toml should be "
+            f"({MAX_CONFIG_BYTES} bytes at most)",
+            "check that --config points at the right file",
+        ) from None
+    except PermissionError as exc:
+        raise ConfigError(
+            f"cannot read {path}: {exc.strerror or exc}", "check the file's permissions"
+        ) from None
+    except OSError as exc:
+        raise ConfigError(f"cannot read {path}: {exc.strerror or exc}") from None
+    if found is None:
         if path.is_symlink():
             raise ConfigError(
                 f"cannot read {path}: it is a symbolic link to {os.readlink(path)}, "
                 "which does not exist",
                 "fix or remove the link",
-            ) from None
+            )
         return None
-    except ValueError:  # an embedded NUL byte
-        raise ConfigError(
-            f"cannot read {str(path)!r}: a path cannot contain a NUL byte", "check --config"
-        ) from None
-    except OSError as exc:
-        raise ConfigError(f"cannot read {path}: {exc.strerror or exc}") from None
-    size = info.st_size
-    if stat.S_ISDIR(info.st_mode):
-        raise ConfigError(f"cannot read {path}: it is a directory", "pass the path of a file")
-    if not stat.S_ISREG(info.st_mode):
-        raise ConfigError(
-            f"cannot use {path}: it is not a regular file (a device, pipe or socket)",
-            "pass the path of a seal.toml file",
-        )
-    if size > MAX_CONFIG_BYTES:
-        raise ConfigError(
-            f"cannot read {path}: it is {size} bytes, more than a seal.toml should be "
-            f"({MAX_CONFIG_BYTES} bytes at most)",
-            "check that --config points at the right file",
-        )
-    try:
-        data = path.read_bytes()
-    except FileNotFoundError:
-        return None
-    except OSError as exc:
-        raise ConfigError(
-            f"cannot read {path}: {exc.strerror or exc}", "check the file's permissions"
-        ) from None
-    if len(data) > MAX_CONFIG_BYTES:
-        raise ConfigError(f"cannot read {path}: it grew past {MAX_CONFIG_BYTES} bytes")
-    return data
+    return found.data
 
 
 def decode_config(data: bytes, path: Path) -> str:
@@ -236,6 +235,12 @@ def save_bytes(
             f"{path} is being written by another program (lock {lock_path(path).name} held "
             f"for more than {lock_timeout:g} s); nothing was written",
             "close the other seal-setup and try again",
+        ) from None
+    except NotRegularFile as exc:  # the lock: seal.toml itself is checked under it
+        raise ConfigError(
+            f"cannot write {path}: its lock file {exc.path.name} is {exc.kind}, not a regular "
+            "file; nothing was written",
+            f"remove {exc.path} (it holds no data) and try again",
         ) from None
     except OSError as exc:  # no permission, folder gone, disk full, read-only file system
         raise ConfigError(

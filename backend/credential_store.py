@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import platformdirs
 
 from backend.atomic import LockTimeout, atomic_write, file_lock, remove_stale_temps
+from backend.bounded import BadJSONFile, NotRegularFile, read_json_file
 from backend.credentials import CredentialRecord, CredentialStore
 from backend.errors import CredentialStoreError, InputError
 
@@ -32,6 +33,8 @@ ENV_STORE = "SEAL_CREDENTIAL_STORE"
 STORE_CHOICES = ("keyring", "file")
 
 _T = TypeVar("_T")
+# A record is under 2 KB: a thousand of them still fit. Anything larger is not ours.
+MAX_FILE_BYTES = 2 * 1024 * 1024
 
 _FILE_HINT = "or set SEAL_CREDENTIAL_STORE=file to keep secrets in a 0600 file instead"
 _NO_SERVICE_HINT = (
@@ -323,7 +326,9 @@ class FileStore:
 
     Content: `{"version": 1, "credentials": {"anthropic:default": {record}}}`. A file that
     does not parse is never overwritten: every call raises, naming the path and the fix.
-    A file readable by others is tightened to 0600 when read or written.
+    A file readable by others is tightened to 0600 when read or written. A file (or lock)
+    that is not a regular file (a symlink, FIFO, device, directory) is refused: never read,
+    chmodded, replaced or created through.
     """
 
     name = "file"
@@ -345,14 +350,12 @@ class FileStore:
             "credentials again; seal-setup never overwrites it",
         )
 
-    def _tighten(self) -> None:
-        """Owner-only: the file holds secrets."""
-        try:
-            mode = stat.S_IMODE(self.path.stat().st_mode)
-            if mode & 0o077:
-                os.chmod(self.path, 0o600)
-        except FileNotFoundError:
+    def _tighten(self, fd: int, info: os.stat_result) -> None:
+        """Owner-only: the file holds secrets. On the open file, never through a path."""
+        if not stat.S_IMODE(info.st_mode) & 0o077:
             return
+        try:
+            os.fchmod(fd, 0o600)
         except OSError as exc:
             raise CredentialStoreError(
                 f"the credentials file {_tilde(self.path)} is readable by others and its "
@@ -360,25 +363,36 @@ class FileStore:
                 f"run: chmod 600 {_tilde(self.path)}",
             ) from None
 
+    def _not_a_file(self, path: Path, kind: str, what: str) -> CredentialStoreError:
+        where = _tilde(path)
+        if what == "lock file":
+            remove = "rmdir" if kind == "a directory" else "rm"
+            return CredentialStoreError(
+                f"the credentials lock file {where} is {kind}, not a regular file "
+                "(seal-setup did not use or change it): remove it and try again",
+                f"{remove} {where} (it holds no data); seal-setup makes a new one",
+            )
+        return CredentialStoreError(
+            f"the credentials file {where} is {kind}, not a regular file (seal-setup did "
+            "not read or change it): move it aside and store your credentials again",
+            f"seal-setup keeps secrets only in a regular file there: mv {where} {where}.broken",
+        )
+
     def _read(self) -> dict[str, Any]:
         try:
-            data = self.path.read_bytes()
-        except FileNotFoundError:
-            return {"version": FILE_VERSION, "credentials": {}}
+            found = read_json_file(self.path, MAX_FILE_BYTES, before_read=self._tighten)
+        except NotRegularFile as exc:
+            raise self._not_a_file(self.path, exc.kind, "file") from None
+        except BadJSONFile as exc:
+            raise self._broken(exc.what) from None
         except OSError as exc:
             raise CredentialStoreError(
                 f"cannot read the credentials file {_tilde(self.path)}: {exc.strerror}",
                 "check that it is yours (owner-only, mode 0600)",
             ) from None
-        self._tighten()
-        try:
-            doc = json.loads(data.decode("utf-8"))
-        except UnicodeDecodeError:
-            raise self._broken("is not UTF-8 text") from None
-        except json.JSONDecodeError as exc:
-            raise self._broken(
-                f"is not valid JSON (line {exc.lineno}, column {exc.colno})"
-            ) from None
+        if found is None:
+            return {"version": FILE_VERSION, "credentials": {}}
+        doc = found[0]
         if not isinstance(doc, dict):
             raise self._broken("is not a JSON object")
         if doc.get("version") != FILE_VERSION:
@@ -424,6 +438,10 @@ class FileStore:
                 f"another process holds the lock on {_tilde(self.path)}",
                 "wait for the other seal-setup to finish, then try again",
             ) from None
+        except NotRegularFile as exc:
+            if exc.path != self._lock_path:
+                raise
+            raise self._not_a_file(self._lock_path, exc.kind, "lock file") from None
 
     def _write(self, doc: dict[str, Any]) -> None:
         body = json.dumps(doc, indent=2, sort_keys=True) + "\n"

@@ -2,15 +2,15 @@
 
 Retries follow DESIGN §2: 429/5xx/529 are retried with backoff that honours
 `retry-after-ms` / `retry-after`, capped in tries and in total wait per call, so a
-check never hangs for minutes. Log records carry method, URL and status only: never
-headers or bodies, which hold secrets.
+check never hangs for minutes. Each try has an overall deadline and a body cap
+(http_limits), and `parse_json` refuses JSON nested too deep. Log records carry method,
+URL and status only: never headers or bodies, which hold secrets.
 """
 
 from __future__ import annotations
 
 import contextlib
 import functools
-import json
 import logging
 import os
 import random
@@ -25,10 +25,25 @@ from typing import Any
 
 import httpx
 
+from backend.bounded import load_json
+from backend.http_limits import (
+    ACCEPT_ENCODING,
+    bound_transports,
+    deadline,
+    decoded_response,
+    read_capped,
+)
+
 log = logging.getLogger("seal.http")
 
 CONNECT_TIMEOUT = 5.0
 READ_TIMEOUT = 15.0
+# Connect, send and the whole answer, per try: twice the read timeout, so a slow but
+# steady answer still arrives, and a trickle of bytes cannot hold a check for longer.
+DEADLINE = 30.0
+# The largest real answer is OpenRouter's public /models, about 1-2 MB; 8 MiB leaves room
+# for it to grow fourfold and still refuses a runaway or hostile body long before it hurts.
+MAX_BODY_BYTES = 8 * 1024 * 1024
 USER_AGENT = "seal-setup/0.1"
 RETRY_STATUSES = frozenset({408, 429, 500, 502, 503, 504, 529})
 # A POST (token exchange, refresh, key minting) is not idempotent: an authorization code
@@ -104,12 +119,21 @@ def read_timeout(env: Mapping[str, str] | None = None) -> float:
     Like SEAL_HTTP_TRIES: a test knob, so stall/timeout tests (Pilot, e2e against the
     fake) need not wait 15 s. An unusable value is ignored.
     """
+    return _seconds("SEAL_HTTP_READ_TIMEOUT", READ_TIMEOUT, env)
+
+
+def request_deadline(env: Mapping[str, str] | None = None) -> float:
+    """DEADLINE, or SEAL_HTTP_DEADLINE (seconds, > 0) when set: a test knob like the others."""
+    return _seconds("SEAL_HTTP_DEADLINE", DEADLINE, env)
+
+
+def _seconds(name: str, default: float, env: Mapping[str, str] | None) -> float:
     source = os.environ if env is None else env
     with contextlib.suppress(ValueError):
-        value = float(source.get("SEAL_HTTP_READ_TIMEOUT", "") or "nan")
-        if value > 0:
+        value = float(source.get(name, "") or "nan")
+        if 0 < value < float("inf"):
             return value
-    return READ_TIMEOUT
+    return default
 
 
 @functools.lru_cache(maxsize=4)
@@ -130,20 +154,24 @@ def make_client(
     transport: httpx.BaseTransport | None = None,
 ) -> httpx.Client:
     """A client with DESIGN's timeouts (connect 5 s, read 15 s, see read_timeout()); redirects
-    are not followed."""
+    are not followed. Requests made with `send` through it keep to the overall deadline
+    at every socket operation, proxies included (http_limits.bound_transports).
+    """
     if timeout is None:
         timeout = make_timeout(read=read_timeout())
     elif isinstance(timeout, int | float):
         timeout = make_timeout(connect=float(timeout), read=float(timeout))
-    merged = {"user-agent": USER_AGENT}
+    merged = {"user-agent": USER_AGENT, "accept-encoding": ACCEPT_ENCODING}
     merged.update(headers or {})
-    return httpx.Client(
+    client = httpx.Client(
         timeout=timeout,
         headers=merged,
         transport=transport,
         follow_redirects=False,
         verify=shared_ssl_context(),
     )
+    bound_transports(client)
+    return client
 
 
 @contextlib.contextmanager
@@ -198,20 +226,24 @@ def send(
     sleep: Callable[[float], None] = time.sleep,
     **kwargs: Any,
 ) -> httpx.Response:
-    """One call with retries. Returns the last response (maybe an error status).
+    """One call with retries. Returns the last response (maybe an error status), its
+    body read whole and decoded.
 
-    Raises httpx.TransportError (connect, timeout, dropped connection) when no response
-    came; a GET retries a refused or dropped connection, never a timeout (which already
-    took the whole read timeout).
+    Each try must end within request_deadline() (DeadlineExceeded, an
+    httpx.TimeoutException) and answer at most MAX_BODY_BYTES (ResponseTooLarge, an
+    httpx.HTTPError, raised before the rest is read). Raises httpx.TransportError
+    (connect, timeout, dropped connection) when no response came; a GET retries a
+    refused or dropped connection, never a timeout (which already took its whole time).
     """
     policy = policy or retry_policy()
     method = method.upper()
+    seconds = request_deadline()
     waited = 0.0
     attempt = 0
     while True:
         attempt += 1
         try:
-            response = client.request(method, url, **kwargs)
+            response = _one_try(client, method, url, seconds, kwargs)
         except (httpx.ConnectError, httpx.RemoteProtocolError) as exc:
             log.debug(
                 "%s %s failed: %s (try %d)", method, _loggable(url), type(exc).__name__, attempt
@@ -237,6 +269,16 @@ def send(
         response.close()
         sleep(delay)
         waited += delay
+
+
+def _one_try(
+    client: httpx.Client, method: str, url: str, seconds: float, kwargs: dict[str, Any]
+) -> httpx.Response:
+    with deadline(seconds):
+        request = client.build_request(method, url, **kwargs)
+        streamed = client.send(request, stream=True)
+        body = read_capped(streamed, MAX_BODY_BYTES)
+    return decoded_response(streamed, body)
 
 
 def _loggable(url: str) -> str:
@@ -281,10 +323,10 @@ class ErrorInfo:
 
 
 def parse_json(response: httpx.Response) -> Any:
-    """The JSON body; ValueError when it is not JSON."""
+    """The JSON body; ValueError when it is not JSON, or nested too deep to be a real answer."""
     try:
-        return json.loads(response.content)
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        return load_json(response.content)
+    except (ValueError, RecursionError) as exc:  # JSONDecodeError and UnicodeDecodeError too
         raise ValueError("response body is not valid JSON") from exc
 
 

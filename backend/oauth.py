@@ -31,6 +31,7 @@ from backend.credentials import CredentialRecord, CredentialStore, from_rfc3339,
 from backend.endpoints import create_api_key_url, oauth_endpoints
 from backend.errors import OAuthError
 from backend.http import client_or_new, parse_error, parse_json, send
+from backend.http_limits import ResponseTooLarge
 
 log = logging.getLogger("seal.oauth")
 
@@ -353,6 +354,11 @@ def _post_json(
         ) from None
     except httpx.HTTPError as exc:
         host = httpx.URL(url).host or url
+        if isinstance(exc, ResponseTooLarge):
+            raise OAuthUnavailable(
+                f"{host} answered with more than {exc.size_text} ({what}); the rest was not read",
+                "Try again; a proxy or wrong SEAL_ANTHROPIC_OAUTH_URL can cause this.",
+            ) from None
         if isinstance(exc, httpx.RemoteProtocolError):
             message = f"The connection to {host} dropped before an answer ({what})"
         elif isinstance(exc, httpx.ConnectError) and "refused" in str(exc).lower():

@@ -16,6 +16,7 @@ import httpx
 
 from backend.credentials import CredentialRecord
 from backend.http import ErrorInfo, parse_error, parse_json, retry_after_seconds, send
+from backend.http_limits import DeadlineExceeded, ResponseTooLarge
 from backend.methods import PROVIDER_LABELS
 
 Outcome = Literal["verified", "rejected", "unverifiable"]
@@ -246,8 +247,10 @@ def classify_response(
 
 
 def classify_exception(provider: str, exc: httpx.HTTPError, url: str) -> CheckResult:
-    """A CheckResult for a call that got no answer (never includes request headers)."""
+    """A CheckResult for a call that got no usable answer (never includes request headers)."""
     name = DISPLAY_NAMES.get(provider, provider)
+    if isinstance(exc, ResponseTooLarge):
+        return too_large(provider, url, exc)
     host = httpx.URL(url).host or url
     after = f"check your network or proxy, {STORE_UNVERIFIED}"
     if isinstance(exc, httpx.ConnectTimeout):
@@ -271,6 +274,8 @@ def classify_exception(provider: str, exc: httpx.HTTPError, url: str) -> CheckRe
 
 
 def _timeout_kind(exc: httpx.TimeoutException) -> str:
+    if isinstance(exc, DeadlineExceeded):
+        return str(exc)
     if isinstance(exc, httpx.ReadTimeout):
         return "read timeout"
     if isinstance(exc, httpx.WriteTimeout):
@@ -288,6 +293,17 @@ def malformed(provider: str, url: str) -> CheckResult:
         f"{url.split('?', 1)[0]} really the {name} API? You can store it marked unverified",
         cause="A proxy, captive portal or wrong base URL can cause this.",
         status_code=200,
+    )
+
+
+def too_large(provider: str, url: str, exc: ResponseTooLarge) -> CheckResult:
+    name = DISPLAY_NAMES.get(provider, provider)
+    return CheckResult(
+        "unverifiable",
+        f"{name} answered with more than {exc.size_text} — is {url.split('?', 1)[0]} really "
+        f"the {name} API? You can store it marked unverified",
+        cause="No real answer is that large: a proxy or a wrong base URL can cause this; "
+        "the rest of it was not read.",
     )
 
 

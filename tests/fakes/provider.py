@@ -17,12 +17,15 @@ from __future__ import annotations
 import argparse
 import base64
 import contextlib
+import functools
 import hashlib
+import itertools
 import json
 import secrets
 import socket
 import threading
 import time
+import zlib
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -298,12 +301,16 @@ class LoggedRequest:
 class Fault:
     """What to do instead of the normal answer, `times` times (None = until cleared)."""
 
-    kind: str  # status | malformed | drop | stall
+    kind: str  # status | malformed | drop | stall | trickle | huge | deep
     status: int = 500
     body: Any = None
     headers: dict[str, str] = field(default_factory=dict)
     seconds: float = 0.0
     times: int | None = 1
+    rate: int = 0  # trickle: bytes per second
+    size: int = 0  # huge: body bytes (before gzip); deep: levels of nesting
+    flag: bool = False  # trickle: the headers trickle too; huge: send content-length
+    gzip: bool = False  # huge: a small gzip body that inflates to `size` bytes
 
 
 @dataclass
@@ -364,6 +371,7 @@ class FakeProvider:
         self._refresh_tokens: dict[str, str] = {}  # refresh token -> scope
         self._access_scopes: dict[str, str] = {}
         self._faults: dict[str, list[Fault]] = {}
+        self._sent: dict[str, int] = {}
         self._latency: dict[str, float] = {"*": latency} if latency else {}
         self._log: list[LoggedRequest] = []
         # Handed out before any random ones, in order (leak tests issue marked canaries):
@@ -527,6 +535,48 @@ class FakeProvider:
         """Say nothing for `seconds` (or until stop), then close: a client read timeout."""
         self._add_fault(path, Fault("stall", seconds=seconds, times=times))
 
+    def trickle(
+        self, path: str, rate: int = 1, *, headers_too: bool = False, times: int | None = 1
+    ) -> None:
+        """Answer 200, then send the body one byte at a time, `rate` bytes a second, never
+        ending (until stop or the client hangs up); with `headers_too`, the status line
+        and headers too. Every byte comes well inside any read timeout: only an overall
+        deadline ends it."""
+        self._add_fault(
+            path, Fault("trickle", status=200, rate=rate, flag=headers_too, times=times)
+        )
+
+    def huge(
+        self,
+        path: str,
+        size: int = 1 << 30,
+        *,
+        content_length: bool = False,
+        gzip: bool = False,
+        times: int | None = 1,
+    ) -> None:
+        """Answer 200 with a `size`-byte body (as fast as the client reads it), declared in
+        content-length or not; with `gzip`, as a small gzip body that inflates to `size`.
+        `body_bytes_sent(path)` says how much of it went out."""
+        self._add_fault(
+            path,
+            Fault("huge", status=200, size=size, flag=content_length, gzip=gzip, times=times),
+        )
+
+    def deep(self, path: str, levels: int = 100_000, *, times: int | None = 1) -> None:
+        """Answer 200 with valid JSON nested `levels` deep: {"data": [[[…]]]}."""
+        self._add_fault(path, Fault("deep", status=200, size=levels, times=times))
+
+    def body_bytes_sent(self, path: str) -> int:
+        """Body bytes the trickle and huge faults wrote on `path` (what left this process:
+        the client may have read less, never more)."""
+        with self._lock:
+            return self._sent.get(path, 0)
+
+    def _count_sent(self, path: str, count: int) -> None:
+        with self._lock:
+            self._sent[path] = self._sent.get(path, 0) + count
+
     def latency(self, path: str, seconds: float) -> None:
         """Delay every answer on `path` ("*" = all paths) by `seconds`."""
         with self._lock:
@@ -597,6 +647,18 @@ class FakeProvider:
             "scope": scope,
             **identity,
         }
+
+
+@functools.lru_cache(maxsize=2)
+def _gzip_of_spaces(size: int) -> bytes:
+    """gzip of `size` spaces, made a MiB at a time (never `size` bytes at once)."""
+    packer = zlib.compressobj(9, zlib.DEFLATED, zlib.MAX_WBITS | 16)
+    block = b" " * (1 << 20)
+    parts = [
+        packer.compress(block[: min(len(block), size - done)])
+        for done in range(0, size, len(block))
+    ]
+    return b"".join(parts) + packer.flush()
 
 
 def _anthropic_error(status: int, message: str | None = None) -> dict[str, Any]:
@@ -709,6 +771,13 @@ class _Handler(BaseHTTPRequestHandler):
             self._close_now()
         elif fault.kind == "malformed":
             self._send(200, b'{"data": [{"id": "claude-', "application/json")
+        elif fault.kind == "trickle":
+            self._trickle(path, fault)
+        elif fault.kind == "huge":
+            self._huge(path, fault)
+        elif fault.kind == "deep":
+            raw = b'{"data": ' + b"[" * fault.size + b"]" * fault.size + b"}"
+            self._send(200, raw, "application/json")
         else:
             body = fault.body if fault.body is not None else default_error(path, fault.status)
             if isinstance(body, bytes | str):
@@ -716,6 +785,54 @@ class _Handler(BaseHTTPRequestHandler):
                 self._send(fault.status, raw, "text/plain", fault.headers)
             else:
                 self._json(fault.status, body, fault.headers)
+
+    def _trickle(self, path: str, fault: Fault) -> None:
+        head = b"HTTP/1.0 200 OK\r\ncontent-type: application/json\r\n\r\n"
+        if not fault.flag:
+            if not self._write(head):
+                return
+            head = b""
+        # Endless: an opening that never closes, then spaces (JSON whitespace).
+        body = itertools.chain(b'{"data": [', itertools.repeat(ord(" ")))
+        stream = itertools.chain(head, body)
+        for index, byte in enumerate(stream):
+            if not self._write(bytes((byte,))):
+                return
+            if index >= len(head):
+                self.fake._count_sent(path, 1)
+            if self.fake._stopping.wait(1.0 / fault.rate):
+                return
+
+    def _huge(self, path: str, fault: Fault) -> None:
+        body = _gzip_of_spaces(fault.size) if fault.gzip else None
+        length = len(body) if body is not None else fault.size
+        lines = ["HTTP/1.0 200 OK", "content-type: application/json"]
+        if fault.gzip:
+            lines.append("content-encoding: gzip")
+        if fault.flag or fault.gzip:
+            lines.append(f"content-length: {length}")
+        if not self._write(("\r\n".join(lines) + "\r\n\r\n").encode()):
+            return
+        block = memoryview(body) if body is not None else memoryview(b'{"data": [' + b" " * 65526)
+        sent = 0
+        while sent < length and not self.fake._stopping.is_set():
+            piece = block[sent : sent + 65536] if body is not None else block[: length - sent]
+            if not self._write(piece):
+                return
+            sent += len(piece)
+            self.fake._count_sent(path, len(piece))
+            if body is None:
+                block = memoryview(b" " * 65536)
+
+    def _write(self, data: bytes | memoryview) -> bool:
+        """Write straight to the socket; False once the client has gone."""
+        try:
+            self.wfile.write(data)
+            self.wfile.flush()
+        except (BrokenPipeError, ConnectionResetError, OSError):
+            self.close_connection = True
+            return False
+        return True
 
     def _close_now(self) -> None:
         with contextlib.suppress(OSError):

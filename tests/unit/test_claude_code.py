@@ -120,6 +120,12 @@ def test_malformed(isolated_env: Path, doc: object, fragment: str) -> None:
 
 
 def test_unreadable(isolated_env: Path) -> None:
-    (isolated_env / ".claude" / ".credentials.json").mkdir(parents=True)
+    (isolated_env / ".claude").write_text("a file, not a folder\n")  # reading: ENOTDIR
     with pytest.raises(ClaudeCodeError, match="cannot read Claude Code's credentials file"):
+        read_claude_code({"HOME": str(isolated_env)})
+
+
+def test_folder_in_place_of_the_file(isolated_env: Path) -> None:
+    (isolated_env / ".claude" / ".credentials.json").mkdir(parents=True)
+    with pytest.raises(ClaudeCodeError, match="is a directory, not a regular file"):
         read_claude_code({"HOME": str(isolated_env)})

@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 import tomlkit
 
+from backend import bounded
 from backend.config import MODEL_KEYS, ROLE_NAMES, default_config_path, load_config
 from backend.errors import ConfigError, ConfigParseError, InputError
 
@@ -127,10 +128,10 @@ def test_read_permission_error_is_a_config_error(
 ) -> None:
     path = write(tmp_path, "[model]\n")
 
-    def denied(self: Path) -> bytes:
-        raise PermissionError(13, "Permission denied", str(self))
+    def denied(path: Path, *args: object, **kwargs: object) -> int:
+        raise PermissionError(13, "Permission denied", str(path))
 
-    monkeypatch.setattr(Path, "read_bytes", denied)
+    monkeypatch.setattr(bounded, "open_regular", denied)  # root reads any file: fake it
     with pytest.raises(ConfigError) as info:
         load_config(path)
     assert info.value.message == f"cannot read {path}: Permission denied"

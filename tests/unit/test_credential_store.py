@@ -253,9 +253,16 @@ def test_file_bad_entry_error_has_no_secret(tmp_path: Path) -> None:
 
 
 def test_file_unreadable(tmp_path: Path) -> None:
-    path = tmp_path / "credentials.json"
-    path.mkdir()  # a folder where the file should be: reading fails with an OSError
+    (tmp_path / "afile").write_text("a file, not a folder\n")
+    path = tmp_path / "afile" / "credentials.json"  # reading fails with an OSError
     with pytest.raises(CredentialStoreError, match="cannot read the credentials file"):
+        FileStore(path).list()
+
+
+def test_folder_in_place_of_the_file(tmp_path: Path) -> None:
+    path = tmp_path / "credentials.json"
+    path.mkdir()
+    with pytest.raises(CredentialStoreError, match="is a directory, not a regular file"):
         FileStore(path).list()
 
 

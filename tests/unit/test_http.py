@@ -1,6 +1,12 @@
-"""backend.http: client timeouts, retry/backoff honouring retry-after, error body parsing."""
+"""backend.http: client timeouts, retry/backoff honouring retry-after, error body parsing,
+and the bounds on each exchange (body cap, bounded decoding, deadline)."""
 
 from __future__ import annotations
+
+import time
+import tracemalloc
+import zlib
+from collections.abc import Iterator
 
 import httpx
 import pytest
@@ -10,10 +16,13 @@ from backend import endpoints
 from backend.errors import InputError
 from backend.http import (
     CONNECT_TIMEOUT,
+    MAX_BODY_BYTES,
     READ_TIMEOUT,
     RetryPolicy,
     make_client,
     parse_error,
+    parse_json,
+    request_deadline,
     retry_after_seconds,
     retry_policy,
     scrub,
@@ -21,6 +30,7 @@ from backend.http import (
     set_retry_policy,
     using_retry_policy,
 )
+from backend.http_limits import DeadlineBackend, DeadlineExceeded, ResponseTooLarge
 
 URL = "https://api.example.test/v1/models"
 POLICY = RetryPolicy(tries=3, max_total_wait=10.0, base_delay=0.01, max_delay=0.05)
@@ -276,3 +286,139 @@ def test_env_bases_refuse_plain_http_off_this_machine(name: str, value: str) -> 
 )
 def test_plain_http_to_loopback_is_allowed(value: str) -> None:
     assert endpoints.api_base("anthropic", {"SEAL_ANTHROPIC_BASE_URL": value}) == value
+
+
+# --- bounds: body cap, decoding, deadline -----------------------------------------------
+
+
+def _packed(data: bytes, wbits: int) -> bytes:
+    packer = zlib.compressobj(6, zlib.DEFLATED, wbits)
+    return packer.compress(data) + packer.flush()
+
+
+@respx.mock
+@pytest.mark.parametrize(
+    ("encoding", "wbits"),
+    [("gzip", zlib.MAX_WBITS | 16), ("deflate", zlib.MAX_WBITS), ("deflate", -zlib.MAX_WBITS)],
+    ids=["gzip", "deflate-zlib", "deflate-raw"],
+)
+def test_compressed_answers_are_decoded(encoding: str, wbits: int) -> None:
+    body = b'{"data": [' + b'{"id": "m"},' * 5000 + b'{"id": "last"}]}'
+    headers = {"content-encoding": encoding}
+    respx.get(URL).mock(
+        return_value=httpx.Response(200, content=_packed(body, wbits), headers=headers)
+    )
+    with make_client() as client:
+        response = send(client, "GET", URL, policy=POLICY)
+    assert response.content == body
+    assert parse_json(response)["data"][-1] == {"id": "last"}
+    assert "content-encoding" not in response.headers  # decoded: nothing decodes it again
+
+
+@respx.mock
+def test_we_ask_only_for_encodings_we_can_bound() -> None:
+    route = respx.get(URL).mock(return_value=httpx.Response(200, json={}))
+    with make_client() as client:
+        send(client, "GET", URL, policy=POLICY)
+    assert route.calls.last.request.headers["accept-encoding"] == "gzip, deflate"
+
+
+class _Endless(httpx.SyncByteStream):
+    """A body that never ends; counts what was taken from it."""
+
+    def __init__(self, chunk: bytes) -> None:
+        self.chunk = chunk
+        self.taken = 0
+
+    def __iter__(self) -> Iterator[bytes]:
+        while True:
+            self.taken += len(self.chunk)
+            yield self.chunk
+
+
+class _Chunks(httpx.SyncByteStream):
+    """`data` in network-sized chunks (respx reads an httpx.ByteStream whole, decoding it)."""
+
+    def __init__(self, data: bytes) -> None:
+        self.data = data
+
+    def __iter__(self) -> Iterator[bytes]:
+        for start in range(0, len(self.data), 65536):
+            yield self.data[start : start + 65536]
+
+
+@respx.mock
+def test_body_over_the_cap_is_refused_as_it_arrives() -> None:
+    stream = _Endless(b" " * 65536)
+    respx.get(URL).mock(return_value=httpx.Response(200, stream=stream))
+    with make_client() as client, pytest.raises(ResponseTooLarge) as info:
+        send(client, "GET", URL, policy=POLICY)
+    assert MAX_BODY_BYTES < stream.taken <= MAX_BODY_BYTES + 65536
+    assert info.value.size_text == "8 MB"
+
+
+@respx.mock
+def test_declared_length_over_the_cap_is_refused_unread() -> None:
+    stream = _Endless(b" ")
+    headers = {"content-length": str(MAX_BODY_BYTES + 1)}
+    respx.get(URL).mock(return_value=httpx.Response(200, stream=stream, headers=headers))
+    with make_client() as client, pytest.raises(ResponseTooLarge):
+        send(client, "GET", URL, policy=POLICY)
+    assert stream.taken == 0
+
+
+@respx.mock
+def test_gzip_bomb_stops_at_the_cap() -> None:
+    bomb = _packed(b"\0" * (64 << 20), zlib.MAX_WBITS | 16)  # 64 MiB in about 64 KB
+    headers = {"content-encoding": "gzip"}
+    respx.get(URL).mock(return_value=httpx.Response(200, stream=_Chunks(bomb), headers=headers))
+    tracemalloc.start()
+    try:
+        with make_client() as client, pytest.raises(ResponseTooLarge):
+            send(client, "GET", URL, policy=POLICY)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert peak < 3 * MAX_BODY_BYTES  # never the whole 64 MiB at once
+
+
+class _Slow(httpx.SyncByteStream):
+    def __iter__(self) -> Iterator[bytes]:
+        while True:
+            time.sleep(0.05)
+            yield b" "
+
+
+def test_deadline_is_checked_between_chunks_on_any_transport(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # A transport under which no socket is ours (here a MockTransport) still stops.
+    monkeypatch.setenv("SEAL_HTTP_DEADLINE", "0.3")
+    transport = httpx.MockTransport(lambda request: httpx.Response(200, stream=_Slow()))
+    with httpx.Client(transport=transport) as client, pytest.raises(DeadlineExceeded) as info:
+        send(client, "GET", URL, policy=POLICY)
+    assert str(info.value) == "no complete answer within 0.3 s"
+
+
+def test_every_transport_gets_the_deadline_backend(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("HTTPS_PROXY", "http://127.0.0.1:9")
+    monkeypatch.setenv("HTTP_PROXY", "http://127.0.0.1:9")
+    with make_client() as client:
+        transports = [client._transport, *client._mounts.values()]
+        pools = [t._pool for t in transports if isinstance(t, httpx.HTTPTransport)]
+        assert len(pools) == 3  # direct, and the two proxies
+        assert all(isinstance(p._network_backend, DeadlineBackend) for p in pools)
+
+
+def test_deadline_knob() -> None:
+    assert request_deadline({}) == 30.0
+    assert request_deadline({"SEAL_HTTP_DEADLINE": "1.5"}) == 1.5
+    for bad in ("0", "-1", "x", "inf", "nan"):
+        assert request_deadline({"SEAL_HTTP_DEADLINE": bad}) == 30.0
+
+
+def test_deep_json_is_not_json() -> None:
+    deep = httpx.Response(200, content=b"[" * 100_000 + b"]" * 100_000)
+    with pytest.raises(ValueError, match="not valid JSON"):
+        parse_json(deep)
+    assert parse_json(httpx.Response(200, content=b"[" * 64 + b"]" * 64)) is not None
