@@ -24,13 +24,13 @@ from typing import Any, Literal
 from urllib.parse import parse_qs, urlencode, urlsplit
 
 import httpx
-import platformdirs
 
-from backend.atomic import atomic_write, file_lock
+from backend.atomic import atomic_write
 from backend.credentials import CredentialRecord, CredentialStore, from_rfc3339, to_rfc3339, utcnow
 from backend.endpoints import create_api_key_url, oauth_endpoints
 from backend.errors import OAuthError
 from backend.http import client_or_new, parse_error, parse_json, send
+from backend.record_writes import ensure_dir, state_dir, update_record
 
 log = logging.getLogger("seal.oauth")
 
@@ -55,18 +55,6 @@ def new_verifier() -> str:
 def challenge_for(verifier: str) -> str:
     """The S256 code challenge of a verifier."""
     return _b64url(hashlib.sha256(verifier.encode("ascii")).digest())
-
-
-def state_dir(env: Mapping[str, str] | None = None) -> Path:
-    """<user_state_dir("seal")>; XDG_STATE_HOME from `env` wins when given (tests, CLI)."""
-    if env is not None and env.get("XDG_STATE_HOME"):
-        return Path(env["XDG_STATE_HOME"]) / "seal"
-    return Path(platformdirs.user_state_dir("seal"))
-
-
-def _ensure_dir(path: Path) -> Path:
-    path.mkdir(parents=True, exist_ok=True, mode=0o700)
-    return path
 
 
 # --- pending sign-in --------------------------------------------------------------------
@@ -180,7 +168,7 @@ def start_sign_in(
         redirect_uri=oauth_endpoints(env).redirect_uri,
     )
     path = pending_path(mode, env, pending_dir)
-    _ensure_dir(path.parent)
+    ensure_dir(path.parent)
     atomic_write(path, pending.to_json().encode("utf-8"), mode=0o600)
     return pending
 
@@ -503,15 +491,6 @@ def needs_refresh(
     return record.expires_at - (now or utcnow()) <= timedelta(seconds=skew)
 
 
-_thread_locks: dict[str, threading.Lock] = {}
-_thread_locks_guard = threading.Lock()
-
-
-def _thread_lock(key: str) -> threading.Lock:
-    with _thread_locks_guard:
-        return _thread_locks.setdefault(key, threading.Lock())
-
-
 def ensure_fresh(
     store: CredentialStore,
     provider: str,
@@ -524,9 +503,9 @@ def ensure_fresh(
 ) -> CredentialRecord:
     """The stored record, refreshed first when it expires within `skew` s or is stale.
 
-    One refresh at a time per credential, across threads (a lock) and processes (a file
-    lock); waiters re-read the record after the lock, so only the first one refreshes and
-    the rest use its rotated tokens.
+    One refresh at a time per credential, across threads and processes: the refresh is a
+    change under the record's lock (backend.record_writes), so waiters re-read the record
+    after the lock and use the first one's rotated tokens instead of refreshing again.
     """
     record = store.get(provider, profile)
     if record is None:
@@ -535,25 +514,19 @@ def ensure_fresh(
         )
     if not needs_refresh(record, skew):
         return record
-    key = f"{provider}-{profile}"
-    lock_path = _ensure_dir(lock_dir or state_dir(env)) / f"refresh-{key}.lock"
-    with _thread_lock(key), file_lock(lock_path, timeout=30.0):
-        current = store.get(provider, profile)
+
+    def refreshed(current: CredentialRecord | None) -> CredentialRecord:
         if current is None:
             raise OAuthError(f"The {provider}:{profile} credential was removed", "Sign in again.")
         if not needs_refresh(current, skew):
             return current
         fresh = refresh(current, env=env, client=client)
-        store.put(fresh)
         log.info("refreshed the %s:%s sign-in", provider, profile)
         return fresh
 
-
-def mark_stale(store: CredentialStore, provider: str, profile: str) -> None:
-    """After a 401: the next use refreshes (oauth) and status reports it rejected."""
-    record = store.get(provider, profile)
-    if record is not None and not record.stale:
-        store.put(record.with_changes(stale=True))
+    stored = update_record(store, provider, profile, refreshed, env=env, lock_dir=lock_dir)
+    assert stored is not None  # `refreshed` never removes the record
+    return stored
 
 
 def mint_api_key(
@@ -660,7 +633,6 @@ __all__ = [
     "ensure_fresh",
     "exchange",
     "load_pending",
-    "mark_stale",
     "mint_api_key",
     "needs_refresh",
     "parse_paste",

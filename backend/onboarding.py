@@ -5,10 +5,12 @@ the equivalent non-interactive command. Shared by the Review screen and the CLI 
 from __future__ import annotations
 
 import shlex
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from backend.credentials import CredentialRecord, CredentialStore, utcnow
+from backend.record_writes import same_token, update_record
 from backend.wizard_state import Answers
 
 if TYPE_CHECKING:
@@ -126,17 +128,30 @@ def equivalent_command(answers: Answers, config_path: str | None = None) -> str:
     return command
 
 
-def commit(answers: Answers, config: SealConfig | None, store: CredentialStore) -> CommitResult:
+def commit(
+    answers: Answers,
+    config: SealConfig | None,
+    store: CredentialStore,
+    *,
+    env: Mapping[str, str] | None = None,
+) -> CommitResult:
     """Store the credential, then save seal.toml; if the save fails, the store is rolled back.
 
+    Both store writes go through the record's lock (backend.record_writes), so a refresh
+    running in another process neither undoes them nor is undone.
     Blocking (keyring, disk): call from a worker thread.
     """
     record = record_to_store(answers)
-    previous: CredentialRecord | None = None
+    previous: list[CredentialRecord | None] = []
     stored_where: str | None = None
     if record is not None:
-        previous = store.get(record.provider, record.profile)
-        store.put(record)
+        ours = record
+
+        def store_ours(current: CredentialRecord | None) -> CredentialRecord:
+            previous.append(current)
+            return ours
+
+        update_record(store, record.provider, record.profile, store_ours, env=env)
         stored_where = store.location
     written = False
     backup: str | None = None
@@ -147,9 +162,14 @@ def commit(answers: Answers, config: SealConfig | None, store: CredentialStore) 
             backup = str(result.backup) if result.backup else None
     except BaseException:
         if record is not None:
-            if previous is not None:
-                store.put(previous)
-            else:
-                store.delete(record.provider, record.profile)
+            ours, before = record, previous[0]
+
+            def roll_back(current: CredentialRecord | None) -> CredentialRecord | None:
+                # Only our own write is undone: a record written since is someone else's.
+                if current is not None and same_token(current, ours):
+                    return before
+                return current
+
+            update_record(store, record.provider, record.profile, roll_back, env=env)
         raise
     return CommitResult(stored_where, written, backup)

@@ -248,6 +248,7 @@ def probe_entry(
     from backend import oauth, providers
     from backend.errors import OAuthError
     from backend.providers.base import Auth
+    from backend.record_writes import mark_stale, stamp_verified
 
     if entry.source is None or entry.state in ("missing", "expired"):
         return entry
@@ -273,18 +274,17 @@ def probe_entry(
         entry = replace(entry, expires_at=record.expires_at)
     auth = Auth.from_record(record)
     result = providers.check(entry.provider, auth, base_url=entry.base_url, env=env)
+    # Both stamps go to the record that was checked, under its lock: a refresh meanwhile
+    # (another thread, another process) made a new one, which keeps its own stamps.
     if result.outcome == "rejected":
         if stored:
-            oauth.mark_stale(store, entry.provider, entry.profile)
+            mark_stale(store, record, env=env)
         return replace(entry, state="rejected", note=result.message)
     if result.outcome == "unverifiable":
         return replace(entry, state=_worse(entry.state, "unverified"), note=result.message)
     verified = record.with_changes(verified_at=now, stale=False)
     if stored:
-        current = store.get(entry.provider, entry.profile)
-        if current is not None:
-            # Re-read first: a refresh in another thread may have rotated the tokens.
-            store.put(current.with_changes(verified_at=now, stale=False))
+        stamp_verified(store, record, now, env=env)
     state = judge_record(verified, source.origin, now)
     return replace(entry, state=state, verified_at=now if stored else entry.verified_at, note="")
 

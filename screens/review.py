@@ -155,7 +155,9 @@ class ReviewScreen(StepScreen):
             return
         try:
             store = await asyncio.to_thread(lambda: self.services.store)
-            result = await asyncio.to_thread(commit, self.answers, config, store)
+            result = await asyncio.to_thread(
+                lambda: commit(self.answers, config, store, env=self.services.env)
+            )
         except ConfigConflictError as exc:
             status.update(f"✗ {exc}")
             status.set_classes("error")

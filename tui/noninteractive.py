@@ -355,7 +355,7 @@ def _commit(answers: Answers, config: SealConfig, env: dict[str, str]) -> None:
     stores = answers.method in STORED_METHODS and answers.record is not None
     # Methods that store nothing must not wait on a keyring probe.
     store = choose_store(env).store if stores else MemoryStore()
-    result = commit(answers, config, store)
+    result = commit(answers, config, store, env=env)
     record = record_to_store(answers)
     out: list[str] = []
     if answers.check_outcome == "verified":

@@ -23,7 +23,7 @@ import secrets
 import socket
 import threading
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -370,6 +370,7 @@ class FakeProvider:
         # (access, refresh) pairs for the token endpoint, raw keys for create_api_key.
         self.next_tokens: list[tuple[str, str]] = []
         self.next_api_keys: list[str] = []
+        self._hooks: dict[str, list[Callable[[], None]]] = {}
 
     # -- lifecycle ---------------------------------------------------------------------
 
@@ -527,6 +528,17 @@ class FakeProvider:
         with self._lock:
             self._latency[path] = seconds
 
+    def on_request(self, path: str, action: Callable[[], None]) -> None:
+        """Run `action` once, in the server, when `path` is next asked for, before it is
+        answered: something a test makes happen while a client waits for its answer."""
+        with self._lock:
+            self._hooks.setdefault(path, []).append(action)
+
+    def _take_hook(self, path: str) -> Callable[[], None] | None:
+        with self._lock:
+            queue = self._hooks.get(path)
+            return queue.pop(0) if queue else None
+
     def clear_faults(self) -> None:
         with self._lock:
             self._faults.clear()
@@ -680,6 +692,9 @@ class _Handler(BaseHTTPRequestHandler):
         body = self.rfile.read(length) if length else b""
         headers = {k.lower(): v for k, v in self.headers.items()}
         self.fake._record(LoggedRequest(method, path, query, headers, body))
+        hook = self.fake._take_hook(path)
+        if hook is not None:
+            hook()
         delay = self.fake._delay_for(path)
         if delay and self.fake._stopping.wait(delay):
             return
