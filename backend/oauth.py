@@ -16,7 +16,7 @@ import logging
 import re
 import secrets
 import threading
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -173,14 +173,10 @@ def start_sign_in(
     return pending
 
 
-def load_pending(
-    mode: Mode, env: Mapping[str, str] | None = None, *, pending_dir: Path | None = None
-) -> PendingSignIn | None:
-    """The saved sign-in for `mode` (check `.expired()`), or None if none or unreadable."""
-    path = pending_path(mode, env, pending_dir)
+def _read_pending(path: Path) -> PendingSignIn | None:
     try:
         text = path.read_text("utf-8")
-    except OSError:
+    except (OSError, UnicodeDecodeError):
         return None
     try:
         return PendingSignIn.from_json(text)
@@ -189,11 +185,38 @@ def load_pending(
         return None
 
 
+def load_pending(
+    mode: Mode, env: Mapping[str, str] | None = None, *, pending_dir: Path | None = None
+) -> PendingSignIn | None:
+    """The saved sign-in for `mode`, or None if none or unreadable.
+
+    An expired one is still returned, so the caller can say it expired, but its file is
+    removed: it can never be completed.
+    """
+    pending = _read_pending(pending_path(mode, env, pending_dir))
+    if pending is not None and pending.expired():
+        discard_pending(pending, env, pending_dir=pending_dir)
+    return pending
+
+
 def clear_pending(
     mode: Mode, env: Mapping[str, str] | None = None, *, pending_dir: Path | None = None
 ) -> None:
     with contextlib.suppress(FileNotFoundError):
         pending_path(mode, env, pending_dir).unlink()
+
+
+def discard_pending(
+    pending: PendingSignIn,
+    env: Mapping[str, str] | None = None,
+    *,
+    pending_dir: Path | None = None,
+) -> None:
+    """Remove the saved sign-in file if it holds `pending` (or nothing readable): a newer
+    sign-in, started meanwhile here or by another seal-setup, is kept."""
+    saved = _read_pending(pending_path(pending.mode, env, pending_dir))
+    if saved is None or saved.state == pending.state:
+        clear_pending(pending.mode, env, pending_dir=pending_dir)
 
 
 # --- paste parsing ----------------------------------------------------------------------
@@ -217,6 +240,10 @@ def _clean_paste(text: str) -> str:
 def _first(params: dict[str, list[str]], name: str) -> str:
     values = params.get(name)
     return values[0].strip() if values else ""
+
+
+class SignInEnded(OAuthError):
+    """This sign-in cannot be completed (a code of another sign-in, or it expired)."""
 
 
 def parse_paste(text: str, expected_state: str) -> str:
@@ -267,7 +294,7 @@ def parse_paste(text: str, expected_state: str) -> str:
             "Copy the text again straight from the browser page.",
         )
     if not hmac.compare_digest(state.encode("utf-8"), expected_state.encode("utf-8")):
-        raise OAuthError(FOREIGN_STATE, "Each sign-in has its own code; use the newest one.")
+        raise SignInEnded(FOREIGN_STATE, "Each sign-in has its own code; use the newest one.")
     return code
 
 
@@ -384,12 +411,38 @@ class _HTTPFailure(OAuthError):
         super().__init__(message, hint)
         self.status = status
         self.code = code
+        self.what = what
         self.transient = retry
 
 
 def unavailable(exc: OAuthError) -> bool:
     """True when `exc` says the server could not be asked, not that it refused."""
     return isinstance(exc, OAuthUnavailable) or bool(getattr(exc, "transient", False))
+
+
+def ends_sign_in(exc: OAuthError) -> bool:
+    """True when `exc` leaves nothing to complete: a code of another sign-in, an expired
+    sign-in, or the token endpoint judging the code (OAuth refuses a code with 400, the
+    client with 401). A 403, 404 or 5xx comes as often from a proxy: the code was not
+    judged, and the sign-in may still be completed once that is fixed."""
+    if isinstance(exc, SignInEnded):
+        return True
+    return (
+        isinstance(exc, _HTTPFailure) and exc.what == "code exchange" and exc.status in (400, 401)
+    )
+
+
+@contextlib.contextmanager
+def _ending(
+    pending: PendingSignIn, env: Mapping[str, str] | None, pending_dir: Path | None
+) -> Iterator[None]:
+    """Remove the saved sign-in when what runs inside ends it (ends_sign_in)."""
+    try:
+        yield
+    except OAuthError as exc:
+        if ends_sign_in(exc):
+            discard_pending(pending, env, pending_dir=pending_dir)
+        raise
 
 
 def exchange(
@@ -401,7 +454,7 @@ def exchange(
 ) -> TokenSet:
     """Trade the pasted code for tokens (JSON body, the pending verifier and state)."""
     if pending.expired():
-        raise OAuthError(pending.expired_message(), "Start the sign-in again.")
+        raise SignInEnded(pending.expired_message(), "Start the sign-in again.")
     ends = oauth_endpoints(env)
     payload = {
         "grant_type": "authorization_code",
@@ -578,23 +631,25 @@ def complete_sign_in(
     client: httpx.Client | None = None,
     pending_dir: Path | None = None,
 ) -> CredentialRecord:
-    """Paste → code → tokens (→ minted key for console); clears the pending sign-in."""
-    code = parse_paste(pasted, pending.state)
-    with client_or_new(client) as http:
-        tokens = _take_unminted(pending.state, code)
-        if tokens is None:
-            tokens = exchange(pending, code, env=env, client=http)
-        if pending.mode == "console":
-            try:
-                key = mint_api_key(tokens.access_token, env=env, client=http)
-            except OAuthError:
-                # The code is spent: keep its tokens so a retry only creates the key.
-                _keep_unminted(pending.state, code, tokens)
-                raise
-            record = api_key_record(key, tokens, profile=profile)
-        else:
-            record = record_from_tokens(tokens, profile=profile)
-    clear_pending(pending.mode, env, pending_dir=pending_dir)
+    """Paste → code → tokens (→ minted key for console); removes the saved sign-in when
+    done, and when the sign-in ends without a credential (ends_sign_in)."""
+    with _ending(pending, env, pending_dir):
+        code = parse_paste(pasted, pending.state)
+        with client_or_new(client) as http:
+            tokens = _take_unminted(pending.state, code)
+            if tokens is None:
+                tokens = exchange(pending, code, env=env, client=http)
+            if pending.mode == "console":
+                try:
+                    key = mint_api_key(tokens.access_token, env=env, client=http)
+                except OAuthError:
+                    # The code is spent: keep its tokens so a retry only creates the key.
+                    _keep_unminted(pending.state, code, tokens)
+                    raise
+                record = api_key_record(key, tokens, profile=profile)
+            else:
+                record = record_from_tokens(tokens, profile=profile)
+    discard_pending(pending, env, pending_dir=pending_dir)
     return record
 
 
@@ -625,11 +680,14 @@ __all__ = [
     "Mode",
     "OAuthUnavailable",
     "PendingSignIn",
+    "SignInEnded",
     "TokenSet",
     "api_key_record",
     "challenge_for",
     "clear_pending",
     "complete_sign_in",
+    "discard_pending",
+    "ends_sign_in",
     "ensure_fresh",
     "exchange",
     "load_pending",

@@ -249,27 +249,32 @@ def _sign_in(answers: Answers, env: dict[str, str]) -> CredentialRecord:
 
     mode: oauth.Mode = "max" if answers.method == "oauth" else "console"
     pending = oauth.start_sign_in(mode, env)
-    err = sys.stderr
-    print("Open this URL in a browser, sign in and approve:", file=err)
-    print(f"  {pending.url}", file=err)
-    print("Then write the code the page shows (code#state) to stdin, one line.", file=err)
-    if answers.method == "oauth":
-        print(SUBSCRIPTION_NOTE, file=err)
-    err.flush()
-    line = sys.stdin.readline() if sys.stdin is not None else ""
-    if not line.strip():
-        raise InputError(
-            "no sign-in code on stdin",
-            "write the code#state the browser page shows to stdin after approving",
-        )
     try:
-        oauth.parse_paste(line, pending.state)  # a bad paste is an input error (exit 2)
-    except OAuthError as exc:
-        raise InputError(exc.message, exc.hint) from None
-    try:
-        return oauth.complete_sign_in(pending, line, profile=answers.profile, env=env)
-    except OAuthError as exc:
-        raise CredentialFailure(exc.message, exc.hint) from None
+        err = sys.stderr
+        print("Open this URL in a browser, sign in and approve:", file=err)
+        print(f"  {pending.url}", file=err)
+        print("Then write the code the page shows (code#state) to stdin, one line.", file=err)
+        if answers.method == "oauth":
+            print(SUBSCRIPTION_NOTE, file=err)
+        err.flush()
+        line = sys.stdin.readline() if sys.stdin is not None else ""
+        if not line.strip():
+            raise InputError(
+                "no sign-in code on stdin",
+                "write the code#state the browser page shows to stdin after approving",
+            )
+        try:
+            oauth.parse_paste(line, pending.state)  # a bad paste is an input error (exit 2)
+        except OAuthError as exc:
+            raise InputError(exc.message, exc.hint) from None
+        try:
+            return oauth.complete_sign_in(pending, line, profile=answers.profile, env=env)
+        except OAuthError as exc:
+            raise CredentialFailure(exc.message, exc.hint) from None
+    finally:
+        # Done, refused or abandoned, nothing else completes this sign-in: a later run
+        # starts its own.
+        oauth.discard_pending(pending, env)
 
 
 def _claude_code(env: dict[str, str]) -> CredentialRecord:

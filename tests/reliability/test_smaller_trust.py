@@ -1,0 +1,261 @@
+"""The smaller trust cases of issue 11 §7, each tried as an attacker or an unlucky user would.
+
+- The pending sign-in file (verifier and state, 0600) goes when the sign-in is refused
+  (the token endpoint refused the code, a code of another sign-in, an expired sign-in),
+  abandoned (Back, Cancel, a non-interactive run that ends) or expired (loading it); a
+  sign-in interrupted by a restart still completes while it is valid.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from backend import oauth
+from backend.errors import OAuthError
+from backend.wizard_state import Answers
+from screens.auth_method import AuthMethodScreen
+from tests.cli.helpers import run, store
+from tests.fakes.provider import FakeProvider
+from tests.reliability.conftest import Tally
+from tests.tui.harness import (
+    SIZE,
+    browser_sign_in,
+    build,
+    cancel,
+    paste,
+    press_next,
+    sign_in_url,
+    to_method,
+    wait_for,
+    wait_screen,
+    wait_text,
+)
+
+CATEGORY = "smaller trust cases"
+TOKEN_PATH = "/v1/oauth/token"
+
+
+# --- the pending sign-in ---------------------------------------------------------------------
+
+
+def pending_file(mode: oauth.Mode = "max", env: dict[str, str] | None = None) -> Path:
+    return oauth.pending_path(mode, env)
+
+
+def expired_copy(pending: oauth.PendingSignIn) -> oauth.PendingSignIn:
+    """The same sign-in, eleven minutes later."""
+    return oauth.PendingSignIn(
+        pending.mode,
+        pending.state,
+        pending.verifier,
+        pending.url,
+        pending.created_at - timedelta(minutes=11),
+        pending.created_at - timedelta(minutes=1),
+        pending.redirect_uri,
+    )
+
+
+def _refused_by_server(fake: FakeProvider, pending: oauth.PendingSignIn) -> str:
+    return f"not-the-code#{pending.state}"  # our state, a code the server never issued
+
+
+def _token_endpoint_answers(status: int | None) -> Any:
+    """The code the browser shows, with the token endpoint answering `status` (None:
+    dropping the connection) when it is exchanged."""
+
+    def make(fake: FakeProvider, pending: oauth.PendingSignIn) -> str:
+        if status is None:
+            fake.drop(TOKEN_PATH)
+        else:
+            fake.fail(TOKEN_PATH, status)
+        return browser_sign_in(pending.url)
+
+    return make
+
+
+def _foreign_state(fake: FakeProvider, pending: oauth.PendingSignIn) -> str:
+    return browser_sign_in(pending.url).partition("#")[0] + "#" + "x" * 43
+
+
+def _expired(fake: FakeProvider, pending: oauth.PendingSignIn) -> str:
+    return browser_sign_in(pending.url)
+
+
+ENDED = {
+    "refused code (400 invalid_grant)": _refused_by_server,
+    "refused code (401)": _token_endpoint_answers(401),
+    "code of another sign-in": _foreign_state,
+    "expired sign-in": _expired,
+}
+
+
+@pytest.mark.parametrize("case", list(ENDED))
+def test_a_refused_sign_in_removes_its_file(
+    case: str, fake_provider: FakeProvider, tally: Tally
+) -> None:
+    env = fake_provider.env()
+    pending = oauth.start_sign_in("max", env)
+    pasted = ENDED[case](fake_provider, pending)
+    assert pending_file(env=env).exists()
+    used = expired_copy(pending) if case == "expired sign-in" else pending
+    with pytest.raises(OAuthError) as info:
+        oauth.complete_sign_in(used, pasted, env=env)
+    held = oauth.ends_sign_in(info.value) and not pending_file(env=env).exists()
+    tally.record(CATEGORY, held)
+    assert held, (case, info.value.message)
+
+
+def _bare_code(fake: FakeProvider, pending: oauth.PendingSignIn) -> str:
+    return browser_sign_in(pending.url).partition("#")[0]
+
+
+GOES_ON = {
+    "paste cut short (bare code)": _bare_code,
+    "server error (500)": _token_endpoint_answers(500),
+    "a proxy's 403": _token_endpoint_answers(403),
+    "dropped connection": _token_endpoint_answers(None),
+}
+
+
+@pytest.mark.parametrize("case", list(GOES_ON))
+def test_a_sign_in_that_can_go_on_keeps_its_file(
+    case: str, fake_provider: FakeProvider, fast_retries: object, tally: Tally
+) -> None:
+    """Nothing judged the code: after a restart the same sign-in still completes."""
+    env = fake_provider.env()
+    pending = oauth.start_sign_in("max", env)
+    pasted = GOES_ON[case](fake_provider, pending)
+    with pytest.raises(OAuthError) as info:
+        oauth.complete_sign_in(pending, pasted, env=env)
+    kept = not oauth.ends_sign_in(info.value) and pending_file(env=env).exists()
+    fake_provider.clear_faults()
+    resumed = oauth.load_pending("max", env)  # as a restarted seal-setup does
+    assert resumed == pending
+    record = oauth.complete_sign_in(resumed, browser_sign_in(pending.url), env=env)
+    held = kept and record.kind == "oauth" and not pending_file(env=env).exists()
+    tally.record(CATEGORY, held)
+    assert held, (case, info.value.message)
+
+
+def test_loading_an_expired_sign_in_removes_it(fake_provider: FakeProvider, tally: Tally) -> None:
+    env = fake_provider.env()
+    pending = oauth.start_sign_in("max", env)
+    path = pending_file(env=env)
+    path.write_text(expired_copy(pending).to_json(), encoding="utf-8")
+    loaded = oauth.load_pending("max", env)
+    # Returned once, so the wizard can say it expired; the file is gone.
+    held = loaded is not None and loaded.expired() and not path.exists()
+    tally.record(CATEGORY, held)
+    assert held
+
+
+def test_a_refused_old_sign_in_keeps_the_newer_one(
+    fake_provider: FakeProvider, tally: Tally
+) -> None:
+    """Two sign-ins of one mode (a second wizard, New link): refusing the old one's code
+    must not remove the newer one's file."""
+    env = fake_provider.env()
+    old = oauth.start_sign_in("max", env)
+    newer = oauth.start_sign_in("max", env)
+    with pytest.raises(OAuthError):
+        oauth.complete_sign_in(old, f"bogus#{old.state}", env=env)
+    held = oauth.load_pending("max", env) == newer
+    tally.record(CATEGORY, held)
+    assert held
+
+
+async def test_wizard_back_and_cancel_abandon_the_sign_in(
+    fake_provider: FakeProvider, tmp_path: Path, tally: Tally
+) -> None:
+    h = build(fake_provider, tmp_path)
+    path = pending_file(env=h.services.env)
+    results: dict[str, bool] = {}
+    async with h.app.run_test(size=SIZE) as pilot:
+        await to_method(pilot, "anthropic", "oauth")
+        await sign_in_url(pilot)
+        was_there = path.exists()
+        await pilot.press("escape")  # Back
+        await wait_screen(pilot, AuthMethodScreen)
+        await wait_for(pilot, lambda: not path.exists(), "pending sign-in removed")
+        results["back"] = was_there
+        await press_next(pilot)  # the same method again: a new sign-in
+        await sign_in_url(pilot)
+        was_there = path.exists()
+        await cancel(pilot)
+    results["cancel"] = was_there and not path.exists()
+    for held in results.values():
+        tally.record(CATEGORY, held)
+    assert all(results.values()), results
+
+
+async def test_wizard_restart_continues_a_valid_sign_in(
+    fake_provider: FakeProvider, tmp_path: Path, tally: Tally
+) -> None:
+    """Interrupted (no Back, no Cancel): the next start continues the same sign-in."""
+    h = build(fake_provider, tmp_path, answers=Answers(provider="anthropic", method="oauth"))
+    started = h.services.start_sign_in("max")  # what the interrupted run left
+    h.app = build(
+        fake_provider,
+        tmp_path,
+        answers=Answers(provider="anthropic", method="oauth"),
+        start="authorize",
+    ).app
+    async with h.app.run_test(size=SIZE) as pilot:
+        screen, url = await sign_in_url(pilot)
+        note = await wait_text(pilot, "#link-status", "Continuing the sign-in")
+        await paste(pilot, "#code", browser_sign_in(url))
+        await press_next(pilot)
+        await wait_for(pilot, lambda: screen.answers.record is not None, "signed in")
+    held = (
+        url == started.url
+        and "Continuing" in note
+        and not pending_file(env=h.services.env).exists()
+    )
+    tally.record(CATEGORY, held)
+    assert held
+
+
+class CodeOnStdin(io.StringIO):
+    """stdin for a non-interactive sign-in: the line is made once the URL is out (the
+    pending file is read for its state, as the browser page would show it)."""
+
+    def __init__(self, make: Any) -> None:
+        super().__init__()
+        self.make = make
+
+    def readline(self, *args: Any) -> str:
+        pending = oauth.load_pending("max", {"XDG_STATE_HOME": os.environ["XDG_STATE_HOME"]})
+        assert pending is not None, "the sign-in is saved while the code is awaited"
+        return str(self.make(pending)) + "\n"
+
+
+@pytest.mark.parametrize(
+    ("case", "make", "exit_code"),
+    [
+        ("refused code", lambda p: f"not-the-code#{p.state}", 1),
+        ("no code", lambda p: "", 2),
+        ("code of another sign-in", lambda p: "abc#" + "y" * 43, 2),
+    ],
+)
+def test_non_interactive_sign_in_leaves_no_pending_file(
+    case: str,
+    make: Any,
+    exit_code: int,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    fake_provider_env: FakeProvider,
+    tally: Tally,
+) -> None:
+    argv = ["onboard", "--non-interactive", "--config", str(tmp_path / "seal.toml")]
+    argv += ["--provider", "anthropic", "--auth", "oauth"]
+    code, _, err = run(argv, capsys, monkeypatch, CodeOnStdin(make))
+    held = code == exit_code and not pending_file().exists() and store().list() == []
+    tally.record(CATEGORY, held)
+    assert held, (case, code, err)
