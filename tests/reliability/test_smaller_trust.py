@@ -4,11 +4,13 @@
   (the token endpoint refused the code, a code of another sign-in, an expired sign-in),
   abandoned (Back, Cancel, a non-interactive run that ends) or expired (loading it); a
   sign-in interrupted by a restart still completes while it is valid.
+- `"stale": "false"` (or 0, "", null, "true") in a stored record is not a 401 seen.
 """
 
 from __future__ import annotations
 
 import io
+import json
 import os
 from datetime import timedelta
 from pathlib import Path
@@ -17,11 +19,12 @@ from typing import Any
 import pytest
 
 from backend import oauth
+from backend.credentials import CredentialRecord, utcnow
 from backend.errors import OAuthError
 from backend.wizard_state import Answers
 from screens.auth_method import AuthMethodScreen
-from tests.cli.helpers import run, store
-from tests.fakes.provider import FakeProvider
+from tests.cli.helpers import run, store, write_config
+from tests.fakes.provider import ANTHROPIC_KEY, FakeProvider
 from tests.reliability.conftest import Tally
 from tests.tui.harness import (
     SIZE,
@@ -39,6 +42,12 @@ from tests.tui.harness import (
 
 CATEGORY = "smaller trust cases"
 TOKEN_PATH = "/v1/oauth/token"
+
+
+@pytest.fixture(autouse=True)
+def file_store(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The CLI runs here use the file store in the per-test dirs, never a keyring."""
+    monkeypatch.setenv("SEAL_CREDENTIAL_STORE", "file")
 
 
 # --- the pending sign-in ---------------------------------------------------------------------
@@ -259,3 +268,55 @@ def test_non_interactive_sign_in_leaves_no_pending_file(
     held = code == exit_code and not pending_file().exists() and store().list() == []
     tally.record(CATEGORY, held)
     assert held, (case, code, err)
+
+
+# --- "stale": only JSON true -----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("value", "stale"),
+    [
+        ("false", False),
+        ("true", False),
+        (0, False),
+        (1, False),
+        ("", False),
+        (None, False),
+        ([], False),
+        ({}, False),
+        (False, False),
+        (True, True),
+    ],
+    ids=repr,
+)
+def test_stale_is_only_json_true(
+    value: object,
+    stale: bool,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    tally: Tally,
+) -> None:
+    record = CredentialRecord(
+        "anthropic", "default", "api_key", secret=ANTHROPIC_KEY, verified_at=utcnow()
+    )
+    data = record.to_dict()
+    data["stale"] = value
+    path = store().path
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps({"version": 1, "credentials": {record.key: data}}))
+    path.chmod(0o600)
+    write_config(
+        tmp_path / "seal.toml", '[model]\nprovider = "anthropic"\nname = "claude-sonnet-4-6"\n'
+    )
+    code, out, err = run(
+        ["status", "--json", "--config", str(tmp_path / "seal.toml")], capsys, monkeypatch
+    )
+    state = json.loads(out)["providers"][0]["state"]
+    held = (
+        store().get("anthropic", "default").stale is stale  # type: ignore[union-attr]
+        and state == ("rejected" if stale else "ok")
+        and code == (1 if stale else 0)
+    )
+    tally.record(CATEGORY, held)
+    assert held, (value, state, err)

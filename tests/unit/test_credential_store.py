@@ -326,6 +326,15 @@ def test_keyring_damaged_record(memory_keyring: MemoryKeyring, tmp_path: Path) -
     assert "seal-setup logout --provider anthropic --profile default" in info.value.hint
 
 
+@pytest.mark.parametrize("value", ["false", "true", 0, 1, "", None, [], {}, False])
+def test_only_json_true_is_stale(value: object) -> None:
+    data = CredentialRecord("openai", "default", "api_key", secret="sk-proj-x").to_dict()
+    data["stale"] = value
+    assert CredentialRecord.from_dict(data).stale is False
+    data["stale"] = True
+    assert CredentialRecord.from_dict(data).stale is True
+
+
 LOCKED_HINT = "unlock your login keyring"
 NO_SERVICE_HINT = "no Secret Service on this session"
 
