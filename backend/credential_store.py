@@ -21,6 +21,7 @@ import platformdirs
 from backend.atomic import LockTimeout, atomic_write, file_lock, remove_stale_temps
 from backend.credentials import CredentialRecord, CredentialStore
 from backend.errors import CredentialStoreError, InputError
+from backend.shell import logout_command
 
 if TYPE_CHECKING:  # keyring loads on first use, keeping imports of this module light
     from keyring.backend import KeyringBackend
@@ -221,8 +222,7 @@ class KeyringStore:
             provider, _, profile = username.partition(":")
             raise CredentialStoreError(
                 f"the keyring entry '{SERVICE}/{username}' is not a valid seal credential ({exc})",
-                f"run `seal-setup logout --provider {provider} --profile {profile}` and sign "
-                "in again",
+                f"run `{logout_command(provider, profile)}` and sign in again",
             ) from None
 
     # --- CredentialStore

@@ -4,13 +4,13 @@ the equivalent non-interactive command. Shared by the Review screen and the CLI 
 
 from __future__ import annotations
 
-import shlex
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from backend.credentials import CredentialRecord, CredentialStore, utcnow
 from backend.record_writes import same_token, update_record
+from backend.shell import join, option
 from backend.wizard_state import Answers
 
 if TYPE_CHECKING:
@@ -95,34 +95,36 @@ def apply_answers(config: SealConfig, answers: Answers) -> None:
 
 
 def equivalent_command(answers: Answers, config_path: str | None = None) -> str:
-    """The `seal-setup onboard --non-interactive …` that makes the same changes."""
+    """The `seal-setup onboard --non-interactive …` that makes the same changes, every
+    argument shell-quoted (a hostile name or value stays one argument when pasted)."""
     args = ["seal-setup", "onboard", "--non-interactive"]
     if config_path and config_path != "seal.toml":
-        args += ["--config", config_path]
-    args += ["--provider", answers.provider or "anthropic", "--auth", answers.method or "api_key"]
+        args += option("--config", config_path)
+    args += option("--provider", answers.provider or "anthropic")
+    args += option("--auth", answers.method or "api_key")
     if answers.model and answers.mode != "reauth":
-        args += ["--model", answers.model]
+        args += option("--model", answers.model)
     if answers.profile != "default":
-        args += ["--profile", answers.profile]
+        args += option("--profile", answers.profile)
     if answers.mode != "reauth":
         if answers.agent is not None:
-            args += ["--agent", answers.agent]
+            args += option("--agent", answers.agent)
         for key, flag in SETTING_FLAGS:
             value = answers.settings.get(key)
             if value is not None:
-                args += [flag, str(value)]
+                args += option(flag, str(value))
         if answers.settings.get("context_1m"):
             args.append("--context-1m")
         for name, value in answers.headers.items():
-            args += ["--header", f"{name}={value}"]
+            args += option("--header", f"{name}={value}")
         for role, flag in ROLE_FLAGS.items():
             value = answers.roles.get(role)
             for selector in value if isinstance(value, list) else [value]:
                 if selector:
-                    args += [flag, str(selector)]
+                    args += option(flag, str(selector))
     if answers.store_unverified:
         args.append("--no-verify")
-    command = shlex.join(args)
+    command = join(args)
     if answers.method in ("api_key", "setup_token"):
         return command + " < secret.txt"
     return command

@@ -17,6 +17,7 @@ from backend.claude_code import claude_credentials_path, display_path
 from backend.credentials import CredentialRecord, CredentialStore, to_rfc3339, utcnow
 from backend.errors import SealError
 from backend.resolution import ENV_VARS, Resolution, Source, resolve
+from backend.shell import reauth_command
 
 if TYPE_CHECKING:
     from backend.config import SealConfig
@@ -371,10 +372,8 @@ def shadow_line(entry: Entry) -> str | None:
 
 
 def advice(entry: Entry) -> str | None:
-    """What to do about a non-ok entry, one line."""
-    reauth = f"seal-setup reauth --provider {entry.provider}"
-    if entry.profile != "default":
-        reauth += f" --profile {entry.profile}"
+    """What to do about a non-ok entry, one line; the commands in it are shell-quoted."""
+    reauth = reauth_command(entry.provider, entry.profile)
     if entry.state == "ok":
         return None
     if entry.state == "missing" and entry.auth == "env":

@@ -5,6 +5,9 @@
   abandoned (Back, Cancel, a non-interactive run that ends) or expired (loading it); a
   sign-in interrupted by a restart still completes while it is valid.
 - `"stale": "false"` (or 0, "", null, "true") in a stored record is not a 401 seen.
+- Every command printed for the person to copy (status advice, the Review screen's
+  equivalent command) reads back, in a real shell, as exactly its arguments, with
+  spaces, quotes, `$(…)`, `;` and leading dashes in the values; nothing in it runs.
 """
 
 from __future__ import annotations
@@ -12,6 +15,9 @@ from __future__ import annotations
 import io
 import json
 import os
+import shlex
+import subprocess
+import sys
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -19,12 +25,16 @@ from typing import Any
 import pytest
 
 from backend import oauth
+from backend.config import load_config
 from backend.credentials import CredentialRecord, utcnow
 from backend.errors import OAuthError
+from backend.onboarding import apply_answers, equivalent_command
+from backend.roles import CredentialState
+from backend.status import Entry, advice
 from backend.wizard_state import Answers
 from screens.auth_method import AuthMethodScreen
 from tests.cli.helpers import run, store, write_config
-from tests.fakes.provider import ANTHROPIC_KEY, FakeProvider
+from tests.fakes.provider import ANTHROPIC_KEY, OPENROUTER_KEY, FakeProvider
 from tests.reliability.conftest import Tally
 from tests.tui.harness import (
     SIZE,
@@ -39,6 +49,7 @@ from tests.tui.harness import (
     wait_screen,
     wait_text,
 )
+from tui.cli import build_parser
 
 CATEGORY = "smaller trust cases"
 TOKEN_PATH = "/v1/oauth/token"
@@ -320,3 +331,98 @@ def test_stale_is_only_json_true(
     )
     tally.record(CATEGORY, held)
     assert held, (value, state, err)
+
+
+# --- commands to copy -----------------------------------------------------------------------
+
+PRINT_ARGV = shlex.join([sys.executable, "-c", "import json,sys; print(json.dumps(sys.argv[1:]))"])
+HOSTILE = "a b \"c\" 'd' $(touch PWNED) `touch PWNED`; touch PWNED | x & y"
+
+
+def through_a_shell(command: str, cwd: Path) -> list[str]:
+    """The arguments a POSIX shell gives the program when `command` is pasted into it
+    (seal-setup replaced by a program printing its argv; `< secret.txt` read from cwd)."""
+    assert command.startswith("seal-setup ")
+    (cwd / "secret.txt").write_text(ANTHROPIC_KEY)
+    line = PRINT_ARGV + command[len("seal-setup") :]
+    result = subprocess.run(
+        ["sh", "-c", line], cwd=cwd, capture_output=True, text=True, timeout=30, check=True
+    )
+    return list(json.loads(result.stdout))
+
+
+@pytest.mark.parametrize(
+    "profile", [HOSTILE, "--yes", "-rf", "x'y", "nl\nand\ttab", "$HOME"], ids=repr
+)
+def test_status_advice_reads_back_as_its_arguments(
+    profile: str, tmp_path: Path, tally: Tally
+) -> None:
+    results = []
+    for state, origin in (("rejected", "store"), ("unverified", "store"), ("missing", None)):
+        entry = Entry("anthropic", profile, "api_key", "file", state, origin=origin)  # type: ignore[arg-type]
+        line = advice(entry)
+        assert line is not None
+        command = line[line.index("seal-setup reauth") :]
+        argv = through_a_shell(command, tmp_path)
+        args = build_parser().parse_args(argv)
+        results.append(
+            argv[0] == "reauth" and args.profile == profile and not (tmp_path / "PWNED").exists()
+        )
+    fix = CredentialState("anthropic", profile, ok=False, detail="missing").fix
+    argv = through_a_shell(fix, tmp_path)
+    results.append(build_parser().parse_args(argv).profile == profile)
+    for held in results:
+        tally.record(CATEGORY, held)
+    assert all(results), (profile, results)
+
+
+START = '# project\n[model]\nprovider = "openai"\nname = "gpt-5"\n'
+HEADER_NAME = "X-A'b`c$d|e&f"
+
+
+def test_review_command_with_hostile_values_writes_what_the_wizard_writes(
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    fake_provider_env: FakeProvider,
+    tally: Tally,
+) -> None:
+    project = tmp_path / "my proj; $(touch PWNED) 'q' `x`"
+    project.mkdir()
+    wizard_path = write_config(tmp_path / "wizard.toml", START)
+    cli_path = write_config(project / "seal.toml", START)
+    answers = Answers(
+        provider="openrouter",
+        method="api_key",
+        model="anthropic/claude-opus-4.7",
+        agent="--yes",
+        profile="team.a-1",
+    )
+    answers.headers = {HEADER_NAME: HOSTILE, "X-OpenRouter-Title": "-rf"}
+    answers.roles = {"fast": "openrouter:anthropic/claude-haiku-4.5"}
+    answers.record = CredentialRecord("openrouter", "team.a-1", "api_key", secret=OPENROUTER_KEY)
+    answers.check_outcome = "verified"
+    answers.config_path = str(cli_path)
+    config = load_config(wizard_path)
+    apply_answers(config, answers)
+    config.save()
+
+    command = equivalent_command(answers, answers.config_path)
+    argv = through_a_shell(command, tmp_path)
+    assert argv == shlex.split(command)[1:-2]  # Python's reading is the shell's
+    args = build_parser().parse_args(argv)
+    parsed = (
+        args.config == str(cli_path)
+        and args.agent == "--yes"
+        and args.header == [f"{HEADER_NAME}={HOSTILE}", "X-OpenRouter-Title=-rf"]
+    )
+    code, _, err = run(argv, capsys, monkeypatch, OPENROUTER_KEY)
+    held = (
+        parsed
+        and code == 0
+        and cli_path.read_text() == wizard_path.read_text()
+        and not (tmp_path / "PWNED").exists()
+        and not (project / "PWNED").exists()
+    )
+    tally.record(CATEGORY, held)
+    assert held, (command, argv, code, err)
