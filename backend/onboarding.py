@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from backend.credentials import CredentialRecord, CredentialStore, utcnow
@@ -136,11 +137,13 @@ def commit(
     store: CredentialStore,
     *,
     env: Mapping[str, str] | None = None,
+    link_target: Path | None = None,
 ) -> CommitResult:
     """Store the credential, then save seal.toml; if the save fails, the store is rolled back.
 
     Both store writes go through the record's lock (backend.record_writes), so a refresh
-    running in another process neither undoes them nor is undone.
+    running in another process neither undoes them nor is undone. `link_target` is the
+    target of a symlinked seal.toml that was shown or checked (SealConfig.save).
     Blocking (keyring, disk): call from a worker thread.
     """
     record = record_to_store(answers)
@@ -159,7 +162,7 @@ def commit(
     backup: str | None = None
     try:
         if config is not None and config.changed():
-            result = config.save()
+            result = config.save(link_target=link_target)
             written = True
             backup = str(result.backup) if result.backup else None
     except BaseException:

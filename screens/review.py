@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Iterable
+from pathlib import Path
 from typing import Any
 
 from rich.text import Text
@@ -51,6 +52,8 @@ class ReviewScreen(StepScreen):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._config: Any | None = None
+        # The target of a symlinked seal.toml, once shown: Write goes there and nowhere else.
+        self._link_target: Path | None = None
 
     def compose_body(self) -> Iterable[Widget]:
         yield Static("Preparing…", id="summary", markup=False)
@@ -70,12 +73,13 @@ class ReviewScreen(StepScreen):
         summary = self.query_one("#summary", Static)
         self.set_ready(False)
         try:
-            config, choice = await asyncio.to_thread(self._load)
+            config, choice, link = await asyncio.to_thread(self._load)
         except SealError as exc:
             summary.update(f"✗ {exc}\nNothing will be written.")
             summary.set_classes("error")
             return
         self._config = config
+        self._link_target = link.target if link is not None else None
         diff = config.diff()
         path = str(config.path)
         mode = self.answers.mode
@@ -88,13 +92,16 @@ class ReviewScreen(StepScreen):
                 why = f"it does not configure {self.answers.provider}"
             else:
                 why = "the method is the same"
-            summary.update(f"seal.toml unchanged ({path}): {why}.")
+            text = f"seal.toml unchanged ({path}): {why}."
         elif not config.exists:
-            summary.update(f"{path} does not exist yet: it will be created.")
+            text = f"{path} does not exist yet: it will be created."
         elif diff:
-            summary.update(f"Changes to {path}:")
+            text = f"Changes to {path}:"
         else:
-            summary.update(f"{path} needs no change.")
+            text = f"{path} needs no change."
+        if link is not None:
+            text = f"{link.describe()}: Write changes that file.\n{text}"
+        summary.update(text)
         summary.set_classes("")
         self.query_one("#diff", Static).update(diff_text(diff) if diff else "")
         self.query_one("#secret-dest", Static).update(self._secret_line(choice))
@@ -109,13 +116,13 @@ class ReviewScreen(StepScreen):
         self.set_ready(True)
         self.query_one("#next", Button).focus()
 
-    def _load(self) -> tuple[Any, Any]:
+    def _load(self) -> tuple[Any, Any, Any]:
         from backend.onboarding import apply_answers
 
         config = self.services.load_config(self.answers.config_path)
         apply_answers(config, self.answers)
         choice = self.services.store_choice() if self._stores_secret else None
-        return config, choice
+        return config, choice, config.link()
 
     @property
     def _stores_secret(self) -> bool:
@@ -156,7 +163,13 @@ class ReviewScreen(StepScreen):
         try:
             store = await asyncio.to_thread(lambda: self.services.store)
             result = await asyncio.to_thread(
-                lambda: commit(self.answers, config, store, env=self.services.env)
+                lambda: commit(
+                    self.answers,
+                    config,
+                    store,
+                    env=self.services.env,
+                    link_target=self._link_target,
+                )
             )
         except ConfigConflictError as exc:
             status.update(f"✗ {exc}")

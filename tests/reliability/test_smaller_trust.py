@@ -8,6 +8,9 @@
 - Every command printed for the person to copy (status advice, the Review screen's
   equivalent command) reads back, in a real shell, as exactly its arguments, with
   spaces, quotes, `$(…)`, `;` and leading dashes in the values; nothing in it runs.
+- A symlinked seal.toml is written only after Review named its real target, and the
+  non-interactive path refuses a link leaving the project's folder unless `--config`
+  names the target itself.
 """
 
 from __future__ import annotations
@@ -33,6 +36,8 @@ from backend.roles import CredentialState
 from backend.status import Entry, advice
 from backend.wizard_state import Answers
 from screens.auth_method import AuthMethodScreen
+from screens.done import DoneScreen
+from screens.review import ReviewScreen
 from tests.cli.helpers import run, store, write_config
 from tests.fakes.provider import ANTHROPIC_KEY, OPENROUTER_KEY, FakeProvider
 from tests.reliability.conftest import Tally
@@ -426,3 +431,116 @@ def test_review_command_with_hostile_values_writes_what_the_wizard_writes(
     )
     tally.record(CATEGORY, held)
     assert held, (command, argv, code, err)
+
+
+# --- a symlinked seal.toml ----------------------------------------------------------------
+
+VALID = '# theirs\n[model]\nprovider = "anthropic"\nname = "claude-sonnet-4-6"\n'
+ONBOARD = ["onboard", "--non-interactive", "--provider", "anthropic", "--auth", "api_key"]
+
+
+def linked(tmp_path: Path) -> tuple[Path, Path]:
+    """project/seal.toml → elsewhere/seal.toml (a shell start-up file, another project)."""
+    project, elsewhere = tmp_path / "project", tmp_path / "elsewhere"
+    project.mkdir()
+    elsewhere.mkdir()
+    target = write_config(elsewhere / "seal.toml", VALID)
+    link = project / "seal.toml"
+    link.symlink_to(target)
+    return link, target
+
+
+def test_non_interactive_refuses_a_link_leaving_the_project(
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    fake_provider_env: FakeProvider,
+    tally: Tally,
+) -> None:
+    link, target = linked(tmp_path)
+    results: dict[str, bool] = {}
+    for how in ("--config LINK", "default ./seal.toml", "SEAL_CONFIG=LINK"):
+        argv = [*ONBOARD, "--effort", "low"]
+        if how == "--config LINK":
+            argv += ["--config", str(link)]
+        elif how == "SEAL_CONFIG=LINK":
+            monkeypatch.setenv("SEAL_CONFIG", str(link))
+        monkeypatch.chdir(link.parent)
+        code, _, err = run(argv, capsys, monkeypatch, ANTHROPIC_KEY)
+        monkeypatch.delenv("SEAL_CONFIG", raising=False)
+        named = shlex.join(["--config", str(target)])
+        results[how] = (
+            code == 3
+            and str(target) in err
+            and "outside the project's folder" in err
+            and named in err
+            and target.read_text() == VALID
+            and link.is_symlink()
+            and sorted(p.name for p in target.parent.iterdir()) == ["seal.toml"]
+            and store().list() == []
+            and fake_provider_env.requests() == []  # refused before anything was sent
+        )
+    # Naming the target itself writes it.
+    argv = [*ONBOARD, "--effort", "low", "--config", str(target)]
+    code, _, err = run(argv, capsys, monkeypatch, ANTHROPIC_KEY)
+    results["--config TARGET"] = code == 0 and 'effort = "low"' in target.read_text()
+    for held in results.values():
+        tally.record(CATEGORY, held)
+    assert all(results.values()), results
+
+
+def _review_harness(fake: FakeProvider, tmp_path: Path) -> Any:
+    answers = Answers(provider="anthropic", method="api_key", model="claude-opus-4-7")
+    answers.record = CredentialRecord("anthropic", "default", "api_key", secret=ANTHROPIC_KEY)
+    answers.check_outcome = "verified"
+    return build(fake, tmp_path, answers=answers, start="review")
+
+
+async def test_review_names_the_link_target_then_writes_it(
+    fake_provider: FakeProvider, tmp_path: Path, tally: Tally
+) -> None:
+    h = _review_harness(fake_provider, tmp_path)
+    (tmp_path / "elsewhere").mkdir()
+    target = write_config(tmp_path / "elsewhere" / "seal.toml", VALID)
+    h.config_path.symlink_to(target)
+    async with h.app.run_test(size=SIZE) as pilot:
+        await wait_screen(pilot, ReviewScreen)
+        summary = await wait_text(pilot, "#summary", "(a symlink)")
+        await press_next(pilot)  # Write
+        await wait_screen(pilot, DoneScreen)
+    held = (
+        f"seal.toml → {target} (a symlink)" in summary
+        and 'name = "claude-opus-4-7"' in target.read_text()
+        and h.config_path.is_symlink()
+        and h.stored("anthropic") is not None
+    )
+    tally.record(CATEGORY, held)
+    assert held, summary
+
+
+async def test_review_refuses_a_link_pointed_elsewhere_after_it_was_shown(
+    fake_provider: FakeProvider, tmp_path: Path, tally: Tally
+) -> None:
+    h = _review_harness(fake_provider, tmp_path)
+    (tmp_path / "elsewhere").mkdir()
+    shown = write_config(tmp_path / "elsewhere" / "seal.toml", VALID)
+    swapped = write_config(tmp_path / "elsewhere" / "bashrc", "# not a seal.toml\n")
+    h.config_path.symlink_to(shown)
+    async with h.app.run_test(size=SIZE) as pilot:
+        await wait_screen(pilot, ReviewScreen)
+        await wait_text(pilot, "#summary", f"→ {shown}")
+        h.config_path.unlink()
+        h.config_path.symlink_to(swapped)  # re-pointed while Review is open
+        await press_next(pilot)  # Write
+        status = await wait_text(pilot, "#write-status", "✗")
+        still_on_review = isinstance(pilot.app.screen, ReviewScreen)
+    held = (
+        still_on_review
+        and "refusing to write" in status
+        and str(swapped) in status
+        and shown.read_text() == VALID
+        and swapped.read_text() == "# not a seal.toml\n"
+        and h.store.list() == []  # the credential write was rolled back
+    )
+    tally.record(CATEGORY, held)
+    assert held, status
