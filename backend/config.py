@@ -650,14 +650,24 @@ class SealConfig:
         """A fresh SealConfig from the file as it is now on disk."""
         return load_config(self.path)
 
-    def save(self, *, lock_timeout: float = 5.0) -> SaveResult:
-        """Write the document (locked, atomic, with seal.toml.bak); refuses on a conflict."""
+    def link(self) -> config_io.ConfigLink | None:
+        """Where writing really goes when seal.toml is a symbolic link (None: it is not)."""
+        return config_io.config_link(self.path)
+
+    def save(self, *, lock_timeout: float = 5.0, link_target: Path | None = None) -> SaveResult:
+        """Write the document (locked, atomic, with seal.toml.bak); refuses on a conflict.
+
+        A symlinked seal.toml is written only when `link_target` is its target, the one
+        shown to the person or checked (config_io.write_target).
+        """
         text = self.text()
         # Dumped once: this text is checked, written, and becomes the new base.
         body = text.lstrip("\ufeff")
         config_io.check_written_text(body, self.path)
         data = text.encode("utf-8")
-        result = config_io.save_bytes(self.path, data, self._raw, lock_timeout=lock_timeout)
+        result = config_io.save_bytes(
+            self.path, data, self._raw, lock_timeout=lock_timeout, link_target=link_target
+        )
         plain = self._doc.unwrap() if self._plain is None else self._plain
         self.original_text = text
         self._raw = data

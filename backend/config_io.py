@@ -3,6 +3,10 @@
 Saving takes an exclusive lock on a hidden sibling (`.seal.toml.lock`), refuses when the
 file changed since it was read, keeps the previous bytes as `seal.toml.bak`, and replaces
 the file atomically, so a reader or a crash sees either the old or the new file.
+
+A seal.toml that is a symbolic link is written through only to a target the person has
+seen or named (`write_target`): the link comes with the repository and may point
+anywhere (a shell start-up file, another project's config).
 """
 
 from __future__ import annotations
@@ -22,6 +26,7 @@ from tomlkit.toml_document import TOMLDocument
 from backend.atomic import LockTimeout, atomic_write, file_lock, remove_stale_temps
 from backend.bounded import FileTooLarge, NotRegularFile, read_regular
 from backend.errors import ConfigConflictError, ConfigError, ConfigLockedError, ConfigParseError
+from backend.shell import join
 
 MAX_CONFIG_BYTES = 2 * 1024 * 1024
 _STDLIB_POSITION_RE = re.compile(r"\(at line (\d+), column (\d+)\)")
@@ -47,6 +52,67 @@ def default_config_path(env: Mapping[str, str] | None = None, cli_path: str | No
     if from_env:
         return Path(from_env).expanduser()
     return Path.cwd() / "seal.toml"
+
+
+@dataclass(frozen=True)
+class ConfigLink:
+    """seal.toml is a symbolic link: the file a write really changes."""
+
+    path: Path  # the link, as named
+    target: Path  # the file it ends at, every link on the way followed
+    inside: bool  # the target lies in the folder holding the link (or below it)
+
+    def describe(self) -> str:
+        """`seal.toml → /real/path/seal.toml (a symlink)`."""
+        return f"{self.path.name} → {self.target} (a symlink)"
+
+
+def config_link(path: Path) -> ConfigLink | None:
+    """The link `path` is, or None for a plain file (or nothing) there."""
+    try:
+        if not path.is_symlink():
+            return None
+    except (OSError, ValueError):
+        return None
+    target = Path(os.path.realpath(path))
+    folder = Path(os.path.realpath(path.parent))
+    return ConfigLink(path, target, target.is_relative_to(folder))
+
+
+def _name_it(target: Path) -> str:
+    return f"to write that file, name it: {join(['--config', str(target)])}"
+
+
+def checked_link(path: Path) -> Path | None:
+    """Without a person to show it to (non-interactive): the target of a link that stays
+    in its folder, None for a plain file; a link leaving the folder is a ConfigError."""
+    link = config_link(path)
+    if link is None:
+        return None
+    if not link.inside:
+        raise ConfigError(
+            f"{path} is a symbolic link to {link.target}, outside the project's folder "
+            f"{Path(os.path.realpath(path.parent))}; nothing was written",
+            _name_it(link.target),
+        )
+    return link.target
+
+
+def write_target(path: Path, shown: Path | None) -> Path:
+    """The file saving `path` writes: `path` itself, or the target of the link it is when
+    that target is `shown` (the one Review showed, or `checked_link` allowed). Any other
+    link (none shown, or re-pointed since) is a ConfigError: nothing is written."""
+    link = config_link(path)
+    if link is None:
+        return path
+    if shown is not None and link.target == shown:
+        return link.target
+    why = "it now points elsewhere than shown" if shown is not None else "it was not shown"
+    raise ConfigError(
+        f"refusing to write {path}: it is a symbolic link to {link.target} ({why}); "
+        "nothing was written",
+        _name_it(link.target),
+    )
 
 
 def lock_path(path: Path) -> Path:
@@ -186,15 +252,19 @@ def check_written_text(text: str, path: Path) -> None:
 
 
 def save_bytes(
-    path: Path, data: bytes, expected: bytes | None, *, lock_timeout: float
+    path: Path,
+    data: bytes,
+    expected: bytes | None,
+    *,
+    lock_timeout: float,
+    link_target: Path | None = None,
 ) -> SaveResult:
     """Write `data` to `path` if the file still holds `expected` (None: still absent).
 
-    A symlinked seal.toml is written through: the link's target is replaced (and backed
-    up next to it), never the link itself.
+    A symlinked seal.toml is written through when its target is `link_target` (see
+    `write_target`): the target is replaced (and backed up next to it), never the link.
     """
-    if path.is_symlink():
-        path = Path(os.path.realpath(path))
+    path = write_target(path, link_target)
     folder = path.parent
     try:
         with file_lock(lock_path(path), timeout=lock_timeout):

@@ -84,7 +84,7 @@ def save_crash_report(
     except Exception as exc:  # no scrubber, no report: nothing is written unscrubbed
         return CrashReport(None, f"the report could not be prepared ({type(exc).__name__})")
     try:
-        from backend.oauth import state_dir
+        from backend.record_writes import state_dir
 
         folder = state_dir(source)
     except Exception as exc:

@@ -22,6 +22,7 @@ from backend.atomic import LockTimeout, atomic_write, file_lock, remove_stale_te
 from backend.bounded import BadJSONFile, NotRegularFile, read_json_file
 from backend.credentials import CredentialRecord, CredentialStore
 from backend.errors import CredentialStoreError, InputError
+from backend.shell import logout_command
 
 if TYPE_CHECKING:  # keyring loads on first use, keeping imports of this module light
     from keyring.backend import KeyringBackend
@@ -224,8 +225,7 @@ class KeyringStore:
             provider, _, profile = username.partition(":")
             raise CredentialStoreError(
                 f"the keyring entry '{SERVICE}/{username}' is not a valid seal credential ({exc})",
-                f"run `seal-setup logout --provider {provider} --profile {profile}` and sign "
-                "in again",
+                f"run `{logout_command(provider, profile)}` and sign in again",
             ) from None
 
     # --- CredentialStore

@@ -143,7 +143,11 @@ class CredentialRecord:
             created_at=from_rfc3339(data.get("created_at")) or utcnow(),
             verified_at=from_rfc3339(data.get("verified_at")),
             account=account,
-            stale=bool(data.get("stale", False)),
+            # Only JSON true: "false", 0 or "" must not read as a 401 seen. Anything else
+            # is not an error either: seal-setup writes nothing but true, and a record
+            # whose tokens are fine stays usable (a bad field would make the whole
+            # credential file unwritable) when a hint beside them is garbled.
+            stale=data.get("stale") is True,
         )
 
     @classmethod

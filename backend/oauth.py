@@ -16,7 +16,7 @@ import logging
 import re
 import secrets
 import threading
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -24,14 +24,14 @@ from typing import Any, Literal
 from urllib.parse import parse_qs, urlencode, urlsplit
 
 import httpx
-import platformdirs
 
-from backend.atomic import atomic_write, file_lock
+from backend.atomic import atomic_write
 from backend.credentials import CredentialRecord, CredentialStore, from_rfc3339, to_rfc3339, utcnow
 from backend.endpoints import create_api_key_url, oauth_endpoints
 from backend.errors import OAuthError
 from backend.http import client_or_new, parse_error, parse_json, send
 from backend.http_limits import ResponseTooLarge
+from backend.record_writes import ensure_dir, state_dir, update_record
 
 log = logging.getLogger("seal.oauth")
 
@@ -56,18 +56,6 @@ def new_verifier() -> str:
 def challenge_for(verifier: str) -> str:
     """The S256 code challenge of a verifier."""
     return _b64url(hashlib.sha256(verifier.encode("ascii")).digest())
-
-
-def state_dir(env: Mapping[str, str] | None = None) -> Path:
-    """<user_state_dir("seal")>; XDG_STATE_HOME from `env` wins when given (tests, CLI)."""
-    if env is not None and env.get("XDG_STATE_HOME"):
-        return Path(env["XDG_STATE_HOME"]) / "seal"
-    return Path(platformdirs.user_state_dir("seal"))
-
-
-def _ensure_dir(path: Path) -> Path:
-    path.mkdir(parents=True, exist_ok=True, mode=0o700)
-    return path
 
 
 # --- pending sign-in --------------------------------------------------------------------
@@ -181,19 +169,15 @@ def start_sign_in(
         redirect_uri=oauth_endpoints(env).redirect_uri,
     )
     path = pending_path(mode, env, pending_dir)
-    _ensure_dir(path.parent)
+    ensure_dir(path.parent)
     atomic_write(path, pending.to_json().encode("utf-8"), mode=0o600)
     return pending
 
 
-def load_pending(
-    mode: Mode, env: Mapping[str, str] | None = None, *, pending_dir: Path | None = None
-) -> PendingSignIn | None:
-    """The saved sign-in for `mode` (check `.expired()`), or None if none or unreadable."""
-    path = pending_path(mode, env, pending_dir)
+def _read_pending(path: Path) -> PendingSignIn | None:
     try:
         text = path.read_text("utf-8")
-    except OSError:
+    except (OSError, UnicodeDecodeError):
         return None
     try:
         return PendingSignIn.from_json(text)
@@ -202,11 +186,38 @@ def load_pending(
         return None
 
 
+def load_pending(
+    mode: Mode, env: Mapping[str, str] | None = None, *, pending_dir: Path | None = None
+) -> PendingSignIn | None:
+    """The saved sign-in for `mode`, or None if none or unreadable.
+
+    An expired one is still returned, so the caller can say it expired, but its file is
+    removed: it can never be completed.
+    """
+    pending = _read_pending(pending_path(mode, env, pending_dir))
+    if pending is not None and pending.expired():
+        discard_pending(pending, env, pending_dir=pending_dir)
+    return pending
+
+
 def clear_pending(
     mode: Mode, env: Mapping[str, str] | None = None, *, pending_dir: Path | None = None
 ) -> None:
     with contextlib.suppress(FileNotFoundError):
         pending_path(mode, env, pending_dir).unlink()
+
+
+def discard_pending(
+    pending: PendingSignIn,
+    env: Mapping[str, str] | None = None,
+    *,
+    pending_dir: Path | None = None,
+) -> None:
+    """Remove the saved sign-in file if it holds `pending` (or nothing readable): a newer
+    sign-in, started meanwhile here or by another seal-setup, is kept."""
+    saved = _read_pending(pending_path(pending.mode, env, pending_dir))
+    if saved is None or saved.state == pending.state:
+        clear_pending(pending.mode, env, pending_dir=pending_dir)
 
 
 # --- paste parsing ----------------------------------------------------------------------
@@ -230,6 +241,10 @@ def _clean_paste(text: str) -> str:
 def _first(params: dict[str, list[str]], name: str) -> str:
     values = params.get(name)
     return values[0].strip() if values else ""
+
+
+class SignInEnded(OAuthError):
+    """This sign-in cannot be completed (a code of another sign-in, or it expired)."""
 
 
 def parse_paste(text: str, expected_state: str) -> str:
@@ -280,7 +295,7 @@ def parse_paste(text: str, expected_state: str) -> str:
             "Copy the text again straight from the browser page.",
         )
     if not hmac.compare_digest(state.encode("utf-8"), expected_state.encode("utf-8")):
-        raise OAuthError(FOREIGN_STATE, "Each sign-in has its own code; use the newest one.")
+        raise SignInEnded(FOREIGN_STATE, "Each sign-in has its own code; use the newest one.")
     return code
 
 
@@ -402,12 +417,38 @@ class _HTTPFailure(OAuthError):
         super().__init__(message, hint)
         self.status = status
         self.code = code
+        self.what = what
         self.transient = retry
 
 
 def unavailable(exc: OAuthError) -> bool:
     """True when `exc` says the server could not be asked, not that it refused."""
     return isinstance(exc, OAuthUnavailable) or bool(getattr(exc, "transient", False))
+
+
+def ends_sign_in(exc: OAuthError) -> bool:
+    """True when `exc` leaves nothing to complete: a code of another sign-in, an expired
+    sign-in, or the token endpoint judging the code (OAuth refuses a code with 400, the
+    client with 401). A 403, 404 or 5xx comes as often from a proxy: the code was not
+    judged, and the sign-in may still be completed once that is fixed."""
+    if isinstance(exc, SignInEnded):
+        return True
+    return (
+        isinstance(exc, _HTTPFailure) and exc.what == "code exchange" and exc.status in (400, 401)
+    )
+
+
+@contextlib.contextmanager
+def _ending(
+    pending: PendingSignIn, env: Mapping[str, str] | None, pending_dir: Path | None
+) -> Iterator[None]:
+    """Remove the saved sign-in when what runs inside ends it (ends_sign_in)."""
+    try:
+        yield
+    except OAuthError as exc:
+        if ends_sign_in(exc):
+            discard_pending(pending, env, pending_dir=pending_dir)
+        raise
 
 
 def exchange(
@@ -419,7 +460,7 @@ def exchange(
 ) -> TokenSet:
     """Trade the pasted code for tokens (JSON body, the pending verifier and state)."""
     if pending.expired():
-        raise OAuthError(pending.expired_message(), "Start the sign-in again.")
+        raise SignInEnded(pending.expired_message(), "Start the sign-in again.")
     ends = oauth_endpoints(env)
     payload = {
         "grant_type": "authorization_code",
@@ -509,15 +550,6 @@ def needs_refresh(
     return record.expires_at - (now or utcnow()) <= timedelta(seconds=skew)
 
 
-_thread_locks: dict[str, threading.Lock] = {}
-_thread_locks_guard = threading.Lock()
-
-
-def _thread_lock(key: str) -> threading.Lock:
-    with _thread_locks_guard:
-        return _thread_locks.setdefault(key, threading.Lock())
-
-
 def ensure_fresh(
     store: CredentialStore,
     provider: str,
@@ -530,9 +562,9 @@ def ensure_fresh(
 ) -> CredentialRecord:
     """The stored record, refreshed first when it expires within `skew` s or is stale.
 
-    One refresh at a time per credential, across threads (a lock) and processes (a file
-    lock); waiters re-read the record after the lock, so only the first one refreshes and
-    the rest use its rotated tokens.
+    One refresh at a time per credential, across threads and processes: the refresh is a
+    change under the record's lock (backend.record_writes), so waiters re-read the record
+    after the lock and use the first one's rotated tokens instead of refreshing again.
     """
     record = store.get(provider, profile)
     if record is None:
@@ -541,25 +573,19 @@ def ensure_fresh(
         )
     if not needs_refresh(record, skew):
         return record
-    key = f"{provider}-{profile}"
-    lock_path = _ensure_dir(lock_dir or state_dir(env)) / f"refresh-{key}.lock"
-    with _thread_lock(key), file_lock(lock_path, timeout=30.0):
-        current = store.get(provider, profile)
+
+    def refreshed(current: CredentialRecord | None) -> CredentialRecord:
         if current is None:
             raise OAuthError(f"The {provider}:{profile} credential was removed", "Sign in again.")
         if not needs_refresh(current, skew):
             return current
         fresh = refresh(current, env=env, client=client)
-        store.put(fresh)
         log.info("refreshed the %s:%s sign-in", provider, profile)
         return fresh
 
-
-def mark_stale(store: CredentialStore, provider: str, profile: str) -> None:
-    """After a 401: the next use refreshes (oauth) and status reports it rejected."""
-    record = store.get(provider, profile)
-    if record is not None and not record.stale:
-        store.put(record.with_changes(stale=True))
+    stored = update_record(store, provider, profile, refreshed, env=env, lock_dir=lock_dir)
+    assert stored is not None  # `refreshed` never removes the record
+    return stored
 
 
 def mint_api_key(
@@ -611,23 +637,25 @@ def complete_sign_in(
     client: httpx.Client | None = None,
     pending_dir: Path | None = None,
 ) -> CredentialRecord:
-    """Paste → code → tokens (→ minted key for console); clears the pending sign-in."""
-    code = parse_paste(pasted, pending.state)
-    with client_or_new(client) as http:
-        tokens = _take_unminted(pending.state, code)
-        if tokens is None:
-            tokens = exchange(pending, code, env=env, client=http)
-        if pending.mode == "console":
-            try:
-                key = mint_api_key(tokens.access_token, env=env, client=http)
-            except OAuthError:
-                # The code is spent: keep its tokens so a retry only creates the key.
-                _keep_unminted(pending.state, code, tokens)
-                raise
-            record = api_key_record(key, tokens, profile=profile)
-        else:
-            record = record_from_tokens(tokens, profile=profile)
-    clear_pending(pending.mode, env, pending_dir=pending_dir)
+    """Paste → code → tokens (→ minted key for console); removes the saved sign-in when
+    done, and when the sign-in ends without a credential (ends_sign_in)."""
+    with _ending(pending, env, pending_dir):
+        code = parse_paste(pasted, pending.state)
+        with client_or_new(client) as http:
+            tokens = _take_unminted(pending.state, code)
+            if tokens is None:
+                tokens = exchange(pending, code, env=env, client=http)
+            if pending.mode == "console":
+                try:
+                    key = mint_api_key(tokens.access_token, env=env, client=http)
+                except OAuthError:
+                    # The code is spent: keep its tokens so a retry only creates the key.
+                    _keep_unminted(pending.state, code, tokens)
+                    raise
+                record = api_key_record(key, tokens, profile=profile)
+            else:
+                record = record_from_tokens(tokens, profile=profile)
+    discard_pending(pending, env, pending_dir=pending_dir)
     return record
 
 
@@ -658,15 +686,17 @@ __all__ = [
     "Mode",
     "OAuthUnavailable",
     "PendingSignIn",
+    "SignInEnded",
     "TokenSet",
     "api_key_record",
     "challenge_for",
     "clear_pending",
     "complete_sign_in",
+    "discard_pending",
+    "ends_sign_in",
     "ensure_fresh",
     "exchange",
     "load_pending",
-    "mark_stale",
     "mint_api_key",
     "needs_refresh",
     "parse_paste",

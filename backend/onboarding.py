@@ -4,11 +4,14 @@ the equivalent non-interactive command. Shared by the Review screen and the CLI 
 
 from __future__ import annotations
 
-import shlex
+from collections.abc import Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from backend.credentials import CredentialRecord, CredentialStore, utcnow
+from backend.record_writes import same_token, update_record
+from backend.shell import join, option
 from backend.wizard_state import Answers
 
 if TYPE_CHECKING:
@@ -93,63 +96,85 @@ def apply_answers(config: SealConfig, answers: Answers) -> None:
 
 
 def equivalent_command(answers: Answers, config_path: str | None = None) -> str:
-    """The `seal-setup onboard --non-interactive …` that makes the same changes."""
+    """The `seal-setup onboard --non-interactive …` that makes the same changes, every
+    argument shell-quoted (a hostile name or value stays one argument when pasted)."""
     args = ["seal-setup", "onboard", "--non-interactive"]
     if config_path and config_path != "seal.toml":
-        args += ["--config", config_path]
-    args += ["--provider", answers.provider or "anthropic", "--auth", answers.method or "api_key"]
+        args += option("--config", config_path)
+    args += option("--provider", answers.provider or "anthropic")
+    args += option("--auth", answers.method or "api_key")
     if answers.model and answers.mode != "reauth":
-        args += ["--model", answers.model]
+        args += option("--model", answers.model)
     if answers.profile != "default":
-        args += ["--profile", answers.profile]
+        args += option("--profile", answers.profile)
     if answers.mode != "reauth":
         if answers.agent is not None:
-            args += ["--agent", answers.agent]
+            args += option("--agent", answers.agent)
         for key, flag in SETTING_FLAGS:
             value = answers.settings.get(key)
             if value is not None:
-                args += [flag, str(value)]
+                args += option(flag, str(value))
         if answers.settings.get("context_1m"):
             args.append("--context-1m")
         for name, value in answers.headers.items():
-            args += ["--header", f"{name}={value}"]
+            args += option("--header", f"{name}={value}")
         for role, flag in ROLE_FLAGS.items():
             value = answers.roles.get(role)
             for selector in value if isinstance(value, list) else [value]:
                 if selector:
-                    args += [flag, str(selector)]
+                    args += option(flag, str(selector))
     if answers.store_unverified:
         args.append("--no-verify")
-    command = shlex.join(args)
+    command = join(args)
     if answers.method in ("api_key", "setup_token"):
         return command + " < secret.txt"
     return command
 
 
-def commit(answers: Answers, config: SealConfig | None, store: CredentialStore) -> CommitResult:
+def commit(
+    answers: Answers,
+    config: SealConfig | None,
+    store: CredentialStore,
+    *,
+    env: Mapping[str, str] | None = None,
+    link_target: Path | None = None,
+) -> CommitResult:
     """Store the credential, then save seal.toml; if the save fails, the store is rolled back.
 
+    Both store writes go through the record's lock (backend.record_writes), so a refresh
+    running in another process neither undoes them nor is undone. `link_target` is the
+    target of a symlinked seal.toml that was shown or checked (SealConfig.save).
     Blocking (keyring, disk): call from a worker thread.
     """
     record = record_to_store(answers)
-    previous: CredentialRecord | None = None
+    previous: list[CredentialRecord | None] = []
     stored_where: str | None = None
     if record is not None:
-        previous = store.get(record.provider, record.profile)
-        store.put(record)
+        ours = record
+
+        def store_ours(current: CredentialRecord | None) -> CredentialRecord:
+            previous.append(current)
+            return ours
+
+        update_record(store, record.provider, record.profile, store_ours, env=env)
         stored_where = store.location
     written = False
     backup: str | None = None
     try:
         if config is not None and config.changed():
-            result = config.save()
+            result = config.save(link_target=link_target)
             written = True
             backup = str(result.backup) if result.backup else None
     except BaseException:
         if record is not None:
-            if previous is not None:
-                store.put(previous)
-            else:
-                store.delete(record.provider, record.profile)
+            ours, before = record, previous[0]
+
+            def roll_back(current: CredentialRecord | None) -> CredentialRecord | None:
+                # Only our own write is undone: a record written since is someone else's.
+                if current is not None and same_token(current, ours):
+                    return before
+                return current
+
+            update_record(store, record.provider, record.profile, roll_back, env=env)
         raise
     return CommitResult(stored_where, written, backup)

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from backend.credentials import utcnow
 from backend.errors import InputError
 from backend.selectors import PROVIDERS, infer_provider, parse_selector
+from backend.shell import reauth_command
 
 if TYPE_CHECKING:
     from backend.catalog import Catalog
@@ -205,10 +206,7 @@ class CredentialState:
 
     @property
     def fix(self) -> str:
-        command = f"seal-setup reauth --provider {self.provider}"
-        if self.profile != "default":
-            command += f" --profile {self.profile}"
-        return command
+        return reauth_command(self.provider, self.profile)
 
     @property
     def flag(self) -> str:

@@ -315,6 +315,12 @@ class Services:
 
         return complete_sign_in(pending, pasted, profile=profile, env=self.env)
 
+    def abandon_sign_in(self, pending: PendingSignIn) -> None:
+        """The person left the sign-in (Back, Cancel): its saved file goes."""
+        from backend.oauth import discard_pending
+
+        discard_pending(pending, self.env)
+
     # -- seal.toml -------------------------------------------------------------------
 
     def load_config(self, path: str | Path) -> SealConfig:

@@ -17,6 +17,7 @@ from backend.claude_code import claude_credentials_path, display_path
 from backend.credentials import CredentialRecord, CredentialStore, to_rfc3339, utcnow
 from backend.errors import SealError
 from backend.resolution import ENV_VARS, Resolution, Source, resolve
+from backend.shell import reauth_command
 
 if TYPE_CHECKING:
     from backend.config import SealConfig
@@ -263,6 +264,7 @@ def probe_entry(
     from backend import oauth, providers
     from backend.errors import OAuthError
     from backend.providers.base import Auth
+    from backend.record_writes import mark_stale, stamp_verified
 
     if entry.source is None or entry.state in ("missing", "expired"):
         return entry
@@ -293,18 +295,20 @@ def probe_entry(
         entry = replace(entry, expires_at=record.expires_at)
     auth = Auth.from_record(record)
     result = providers.check(entry.provider, auth, endpoint=entry.endpoint, env=env)
+    # Both stamps go to the record that was checked, under its lock: a refresh meanwhile
+    # (another thread, another process) made a new one, which keeps its own stamps.
+    # Stamps change only from answers of an endpoint this credential may be sent to: the
+    # provider's own, or a seal.toml base_url the person trusts (checked above).
+    stamps = stored and (entry.endpoint is None or entry.endpoint.usable)
     if result.outcome == "rejected":
-        if stored:
-            oauth.mark_stale(store, entry.provider, entry.profile)
+        if stamps:
+            mark_stale(store, record, env=env)
         return replace(entry, state="rejected", note=result.message)
     if result.outcome == "unverifiable":
         return replace(entry, state=_worse(entry.state, "unverified"), note=result.message)
     verified = record.with_changes(verified_at=now, stale=False)
-    if stored:
-        current = store.get(entry.provider, entry.profile)
-        if current is not None:
-            # Re-read first: a refresh in another thread may have rotated the tokens.
-            store.put(current.with_changes(verified_at=now, stale=False))
+    if stamps:
+        stamp_verified(store, record, now, env=env)
     state = judge_record(verified, source.origin, now)
     return replace(entry, state=state, verified_at=now if stored else entry.verified_at, note="")
 
@@ -398,10 +402,8 @@ def shadow_line(entry: Entry) -> str | None:
 
 
 def advice(entry: Entry) -> str | None:
-    """What to do about a non-ok entry, one line."""
-    reauth = f"seal-setup reauth --provider {entry.provider}"
-    if entry.profile != "default":
-        reauth += f" --profile {entry.profile}"
+    """What to do about a non-ok entry, one line; the commands in it are shell-quoted."""
+    reauth = reauth_command(entry.provider, entry.profile)
     if entry.state == "ok":
         return None
     if entry.state == "missing" and entry.auth == "env":

@@ -1,12 +1,14 @@
 """Sign-in step (Claude Pro/Max or Console): open or copy the link, paste `code#state`.
 
-The sign-in is saved on disk for ten minutes, so a code pasted after a restart still
-works; an expired one is said to be expired and a new link is made.
+The sign-in is saved on disk for ten minutes, so a code pasted after seal-setup was
+interrupted and started again still works; an expired one is said to be expired and a
+new link is made. Leaving the step by Back or Cancel ends the sign-in (its file goes).
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
@@ -36,8 +38,9 @@ class AuthorizeScreen(StepScreen):
         "1. Open the link (the [b]Open browser[/b] button, or copy it to a browser on any "
         "machine).\n2. Sign in and approve.\n3. The page shows a code like "
         "[b]abc123…#xyz789…[/b]: copy all of it, including the part after #, and paste it "
-        "here. A full callback URL works too.\n\nThe link stays valid for 10 minutes; if "
-        "you quit and come back within that time, the same sign-in continues.\n\n"
+        "here. A full callback URL works too.\n\nThe link stays valid for 10 minutes: if "
+        "seal-setup is interrupted (the terminal closed, the connection dropped), start it "
+        "again within that time and the same sign-in continues. Back or Cancel ends it.\n\n"
         "To select the link with the mouse, hold Shift (Option on macOS) while dragging."
     )
 
@@ -182,6 +185,22 @@ class AuthorizeScreen(StepScreen):
             # code is pasted, bring the field (and the feedback under it) into view.
             if event.value:
                 self.call_after_refresh(self.query_one("#feedback", Static).scroll_visible)
+
+    def finish(self, result: StepResult) -> None:
+        """Back or Cancel abandons the sign-in: its saved file goes before the step does."""
+        pending = self.pending
+        if result.action in ("back", "cancel") and pending is not None:
+            self.pending = None
+            self.abandon(pending, result)
+            return
+        super().finish(result)
+
+    @work(group="abandon", exclusive=True)
+    async def abandon(self, pending: PendingSignIn, result: StepResult) -> None:
+        # Not removed (a read-only folder): it expires in ten minutes anyway.
+        with contextlib.suppress(Exception):
+            await asyncio.to_thread(self.services.abandon_sign_in, pending)
+        super().finish(result)
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()

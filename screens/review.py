@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Iterable
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
@@ -62,6 +63,8 @@ class ReviewScreen(StepScreen):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._config: Any | None = None
+        # The target of a symlinked seal.toml, once shown: Write goes there and nowhere else.
+        self._link_target: Path | None = None
 
     def compose_body(self) -> Iterable[Widget]:
         yield Static("Preparing…", id="summary", markup=False)
@@ -82,12 +85,13 @@ class ReviewScreen(StepScreen):
         summary = self.query_one("#summary", Static)
         self.set_ready(False)
         try:
-            config, choice, endpoints = await asyncio.to_thread(self._load)
+            config, choice, link, endpoints = await asyncio.to_thread(self._load)
         except SealError as exc:
             summary.update(plain(f"✗ {exc}", "Nothing will be written."))
             summary.set_classes("error")
             return
         self._config = config
+        self._link_target = link.target if link is not None else None
         diff = config.diff()
         path = str(config.path)
         mode = self.answers.mode
@@ -100,13 +104,15 @@ class ReviewScreen(StepScreen):
                 why = f"it does not configure {self.answers.provider}"
             else:
                 why = "the method is the same"
-            summary.update(plain(f"seal.toml unchanged ({path}): {why}."))
+            text = f"seal.toml unchanged ({path}): {why}."
         elif not config.exists:
-            summary.update(plain(f"{path} does not exist yet: it will be created."))
+            text = f"{path} does not exist yet: it will be created."
         elif diff:
-            summary.update(plain(f"Changes to {path}:"))
+            text = f"Changes to {path}:"
         else:
-            summary.update(plain(f"{path} needs no change."))
+            text = f"{path} needs no change."
+        lines = [text] if link is None else [f"{link.describe()}: Write changes that file.", text]
+        summary.update(plain(*lines))
         summary.set_classes("")
         where = self.query_one("#endpoints", Static)
         where.update(self._endpoint_lines(endpoints))
@@ -126,13 +132,13 @@ class ReviewScreen(StepScreen):
         self.set_ready(True)
         self.query_one("#next", Button).focus()
 
-    def _load(self) -> tuple[Any, Any, list[Endpoint]]:
+    def _load(self) -> tuple[Any, Any, Any, list[Endpoint]]:
         from backend.onboarding import apply_answers
 
         config = self.services.load_config(self.answers.config_path)
         apply_answers(config, self.answers)
         choice = self.services.store_choice() if self._stores_secret else None
-        return config, choice, self.services.project_endpoints(config)
+        return config, choice, config.link(), self.services.project_endpoints(config)
 
     def _endpoint_lines(self, endpoints: list[Endpoint]) -> Content:
         """Servers other than the providers' own that Seal will send keys to, up front."""
@@ -188,7 +194,15 @@ class ReviewScreen(StepScreen):
             return
         try:
             store = await asyncio.to_thread(lambda: self.services.store)
-            result = await asyncio.to_thread(commit, self.answers, config, store)
+            result = await asyncio.to_thread(
+                lambda: commit(
+                    self.answers,
+                    config,
+                    store,
+                    env=self.services.env,
+                    link_target=self._link_target,
+                )
+            )
         except ConfigConflictError as exc:
             status.update(plain(f"✗ {exc}"))
             status.set_classes("error")

@@ -173,9 +173,12 @@ def run_logout(args: argparse.Namespace) -> int:
         if answer.strip().lower() not in ("y", "yes"):
             print("Nothing removed.")
             return EXIT_CANCELLED
+    from backend.record_writes import remove_record
+
     try:
         for record in doomed:
-            store.delete(record.provider, record.profile)
+            # Under the record's lock: a refresh running now cannot write it back after.
+            remove_record(store, record.provider, record.profile, env=env)
             say(f"Removed {record.key} ({record.kind}) from {where}.")
     except SealError as exc:
         error(exc.message, exc.hint)

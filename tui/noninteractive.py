@@ -18,6 +18,8 @@ from tui.cli import EXIT_OK
 from tui.output import error, say
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from backend.catalog import Catalog
     from backend.config import SealConfig
     from backend.credentials import CredentialRecord
@@ -57,12 +59,15 @@ def run_noninteractive(args: argparse.Namespace) -> int:
 
 def _run(args: argparse.Namespace, env: dict[str, str]) -> int:
     from backend.config import load_config
-    from backend.config_io import default_config_path
+    from backend.config_io import checked_link, default_config_path
     from backend.methods import find_method, methods_for
     from backend.onboarding import apply_answers
 
     path = default_config_path(env, args.config)
     config = load_config(path)  # ConfigError: exit 3 before anything else
+    # No one to show a symlink's target to: only one within the project's folder is
+    # written through (ConfigError otherwise, naming the --config that writes it).
+    link_target = checked_link(path)
     if not config.exists and not path.parent.is_dir():
         # Say it now, not after the sign-in and the live check.
         raise ConfigError(
@@ -96,7 +101,7 @@ def _run(args: argparse.Namespace, env: dict[str, str]) -> int:
             _check_rules(config, answers, catalog)
     else:
         say(_env_unset_line(answers), file=sys.stderr)
-    _commit(answers, config, env)
+    _commit(answers, config, env, link_target)
     return EXIT_OK
 
 
@@ -252,29 +257,34 @@ def _sign_in(answers: Answers, env: dict[str, str]) -> CredentialRecord:
 
     mode: oauth.Mode = "max" if answers.method == "oauth" else "console"
     pending = oauth.start_sign_in(mode, env)
-    err = sys.stderr
-    say(
-        "Open this URL in a browser, sign in and approve:",
-        f"  {pending.url}",
-        "Then write the code the page shows (code#state) to stdin, one line.",
-        *([SUBSCRIPTION_NOTE] if answers.method == "oauth" else []),
-        file=err,
-    )
-    err.flush()
-    line = sys.stdin.readline() if sys.stdin is not None else ""
-    if not line.strip():
-        raise InputError(
-            "no sign-in code on stdin",
-            "write the code#state the browser page shows to stdin after approving",
+    try:
+        err = sys.stderr
+        say(
+            "Open this URL in a browser, sign in and approve:",
+            f"  {pending.url}",
+            "Then write the code the page shows (code#state) to stdin, one line.",
+            *([SUBSCRIPTION_NOTE] if answers.method == "oauth" else []),
+            file=err,
         )
-    try:
-        oauth.parse_paste(line, pending.state)  # a bad paste is an input error (exit 2)
-    except OAuthError as exc:
-        raise InputError(exc.message, exc.hint) from None
-    try:
-        return oauth.complete_sign_in(pending, line, profile=answers.profile, env=env)
-    except OAuthError as exc:
-        raise CredentialFailure(exc.message, exc.hint) from None
+        err.flush()
+        line = sys.stdin.readline() if sys.stdin is not None else ""
+        if not line.strip():
+            raise InputError(
+                "no sign-in code on stdin",
+                "write the code#state the browser page shows to stdin after approving",
+            )
+        try:
+            oauth.parse_paste(line, pending.state)  # a bad paste is an input error (exit 2)
+        except OAuthError as exc:
+            raise InputError(exc.message, exc.hint) from None
+        try:
+            return oauth.complete_sign_in(pending, line, profile=answers.profile, env=env)
+        except OAuthError as exc:
+            raise CredentialFailure(exc.message, exc.hint) from None
+    finally:
+        # Done, refused or abandoned, nothing else completes this sign-in: a later run
+        # starts its own.
+        oauth.discard_pending(pending, env)
 
 
 def _claude_code(env: dict[str, str]) -> CredentialRecord:
@@ -359,7 +369,9 @@ def _live_check(
     return list(result.models)
 
 
-def _commit(answers: Answers, config: SealConfig, env: dict[str, str]) -> None:
+def _commit(
+    answers: Answers, config: SealConfig, env: dict[str, str], link_target: Path | None
+) -> None:
     from backend.credential_store import MemoryStore, choose_store
     from backend.onboarding import STORED_METHODS, commit, record_to_store
     from backend.paste import fingerprint
@@ -367,7 +379,7 @@ def _commit(answers: Answers, config: SealConfig, env: dict[str, str]) -> None:
     stores = answers.method in STORED_METHODS and answers.record is not None
     # Methods that store nothing must not wait on a keyring probe.
     store = choose_store(env).store if stores else MemoryStore()
-    result = commit(answers, config, store)
+    result = commit(answers, config, store, env=env, link_target=link_target)
     record = record_to_store(answers)
     out: list[str] = []
     if answers.check_outcome == "verified":

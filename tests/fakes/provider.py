@@ -26,7 +26,7 @@ import socket
 import threading
 import time
 import zlib
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -383,6 +383,7 @@ class FakeProvider:
         self.extra_models: dict[str, list[dict[str, Any]]] = {}
         # When set, the token endpoint's `account` and `organization` objects.
         self.token_account: dict[str, Any] | None = None
+        self._hooks: dict[str, list[Callable[[], None]]] = {}
 
     # -- lifecycle ---------------------------------------------------------------------
 
@@ -582,6 +583,17 @@ class FakeProvider:
         with self._lock:
             self._latency[path] = seconds
 
+    def on_request(self, path: str, action: Callable[[], None]) -> None:
+        """Run `action` once, in the server, when `path` is next asked for, before it is
+        answered: something a test makes happen while a client waits for its answer."""
+        with self._lock:
+            self._hooks.setdefault(path, []).append(action)
+
+    def _take_hook(self, path: str) -> Callable[[], None] | None:
+        with self._lock:
+            queue = self._hooks.get(path)
+            return queue.pop(0) if queue else None
+
     def clear_faults(self) -> None:
         with self._lock:
             self._faults.clear()
@@ -750,6 +762,9 @@ class _Handler(BaseHTTPRequestHandler):
         body = self.rfile.read(length) if length else b""
         headers = {k.lower(): v for k, v in self.headers.items()}
         self.fake._record(LoggedRequest(method, path, query, headers, body))
+        hook = self.fake._take_hook(path)
+        if hook is not None:
+            hook()
         delay = self.fake._delay_for(path)
         if delay and self.fake._stopping.wait(delay):
             return

@@ -9,18 +9,57 @@
 
 It prints "ready", waits for a line on stdin (so both processes start together), works,
 then prints one JSON line: {"applied", "conflicts", "locked", "messages"}.
+
+`run_together` is the other side: it starts such helpers, releases them at once and
+returns what each printed last.
 """
 
 from __future__ import annotations
 
 import json
+import subprocess
 import sys
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 from backend.config import load_config
 from backend.credential_store import FileStore
 from backend.credentials import CredentialRecord
 from backend.errors import ConfigConflictError, ConfigLockedError
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def run_together(
+    commands: list[list[str]], env: Mapping[str, str] | None = None
+) -> list[dict[str, Any]]:
+    """Start every helper, wait until each says "ready", release them together; the
+    JSON line each prints at the end, in order (a helper failing fails the test)."""
+    procs = [
+        subprocess.Popen(
+            command,
+            cwd=ROOT,
+            env=None if env is None else dict(env),
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for command in commands
+    ]
+    for proc in procs:  # all imported and waiting
+        assert proc.stdout is not None and proc.stdout.readline().strip() == "ready"
+    for proc in procs:
+        assert proc.stdin is not None
+        proc.stdin.write("go\n")
+        proc.stdin.flush()
+    reports = []
+    for proc in procs:
+        out, err = proc.communicate(timeout=120)
+        assert proc.returncode == 0, out + err
+        reports.append(json.loads(out.strip().splitlines()[-1]))
+    return reports
 
 
 def selector(agent: str, index: int) -> str:

@@ -246,8 +246,10 @@ def test_symlinked_config_is_written_through_the_link(
     fake_provider_env: FakeProvider,
     tally: Tally,
 ) -> None:
-    """A seal.toml linked from a dotfiles folder stays a link; its target gets the change."""
-    project, dotfiles = tmp_path / "project", tmp_path / "dotfiles"
+    """A seal.toml linked to a file in the project's folder stays a link; its target gets
+    the change (a link leaving the folder is refused: test_smaller_trust_cases)."""
+    project = tmp_path / "project"
+    dotfiles = project / "conf"
     project.mkdir()
     dotfiles.mkdir()
     target = dotfiles / "seal.toml"
@@ -264,7 +266,7 @@ def test_symlinked_config_is_written_through_the_link(
         and 'effort = "low"' in target.read_text(encoding="utf-8")
         and target.read_text(encoding="utf-8").startswith("# mine\n")
         and (dotfiles / "seal.toml.bak").read_text(encoding="utf-8") == "# mine\n" + VALID
-        and sorted(p.name for p in project.iterdir()) == ["seal.toml"]
+        and sorted(p.name for p in project.iterdir()) == ["conf", "seal.toml"]
     )
     tally.record("broken config (cli)", held)
     assert held, (code, output, sorted(p.name for p in project.iterdir()))

@@ -10,8 +10,6 @@ Credential file: each process puts 50 profiles into the same FileStore; all 100 
 
 from __future__ import annotations
 
-import json
-import subprocess
 import sys
 import time
 import tomllib
@@ -20,7 +18,7 @@ from typing import Any
 
 from backend.credential_store import FileStore
 from backend.selectors import parse_selector
-from tests.reliability.concurrent_writer import selector
+from tests.reliability.concurrent_writer import run_together, selector
 from tests.reliability.conftest import Tally
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -36,28 +34,7 @@ SEAL_TOML = (
 
 def run_pair(kind: str, path: Path, names: tuple[str, str]) -> list[dict[str, Any]]:
     """Start both writers, release them together, return their JSON reports."""
-    procs = [
-        subprocess.Popen(
-            [*WRITER, kind, str(path), name, str(UPDATES)],
-            cwd=ROOT,
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            text=True,
-        )
-        for name in names
-    ]
-    for proc in procs:  # both imported and waiting
-        assert proc.stdout is not None and proc.stdout.readline().strip() == "ready"
-    for proc in procs:
-        assert proc.stdin is not None
-        proc.stdin.write("go\n")
-        proc.stdin.flush()
-    reports = []
-    for proc in procs:
-        out, _ = proc.communicate(timeout=120)
-        assert proc.returncode == 0, out
-        reports.append(json.loads(out.strip().splitlines()[-1]))
-    return reports
+    return run_together([[*WRITER, kind, str(path), name, str(UPDATES)] for name in names])
 
 
 def test_two_processes_update_roles_of_different_agents(tmp_path: Path, tally: Tally) -> None:

@@ -9,8 +9,8 @@ import pytest
 from backend import providers
 from backend.credentials import CredentialRecord, utcnow
 from backend.errors import ConfigError, InputError
-from backend.oauth import mark_stale
 from backend.providers.base import Auth
+from backend.record_writes import mark_stale
 from backend.wizard_state import Answers
 from screens.auth_method import AuthMethodScreen
 from screens.done import DoneScreen
@@ -78,7 +78,7 @@ async def test_reauth_after_a_401_stores_the_new_key(
 ) -> None:
     record = _rejected_key(fake_provider)
     h = _reauth(fake_provider, tmp_path, "api_key", record)
-    mark_stale(h.store, "anthropic", "default")
+    mark_stale(h.store, record)
     before = h.config_path.read_bytes()
     new_key = fake_provider.add_key("anthropic", new_api_key())
     async with h.app.run_test(size=SIZE) as pilot:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import random
+import shlex
 import signal
 import subprocess
 import sys
@@ -15,9 +16,10 @@ from pathlib import Path
 
 import pytest
 
+from backend import config_io
 from backend.atomic import TEMP_PREFIX, file_lock
 from backend.config import load_config
-from backend.errors import ConfigConflictError, ConfigLockedError
+from backend.errors import ConfigConflictError, ConfigError, ConfigLockedError
 
 ROOT = Path(__file__).resolve().parents[2]
 TEXT = '# keep me\n[model]\nprovider = "anthropic"  # inline\nname = "opus"\n'
@@ -240,3 +242,48 @@ def test_sigkill_during_saves_leaves_old_or_new(tmp_path: Path) -> None:
     cfg.set("effort", "max")
     cfg.save()
     assert not list(folder.glob(TEMP_PREFIX + "*"))
+
+
+# --- a symlinked seal.toml ------------------------------------------------------------------
+
+
+def _link(tmp_path: Path, inside: bool) -> tuple[Path, Path]:
+    project = tmp_path / "project"
+    folder = project / "conf" if inside else tmp_path / "elsewhere"
+    folder.mkdir(parents=True)
+    project.mkdir(exist_ok=True)
+    target = make(folder)
+    link = project / "seal.toml"
+    link.symlink_to(target)
+    return link, target
+
+
+def test_a_link_is_written_only_to_the_target_shown(tmp_path: Path) -> None:
+    link, target = _link(tmp_path, inside=False)
+    cfg = load_config(link)
+    found = cfg.link()
+    assert found is not None and found.target == target and not found.inside
+    assert found.describe() == f"seal.toml → {target} (a symlink)"
+    cfg.set("name", "sonnet")
+    with pytest.raises(ConfigError, match="it was not shown") as info:
+        cfg.save()
+    assert shlex.join(["--config", str(target)]) in info.value.hint
+    with pytest.raises(ConfigError, match="points elsewhere than shown"):
+        cfg.save(link_target=tmp_path / "other.toml")
+    assert target.read_text() == TEXT
+    cfg.save(link_target=found.target)
+    assert link.is_symlink() and 'name = "sonnet"' in target.read_text()
+    assert (target.parent / "seal.toml.bak").read_text() == TEXT
+
+
+def test_checked_link_allows_only_a_link_inside_its_folder(tmp_path: Path) -> None:
+    plain = make(tmp_path)
+    assert config_io.checked_link(plain) is None
+    assert config_io.config_link(plain) is None
+    link, target = _link(tmp_path, inside=True)
+    assert config_io.checked_link(link) == target
+    other = tmp_path / "two"
+    other.mkdir()
+    outside, _ = _link(other, inside=False)
+    with pytest.raises(ConfigError, match="outside the project's folder"):
+        config_io.checked_link(outside)

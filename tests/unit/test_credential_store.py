@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import multiprocessing
 import os
+import shlex
 import stat
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
@@ -331,6 +332,33 @@ def test_keyring_damaged_record(memory_keyring: MemoryKeyring, tmp_path: Path) -
     with pytest.raises(CredentialStoreError, match="not a valid seal credential") as info:
         store.get("anthropic", "default")
     assert "seal-setup logout --provider anthropic --profile default" in info.value.hint
+
+
+def test_keyring_damaged_record_hint_quotes_a_hostile_name(
+    memory_keyring: MemoryKeyring, tmp_path: Path
+) -> None:
+    memory_keyring.data[(SERVICE, "anthropic:x; rm -rf ~")] = "{}"
+    store = KeyringStore(memory_keyring, lock_dir=tmp_path)
+    with pytest.raises(CredentialStoreError) as info:
+        store.get("anthropic", "x; rm -rf ~")
+    command = info.value.hint.split("`")[1]
+    assert shlex.split(command) == [
+        "seal-setup",
+        "logout",
+        "--provider",
+        "anthropic",
+        "--profile",
+        "x; rm -rf ~",
+    ]
+
+
+@pytest.mark.parametrize("value", ["false", "true", 0, 1, "", None, [], {}, False])
+def test_only_json_true_is_stale(value: object) -> None:
+    data = CredentialRecord("openai", "default", "api_key", secret="sk-proj-x").to_dict()
+    data["stale"] = value
+    assert CredentialRecord.from_dict(data).stale is False
+    data["stale"] = True
+    assert CredentialRecord.from_dict(data).stale is True
 
 
 LOCKED_HINT = "unlock your login keyring"

@@ -26,7 +26,6 @@ from backend.oauth import (
     ensure_fresh,
     exchange,
     load_pending,
-    mark_stale,
     mint_api_key,
     parse_paste,
     record_from_tokens,
@@ -34,6 +33,7 @@ from backend.oauth import (
     start_sign_in,
 )
 from backend.providers import Auth
+from backend.record_writes import mark_stale
 from tests.fakes import fixtures
 from tests.fakes.provider import FakeProvider
 
@@ -320,14 +320,16 @@ def test_ensure_fresh_refreshes_within_skew_and_saves(
 
 def test_mark_stale_forces_refresh(fake_provider: FakeProvider, tmp_path: Path) -> None:
     store = DictStore()
-    store.put(oauth_record(fake_provider, 3600))
-    mark_stale(store, "anthropic", "default")
+    record = oauth_record(fake_provider, 3600)
+    store.put(record)
+    mark_stale(store, record, lock_dir=tmp_path)
     stale = store.get("anthropic", "default")
     assert stale is not None and stale.stale
     fresh = ensure_fresh(store, "anthropic", "default", env=fake_provider.env(), lock_dir=tmp_path)
     assert fresh.stale is False
     assert fake_provider.count(TOKEN_PATH) == 1
-    mark_stale(store, "anthropic", "missing")  # nothing to mark: no error
+    mark_stale(store, record.with_changes(profile="missing"), lock_dir=tmp_path)  # no error
+    assert store.get("anthropic", "missing") is None
 
 
 def test_ensure_fresh_dead_refresh_token(fake_provider: FakeProvider, tmp_path: Path) -> None:
