@@ -54,9 +54,9 @@ def config_key(config_path: str | Path) -> str:
 
 def trust_command(config_path: str | Path) -> str:
     """The command that trusts this seal.toml's base URLs, quoted for a shell."""
-    import shlex
+    from backend.shell import join, option
 
-    return f"seal-setup trust --config {shlex.quote(config_key(config_path))}"
+    return join(["seal-setup", "trust", *option("--config", config_key(config_path))])
 
 
 @dataclass(frozen=True)
