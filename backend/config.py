@@ -36,6 +36,7 @@ from tomlkit.toml_document import TOMLDocument
 from backend import config_io
 from backend.config_io import SaveResult
 from backend.errors import ConfigError, InputError
+from backend.header_value import header_problem
 from backend.selectors import PROVIDERS, check_model_id, infer_provider, parse_selector
 
 __all__ = [
@@ -530,7 +531,7 @@ class SealConfig:
         else:
             if not isinstance(value, str) or "\n" in value or "\r" in value:
                 raise InputError(f"header {name} must be one line of text")
-            if any(ord(ch) < 32 or ord(ch) > 126 for ch in value):
+            if header_problem(value):
                 # HTTP clients send header values as ASCII: anything else fails every request.
                 raise InputError(
                     f"header {name} must be plain ASCII text (no accents, emoji or tabs)"

@@ -8,10 +8,10 @@ not, names the likely mistake and what to do. Messages never contain the secret 
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass, field
 
 from backend.errors import InputError
+from backend.header_value import describe_char
 from backend.methods import PROVIDER_LABELS
 
 # Longest first: the fingerprint and the classifier want the most specific match.
@@ -164,22 +164,6 @@ def _strip_quotes(text: str) -> tuple[str, str] | None:
     return None
 
 
-def _describe_char(char: str) -> str:
-    """A category a person recognises, without echoing anything from the secret."""
-    category = unicodedata.category(char)
-    if char in _QUOTES or category in ("Pi", "Pf"):
-        return "a smart quote"
-    if category == "Pd":
-        return "a typographic dash, e.g. an en dash instead of '-'"
-    if category.startswith("Z") or char in "\u00a0\u202f":
-        return "a special space"
-    if category.startswith("L"):
-        return "an accented or non-Latin letter"
-    if category.startswith("C"):
-        return "an invisible formatting character"
-    return "a symbol"
-
-
 _KIND_NAMES = {
     "sk-ant-api03-": "an Anthropic API key",
     "sk-ant-admin01-": "an Anthropic Admin key",
@@ -319,7 +303,7 @@ def check_secret(raw: str, provider: str, method: str) -> PasteCheck:
         if ord(char) > 127:
             return _refuse(
                 f"contains a non-ASCII character at position {index + 1} "
-                f"({_describe_char(char)}) — keys are "
+                f"({describe_char(char)}) — keys are "
                 "plain ASCII: copy it again straight from the source, not through a document "
                 "or chat that reformats text",
                 notes,

@@ -286,17 +286,13 @@ def _claude_code(env: dict[str, str]) -> CredentialRecord:
 
 
 def _from_env(answers: Answers, env: dict[str, str]) -> CredentialRecord | None:
-    from backend.credentials import CredentialRecord, RecordKind
-    from backend.resolution import ENV_VARS
+    from backend.resolution import ENV_VARS, env_record
 
     provider = answers.provider or "anthropic"
     for name in ENV_VARS[provider]:
         value = env.get(name, "").strip()
         if value:
-            kind: RecordKind = "setup_token" if value.startswith("sk-ant-oat") else "api_key"
-            return CredentialRecord(
-                provider=provider, profile=answers.profile, kind=kind, secret=value
-            )
+            return env_record(provider, answers.profile, name, value)
     return None
 
 
