@@ -220,7 +220,7 @@ def acquire(answers: Answers, env: dict[str, str]) -> CredentialRecord | None:
 
 def _from_stdin(answers: Answers) -> CredentialRecord:
     from backend.credentials import CredentialRecord
-    from backend.paste import check_secret
+    from backend.paste import KEY_PASTE, check_secret
 
     provider = answers.provider or "anthropic"
     kind = "setup_token" if answers.method == "setup_token" else "api_key"
@@ -231,7 +231,8 @@ def _from_stdin(answers: Answers) -> CredentialRecord:
             "pipe it in, e.g. `seal-setup onboard --non-interactive … < key.txt`; "
             "it is never taken from arguments",
         )
-    check = check_secret(stdin.read(), provider, kind)
+    # One character past the limit is enough to refuse it: the rest is never read.
+    check = check_secret(stdin.read(KEY_PASTE.chars + 1), provider, kind)
     if not check.ok:
         raise InputError(check.message, "the secret is read from stdin: pass only the key")
     return CredentialRecord(
@@ -246,6 +247,7 @@ def _sign_in(answers: Answers, env: dict[str, str]) -> CredentialRecord:
     from backend import oauth
     from backend.errors import OAuthError
     from backend.methods import SUBSCRIPTION_NOTE
+    from backend.paste import SIGN_IN_PASTE
 
     mode: oauth.Mode = "max" if answers.method == "oauth" else "console"
     pending = oauth.start_sign_in(mode, env)
@@ -256,7 +258,9 @@ def _sign_in(answers: Answers, env: dict[str, str]) -> CredentialRecord:
     if answers.method == "oauth":
         print(SUBSCRIPTION_NOTE, file=err)
     err.flush()
-    line = sys.stdin.readline() if sys.stdin is not None else ""
+    # At most the limit plus a line break: a longer line is refused, the rest never read.
+    line = sys.stdin.readline(SIGN_IN_PASTE.chars + 2) if sys.stdin is not None else ""
+    line = line.removesuffix("\n").removesuffix("\r")
     if not line.strip():
         raise InputError(
             "no sign-in code on stdin",
