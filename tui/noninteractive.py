@@ -261,7 +261,8 @@ def _sign_in(answers: Answers, env: dict[str, str]) -> CredentialRecord:
     # At most the limit plus a line break: a longer line is refused, the rest never read.
     line = sys.stdin.readline(SIGN_IN_PASTE.chars + 2) if sys.stdin is not None else ""
     line = line.removesuffix("\n").removesuffix("\r")
-    if not line.strip():
+    # A line over the limit may start with nothing but spaces: parse_paste refuses it.
+    if len(line) <= SIGN_IN_PASTE.chars and not line.strip():
         raise InputError(
             "no sign-in code on stdin",
             "write the code#state the browser page shows to stdin after approving",
