@@ -2,7 +2,8 @@
 
 Cleaning: `sanitize` (key and token pastes) and the sign-in paste's cleaner, each on the
 worst of several adversarial shapes (runs of spaces, tabs, NBSP, line breaks, unclosed
-escapes, quotes) around a key, without the length limit the entry points apply first.
+escapes, quotes) around and inside a key, without the length limit the entry points apply
+first.
 Linear means 10 times the input costs about 10 times the time: the figure is the worst
 shape's 100 KB / 10 KB ratio (a quadratic pattern gives about 100).
 
@@ -43,10 +44,12 @@ WIZARD_GOAL = 0.1  # seconds: a tenth of a second feels immediate
 
 
 def adversarial(shape: str, size: int) -> str:
-    """About `size` characters: the key inside a run of `shape` on both sides."""
+    """About `size` characters: runs of `shape` around the key and inside it (a run inside
+    made the old line-break pattern quadratic; quotes around it, the sign-in cleaner)."""
     unit = SHAPES[shape]
-    half = max(0, (size - len(ANTHROPIC_KEY)) // (2 * len(unit)))
-    return unit * half + ANTHROPIC_KEY + unit * half
+    quarter = max(0, (size - len(ANTHROPIC_KEY)) // (4 * len(unit)))
+    key = ANTHROPIC_KEY
+    return unit * quarter + key[:54] + unit * 2 * quarter + key[54:] + unit * quarter
 
 
 def _timed(work: Callable[[str], Any], text: str, runs: int) -> float:

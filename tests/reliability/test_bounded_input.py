@@ -60,10 +60,12 @@ SEAL_TOML = '[model]\nprovider = "anthropic"\nname = "claude-sonnet-4-6"\nauth =
 
 
 def flood(shape: str, size: str, core: str = ANTHROPIC_KEY) -> str:
-    """`core` in the middle of about `size` of `shape` (a paste of a key in a flood)."""
+    """About `size` of `shape` around `core` and inside it: the runs inside are what made
+    the old line-break pattern quadratic (the ones around it were stripped first)."""
     unit = SHAPES[shape]
-    half = SIZES[size] // (2 * len(unit))
-    return unit * half + core + unit * half
+    quarter = SIZES[size] // (4 * len(unit))
+    cut = len(core) // 2
+    return unit * quarter + core[:cut] + unit * 2 * quarter + core[cut:] + unit * quarter
 
 
 # --- the backend ------------------------------------------------------------------------
