@@ -14,6 +14,7 @@ from pathlib import Path
 from backend.bounded import BadJSONFile, NotRegularFile, read_json_file
 from backend.credentials import CredentialRecord
 from backend.errors import CredentialStoreError
+from backend.header_value import header_problem
 
 PROFILE = "claude_code"
 FILE_NAME = ".credentials.json"
@@ -100,6 +101,10 @@ def read_claude_code(env: Mapping[str, str]) -> CredentialRecord | None:
     refresh = oauth.get("refreshToken")
     if refresh is not None and not isinstance(refresh, str):
         raise _fail(where, "has a refreshToken that is not a string")
+    for name, token in (("an accessToken", access.strip()), ("a refreshToken", refresh or "")):
+        problem = header_problem(token)
+        if problem:
+            raise _fail(where, f"has {name} with {problem}")
     expires_at = _expiry(oauth.get("expiresAt"), where)
     account = {
         name: oauth[source]

@@ -36,6 +36,7 @@ from tomlkit.toml_document import TOMLDocument
 from backend import config_io
 from backend.config_io import SaveResult
 from backend.errors import ConfigError, InputError
+from backend.header_value import header_problem
 from backend.selectors import PROVIDERS, check_model_id, infer_provider, parse_selector
 
 __all__ = [
@@ -311,14 +312,33 @@ def _edit(
     """
 
     def run(self: SealConfig, /, *args: _P.args, **kwargs: _P.kwargs) -> _R:
+        # The document changes under any index of its tables: reads during the edit walk
+        # the document, and the first read after it builds a new index.
+        self._tables = None
+        self._editing += 1
         try:
             return method(self, *args, **kwargs)
         except BaseException:
             self._plain = None
             raise
+        finally:
+            self._editing -= 1
+            self._tables = None
 
     functools.update_wrapper(run, method)
     return run
+
+
+@dataclass
+class _Tables:
+    """The agents, and each model, roles and headers table's own items, from one walk.
+
+    Reading a table from the document root costs a scan of every table before it, so a
+    read per agent made `status` quadratic and worse in the number of agents.
+    """
+
+    agents: list[str]
+    items: dict[tuple[str, ...], dict[str, Any]]
 
 
 class SealConfig:
@@ -340,6 +360,8 @@ class SealConfig:
         # The document's values as of the last edit (None: unknown, an edit raised).
         self._plain: dict[str, Any] | None = self._base_plain
         self._pristine: str | None = None  # text() of a fresh read of _base_text, if needed
+        self._tables: _Tables | None = None  # built on the first read, dropped by each edit
+        self._editing = 0  # edits under way (one may call another)
         self._check_structure()
 
     # ----- reading ---------------------------------------------------------------------------
@@ -390,20 +412,20 @@ class SealConfig:
 
     def own(self, key: str, agent: str | None = None) -> Any:
         """What that table itself sets (None when absent or only inherited)."""
-        return self._scalar(self._model_path(agent), key)
+        return _plain(self._own_items(self._model_path(agent)).get(key))
 
     def model(self, agent: str | None = None) -> dict[str, Any]:
         """Effective key/values of [model] merged with the agent's override (no sub-tables)."""
-        merged = self._scalars(("model",))
+        merged = self._own_scalars(("model",))
         if agent is not None:
-            merged.update(self._scalars(self._model_path(agent)))
+            merged.update(self._own_scalars(self._model_path(agent)))
         return merged
 
     def headers(self, agent: str | None = None) -> dict[str, str]:
         """[model.headers] (plus the agent's own headers when `agent` is given)."""
-        merged = {k: str(v) for k, v in self._scalars(("model", "headers")).items()}
+        merged = {k: str(v) for k, v in self._own_scalars(("model", "headers")).items()}
         if agent is not None:
-            own = self._scalars((*self._model_path(agent), "headers"))
+            own = self._own_scalars((*self._model_path(agent), "headers"))
             merged.update({k: str(v) for k, v in own.items()})
         return merged
 
@@ -419,7 +441,7 @@ class SealConfig:
 
     def own_roles(self, agent: str | None = None) -> dict[str, Any]:
         """Roles set by that table itself; "primary" only when it sets its own `name`."""
-        result = self._scalars((*self._model_path(agent), "roles"))
+        result = self._own_scalars((*self._model_path(agent), "roles"))
         if isinstance(result.get("fallbacks"), str):
             result["fallbacks"] = [result["fallbacks"]]
         name = self.own("name", agent)
@@ -429,7 +451,38 @@ class SealConfig:
 
     def agents(self) -> list[str]:
         """Names under [agents.*] that have a model table, in file order."""
-        return list(self._agent_models())
+        tables = self._index()
+        return list(tables.agents) if tables is not None else list(self._agent_models())
+
+    def _index(self) -> _Tables | None:
+        """The tables read in one walk of the document; None while an edit is under way."""
+        if self._editing:
+            return None
+        if self._tables is None:
+            agents = self._agent_models()
+            chains: list[tuple[tuple[str, ...], list[_Frag]]] = [
+                (("model",), self._resolve(("model",)))
+            ]
+            chains += [(("agents", name, "model"), frags) for name, frags in agents.items()]
+            items: dict[tuple[str, ...], dict[str, Any]] = {}
+            for path, frags in chains:
+                items[path] = self._items_of(frags)
+                for sub in ("roles", "headers"):
+                    items[(*path, sub)] = self._items_of(self._resolve_from(frags, (sub,), path))
+            self._tables = _Tables(list(agents), items)
+        return self._tables
+
+    def _own_items(self, path: tuple[str, ...]) -> dict[str, Any]:
+        """The items a table itself holds (no sub-tables); read-only for the caller."""
+        tables = self._index()
+        if tables is not None and path in tables.items:
+            return tables.items[path]
+        # Not a table the index holds (an unknown agent): the document says what it is.
+        return self._items_of(self._resolve(path))
+
+    def _own_scalars(self, path: tuple[str, ...]) -> dict[str, Any]:
+        """A table's own values, fresh objects the caller may change."""
+        return {key: _plain(item) for key, item in self._own_items(path).items()}
 
     def _agent_models(self, only: str | None = None) -> dict[str, list[_Frag]]:
         """Each agent's [agents.<name>.model] fragments, from one pass over [agents].
@@ -460,11 +513,10 @@ class SealConfig:
         auth "api_key", the method the runtime falls back to for a provider it is not told
         about. A table without `provider` takes it from its model name, else anthropic.
         """
-        seen: list[tuple[str, str, str]] = []
+        seen: dict[tuple[str, str, str], None] = {}  # a dict: ordered, and O(1) to look up
 
         def add(entry: tuple[str, str, str]) -> None:
-            if entry not in seen:
-                seen.append(entry)
+            seen.setdefault(entry)
 
         for agent in [None, *self.agents()]:
             name = self.get("name", agent)
@@ -488,7 +540,7 @@ class SealConfig:
                         add((provider, profile, auth))
                     else:
                         add((sel.provider, "default", "api_key"))
-        return seen
+        return list(seen)
 
     # ----- editing ---------------------------------------------------------------------------
 
@@ -530,7 +582,7 @@ class SealConfig:
         else:
             if not isinstance(value, str) or "\n" in value or "\r" in value:
                 raise InputError(f"header {name} must be one line of text")
-            if any(ord(ch) < 32 or ord(ch) > 126 for ch in value):
+            if header_problem(value):
                 # HTTP clients send header values as ASCII: anything else fails every request.
                 raise InputError(
                     f"header {name} must be plain ASCII text (no accents, emoji or tabs)"
@@ -747,17 +799,18 @@ class SealConfig:
         return self._scalars_of(self._resolve(path))
 
     @staticmethod
-    def _scalars_of(frags: list[_Frag]) -> dict[str, Any]:
+    def _items_of(frags: list[_Frag]) -> dict[str, Any]:
         out: dict[str, Any] = {}
         for frag in frags:
             for k, v in frag.container.body:
                 if k is None or isinstance(v, (Table, InlineTable, AoT)):
                     continue
-                out[k.key] = _plain(v)
+                out[k.key] = v
         return out
 
-    def _scalar(self, path: tuple[str, ...], key: str) -> Any:
-        return self._scalars(path).get(key)
+    @classmethod
+    def _scalars_of(cls, frags: list[_Frag]) -> dict[str, Any]:
+        return {key: _plain(item) for key, item in cls._items_of(frags).items()}
 
     def _check_structure(self) -> None:
         if _structure_looks_right(self._base_plain):

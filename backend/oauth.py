@@ -31,6 +31,7 @@ from backend.endpoints import create_api_key_url, oauth_endpoints
 from backend.errors import OAuthError
 from backend.http import client_or_new, parse_error, parse_json, send
 from backend.http_limits import ResponseTooLarge
+from backend.paste import SIGN_IN_PASTE
 from backend.record_writes import ensure_dir, state_dir, update_record
 
 log = logging.getLogger("seal.oauth")
@@ -222,7 +223,8 @@ def discard_pending(
 
 # --- paste parsing ----------------------------------------------------------------------
 
-_ANSI = re.compile(r"\x1b\[[0-9;?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)")
+# Possessive: the classes never overlap what follows them, so nothing backtracks.
+_ANSI = re.compile(r"\x1b\[[0-9;?]*+[ -/]*+[@-~]|\x1b\][^\x07\x1b]*+(?:\x07|\x1b\\)")
 _INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00a0\r\n\t"), None)
 _QUOTES = "\"'`\u201c\u201d\u2018\u2019<>"
 _CODE_CHARS = re.compile(r"^[A-Za-z0-9._~\-]+$")
@@ -232,10 +234,17 @@ FOREIGN_STATE = "This code belongs to another sign-in — start again"
 
 def _clean_paste(text: str) -> str:
     text = _ANSI.sub("", text).translate(_INVISIBLE).strip()
-    while len(text) >= 2 and text[0] in _QUOTES and text[-1] in _QUOTES:
-        text = text[1:-1].strip()
+    # Quote pairs are peeled by moving two indexes: slicing each round would copy the
+    # text once per pair.
+    start, end = 0, len(text)
+    while end - start >= 2 and text[start] in _QUOTES and text[end - 1] in _QUOTES:
+        start, end = start + 1, end - 1
+        while start < end and text[start].isspace():
+            start += 1
+        while end > start and text[end - 1].isspace():
+            end -= 1
     # A wrapped line may have put spaces inside the code; codes never contain spaces.
-    return "".join(text.split())
+    return "".join(text[start:end].split())
 
 
 def _first(params: dict[str, list[str]], name: str) -> str:
@@ -250,9 +259,13 @@ class SignInEnded(OAuthError):
 def parse_paste(text: str, expected_state: str) -> str:
     """The authorization code from a pasted `code#state`, callback URL or `code=…&state=…`.
 
-    Raises OAuthError for a bare code, a foreign state, or an `error=` callback (shown
-    verbatim). The code is checked for shape but never echoed.
+    Raises OAuthError for a bare code, a foreign state, an `error=` callback (shown
+    verbatim), or a paste longer than SIGN_IN_PASTE (refused before any work). The code
+    is checked for shape but never echoed.
     """
+    if len(text) > SIGN_IN_PASTE.chars:
+        fix = SIGN_IN_PASTE.fix
+        raise OAuthError(f"The pasted text is {SIGN_IN_PASTE.problem}", fix[:1].upper() + fix[1:])
     cleaned = _clean_paste(text)
     if not cleaned:
         raise OAuthError(

@@ -8,10 +8,10 @@ not, names the likely mistake and what to do. Messages never contain the secret 
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass, field
 
 from backend.errors import InputError
+from backend.header_value import describe_char
 from backend.methods import PROVIDER_LABELS
 
 # Longest first: the fingerprint and the classifier want the most specific match.
@@ -37,16 +37,48 @@ METHODS: dict[str, tuple[str, ...]] = {
 
 SETUP_TOKEN_MIN = 80  # OpenClaw's ANTHROPIC_SETUP_TOKEN_MIN_LENGTH; real ones are ~108
 
+
+@dataclass(frozen=True)
+class PasteLimit:
+    """The most characters one kind of paste may have. A longer one is refused before any
+    cleaning or checking, so the work on a paste stays small whatever arrives."""
+
+    chars: int
+    what: str  # what is never that long
+    fix: str  # what to do instead
+
+    @property
+    def problem(self) -> str:
+        return f"too long: more than {self.chars:,} characters, and {self.what} is never that long"
+
+    def refusal(self) -> str:
+        """The message for a paste over the limit: what is wrong — what to do."""
+        return f"{self.problem} — {self.fix}"
+
+
+# A key or token with whatever a terminal or a document adds around it; real ones have at
+# most a few hundred characters.
+KEY_PASTE = PasteLimit(4096, "a key or token", "copy only the key")
+# A sign-in paste may be the whole callback URL the browser shows.
+SIGN_IN_PASTE = PasteLimit(
+    16384, "a sign-in code or callback URL", "copy only the code#state the page shows"
+)
+
+# Every pattern runs in linear time: a quantified class never overlaps what follows it
+# (so the possessive forms change no result, they only rule out backtracking), and a run
+# of spaces is tried from its first character only, never again from each one inside it.
 # Bracketed-paste markers first, so they get their own note; some terminals eat the ESC.
 _BRACKETED = re.compile(r"\x1b\[20[01]~|^\[200~|\[201~$")
-_CSI = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]")
-_OSC = re.compile(r"\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)")
+_CSI = re.compile(r"\x1b\[[0-?]*+[ -/]*+[@-~]")
+_OSC = re.compile(r"\x1b\][^\x07\x1b]*+(?:\x07|\x1b\\)")
 _OTHER_ESC = re.compile(r"\x1b[@-_]?")
 _ZERO_WIDTH = re.compile("[\u200b\u200c\u200d\u2060\ufeff]")
-# A wrapped line: the break plus any indentation the terminal or a document added around it.
-_LINE_BREAK = re.compile(r"[ \t\u00a0]*(?:\r\n|\r|\n)[ \t\u00a0]*")
+# A wrapped line: a run of spaces that holds a line break is the break plus whatever
+# indentation the terminal or a document added around it.
+_WRAPPED = re.compile(r"(?<![ \t\u00a0\r\n])[ \t\u00a0]*+[\r\n][ \t\u00a0\r\n]*+")
+_BREAK = re.compile(r"\r\n|\r|\n")
 _EDGE_SPACE = " \t\u00a0\u202f\u2007\u3000\v\f"
-_ENV_PREFIX = re.compile(r"^(?:export\s+|set\s+)?([A-Za-z_][A-Za-z0-9_]*)\s*=\s*")
+_ENV_PREFIX = re.compile(r"^(?:export\s++|set\s++)?([A-Za-z_][A-Za-z0-9_]*+)\s*+=\s*+")
 _QUOTE_PAIRS = (('"', '"'), ("'", "'"), ("`", "`"), ("“", "”"), ("‘", "’"), ("«", "»"))
 _QUOTES = frozenset("\"'`“”‘’«»„")
 _KEY_CHARS = re.compile(r"[A-Za-z0-9_\-]")
@@ -124,7 +156,7 @@ def sanitize(raw: str, *, strip_assignment: bool = True) -> tuple[str, tuple[str
     core = text.strip(edges)
     lead = text[: len(text) - len(text.lstrip(edges))]
     trail = text[len(text.rstrip(edges)) :]
-    inner = len(_LINE_BREAK.findall(core))
+    text, inner = _join_wrapped(core)
     if inner:
         notes.append(_plural(inner, "removed a line break", "removed {} line breaks"))
     elif any(c in "\r\n" for c in trail):
@@ -136,7 +168,6 @@ def sanitize(raw: str, *, strip_assignment: bool = True) -> tuple[str, tuple[str
             notes.append("removed surrounding spaces (including non-breaking spaces)")
         else:
             notes.append("removed surrounding spaces")
-    text = _LINE_BREAK.sub("", core)
 
     # Two rounds: `export X="…"` and `"X=…"` both occur in pasted shell snippets.
     for _ in range(2):
@@ -152,6 +183,18 @@ def sanitize(raw: str, *, strip_assignment: bool = True) -> tuple[str, tuple[str
     return text, tuple(notes)
 
 
+def _join_wrapped(text: str) -> tuple[str, int]:
+    """`text` without its line breaks and the spaces around them; and how many breaks."""
+    breaks = 0
+
+    def drop(run: re.Match[str]) -> str:
+        nonlocal breaks
+        breaks += len(_BREAK.findall(run.group()))
+        return ""
+
+    return _WRAPPED.sub(drop, text), breaks
+
+
 def _strip_quotes(text: str) -> tuple[str, str] | None:
     if len(text) >= 2:
         for left, right in _QUOTE_PAIRS:
@@ -162,22 +205,6 @@ def _strip_quotes(text: str) -> tuple[str, str] | None:
     if text[-1:] in _QUOTES and not any(q in text[:-1] for q in _QUOTES):
         return text[:-1], "removed a stray quote at the end"
     return None
-
-
-def _describe_char(char: str) -> str:
-    """A category a person recognises, without echoing anything from the secret."""
-    category = unicodedata.category(char)
-    if char in _QUOTES or category in ("Pi", "Pf"):
-        return "a smart quote"
-    if category == "Pd":
-        return "a typographic dash, e.g. an en dash instead of '-'"
-    if category.startswith("Z") or char in "\u00a0\u202f":
-        return "a special space"
-    if category.startswith("L"):
-        return "an accented or non-Latin letter"
-    if category.startswith("C"):
-        return "an invisible formatting character"
-    return "a symbol"
 
 
 _KIND_NAMES = {
@@ -303,6 +330,8 @@ def check_secret(raw: str, provider: str, method: str) -> PasteCheck:
             f"{provider} has no pasted-secret method {method!r}",
             f"use one of: {', '.join(METHODS[provider])}",
         )
+    if len(raw) > KEY_PASTE.chars:
+        return _refuse(KEY_PASTE.refusal(), (), "")
     value, notes = sanitize(raw)
     shown = fingerprint(value) if value else ""
     wanted = _WANTED[(provider, method)]
@@ -319,7 +348,7 @@ def check_secret(raw: str, provider: str, method: str) -> PasteCheck:
         if ord(char) > 127:
             return _refuse(
                 f"contains a non-ASCII character at position {index + 1} "
-                f"({_describe_char(char)}) — keys are "
+                f"({describe_char(char)}) — keys are "
                 "plain ASCII: copy it again straight from the source, not through a document "
                 "or chat that reformats text",
                 notes,

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from backend.claude_code import claude_credentials_path, display_path, read_claude_code
 from backend.credentials import CredentialRecord, CredentialStore, RecordKind
 from backend.errors import InputError
+from backend.header_value import header_problem
 
 ENV_VARS: dict[str, tuple[str, ...]] = {
     "anthropic": ("CLAUDE_CODE_OAUTH_TOKEN", "ANTHROPIC_API_KEY"),
@@ -74,7 +75,18 @@ class Resolution:
         return None
 
 
-def _env_record(provider: str, profile: str, name: str, value: str) -> CredentialRecord:
+def env_record(provider: str, profile: str, name: str, value: str) -> CredentialRecord:
+    """The credential the variable `name` holds (`value`, surrounding spaces removed).
+
+    Raises InputError naming the variable when the value cannot be sent in a header.
+    """
+    problem = header_problem(value)
+    if problem:
+        raise InputError(
+            f"{name} contains {problem} — a key or token is plain ASCII",
+            f"set {name} again to the key copied straight from its source (not through a "
+            "document or chat that reformats text), or unset it",
+        )
     # CLAUDE_CODE_OAUTH_TOKEN always goes as Bearer; an API-key variable holding an
     # sk-ant-oat token is one too (pi-ai's isOAuthToken rule).
     bearer = name == "CLAUDE_CODE_OAUTH_TOKEN" or value.startswith("sk-ant-oat")
@@ -93,7 +105,8 @@ def resolve(
     """Find every credential for `provider`/`profile`, highest precedence first.
 
     Blocks when `store` is a keyring. Store failures propagate as CredentialStoreError
-    (ClaudeCodeError for a malformed Claude Code file): the caller decides what to show.
+    (ClaudeCodeError for a malformed Claude Code file), a variable that cannot be sent as
+    InputError: the caller decides what to show.
     """
     if provider not in ENV_VARS:
         raise InputError(f"unknown provider {provider!r}", f"use one of: {', '.join(ENV_VARS)}")
@@ -101,7 +114,7 @@ def resolve(
     for name in ENV_VARS[provider]:
         value = env.get(name, "").strip()
         if value:  # an empty variable is unset for every client we know
-            candidates.append(Source("env", name, _env_record(provider, profile, name, value)))
+            candidates.append(Source("env", name, env_record(provider, profile, name, value)))
     if store is not None:
         record = store.get(provider, profile)
         if record is not None:

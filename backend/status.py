@@ -116,20 +116,22 @@ class Report:
 # --- what to report -----------------------------------------------------------------------
 
 
-def _table_base_url(config: SealConfig, provider: str, profile: str) -> str | None:
-    """The base_url of the first table that uses (provider, profile), if any sets one."""
+def _table_base_urls(config: SealConfig) -> dict[tuple[Any, Any], str | None]:
+    """(provider, profile) → the base_url of the first table that uses it (None if that
+    table sets none), in one pass over the tables."""
+    found: dict[tuple[Any, Any], str | None] = {}
     for agent in [None, *config.agents()]:
-        if config.get("provider", agent) == provider and (
-            (config.get("profile", agent) or "default") == profile
-        ):
+        key = (config.get("provider", agent), config.get("profile", agent) or "default")
+        if key not in found:
             value = config.get("base_url", agent)
-            return value if isinstance(value, str) else None
-    return None
+            found[key] = value if isinstance(value, str) else None
+    return found
 
 
 def targets_from_config(config: SealConfig) -> list[Target]:
     """Every (provider, profile, auth) seal.toml uses: [model], agents and role selectors."""
-    return [Target(p, n, a, _table_base_url(config, p, n)) for p, n, a in config.providers_in_use()]
+    base_urls = _table_base_urls(config)
+    return [Target(p, n, a, base_urls.get((p, n))) for p, n, a in config.providers_in_use()]
 
 
 def targets_without_config(store: CredentialStore, env: Mapping[str, str]) -> list[Target]:
@@ -301,7 +303,7 @@ def probe_entry(
     # provider's own, or a seal.toml base_url the person trusts (checked above).
     stamps = stored and (entry.endpoint is None or entry.endpoint.usable)
     if result.outcome == "rejected":
-        if stamps:
+        if stamps and result.status_code is not None:  # a provider's answer, not our guard
             mark_stale(store, record, env=env)
         return replace(entry, state="rejected", note=result.message)
     if result.outcome == "unverifiable":

@@ -20,6 +20,7 @@ from textual.widgets import Button, Input, Static
 
 from backend.errors import SealError
 from backend.methods import SUBSCRIPTION_NOTE
+from backend.paste import SIGN_IN_PASTE
 from screens.base import StepResult, StepScreen
 from screens.plain import plain
 from screens.widgets.button import WizardButton
@@ -73,7 +74,12 @@ class AuthorizeScreen(StepScreen):
         yield Static("", id="link-status", markup=False)
         yield Static("Then paste the code shown after signing in (code#state):", classes="label")
         # `code=…&state=…` is a valid paste: its `code=` is not a shell assignment.
-        yield SecretInput(placeholder="paste code#state here", id="code", strip_assignment=False)
+        yield SecretInput(
+            placeholder="paste code#state here",
+            id="code",
+            strip_assignment=False,
+            limit=SIGN_IN_PASTE,
+        )
         yield Static("", id="feedback", markup=False)
         if self.mode != "console":
             yield Static(SUBSCRIPTION_NOTE, classes="hint")
@@ -176,6 +182,14 @@ class AuthorizeScreen(StepScreen):
             )
         )
         status.set_classes("warning")
+
+    def on_secret_input_pasted(self, event: SecretInput.Pasted) -> None:
+        if event.refusal:
+            # The field was emptied (its Changed came first): say why.
+            feedback = self.query_one("#feedback", Static)
+            feedback.update("✗ " + event.refusal)
+            feedback.set_classes("error")
+            self.call_after_refresh(feedback.scroll_visible)
 
     def on_input_changed(self, event: Input.Changed) -> None:
         if event.input.id == "code":

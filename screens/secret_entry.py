@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Iterable
 from typing import Any
 
+from textual import work
 from textual.containers import Horizontal
 from textual.widget import Widget
 from textual.widgets import Button, Input, Static
@@ -62,29 +64,40 @@ class SecretEntryScreen(StepScreen):
 
     def on_secret_input_pasted(self, event: SecretInput.Pasted) -> None:
         self._notes = event.notes
+        if event.refusal:
+            # The field was emptied (its Changed came first): say why.
+            self._say("", "✗ " + event.refusal, "error")
 
     def on_input_changed(self, event: Input.Changed) -> None:
         if event.input.id != "secret":
             return
-        check = check_secret(event.value, self.provider, self.KIND) if event.value else None
-        self._check = check
-        fingerprint = self.query_one("#fingerprint", Static)
-        feedback = self.query_one("#feedback", Static)
-        if check is None:
-            fingerprint.update("")
-            feedback.update("")
-            feedback.set_classes("")
-            self.set_ready(False)
+        # Nothing goes on until the check of this very value has come back.
+        self._check = None
+        self.set_ready(False)
+        if not event.value:
+            self.workers.cancel_group(self, "shape-check")
+            self._say("", "", "")
             return
-        fingerprint.update(plain(check.fingerprint))
-        notes = tuple(dict.fromkeys((*self._notes, *check.notes)))
+        self.check_shape(event.value)
+
+    @work(group="shape-check", exclusive=True, name="check the key's shape")
+    async def check_shape(self, value: str) -> None:
+        """The shape check in a thread; a newer value cancels it, so the latest one shows."""
+        check = await asyncio.to_thread(check_secret, value, self.provider, self.KIND)
+        self._check = check
         if check.ok:
-            feedback.update(plain("✓ Looks right" + (f" ({'; '.join(notes)})" if notes else "")))
-            feedback.set_classes("ok")
+            notes = tuple(dict.fromkeys((*self._notes, *check.notes)))
+            said = "✓ Looks right" + (f" ({'; '.join(notes)})" if notes else "")
+            self._say(check.fingerprint, said, "ok")
         else:
-            feedback.update(plain("✗ " + check.message))
-            feedback.set_classes("error")
+            self._say(check.fingerprint, "✗ " + check.message, "error")
         self.set_ready(check.ok)
+
+    def _say(self, fingerprint: str, feedback: str, classes: str) -> None:
+        self.query_one("#fingerprint", Static).update(plain(fingerprint))
+        line = self.query_one("#feedback", Static)
+        line.update(plain(feedback))
+        line.set_classes(classes)
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()

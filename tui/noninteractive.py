@@ -228,7 +228,7 @@ def acquire(answers: Answers, env: dict[str, str]) -> CredentialRecord | None:
 
 def _from_stdin(answers: Answers) -> CredentialRecord:
     from backend.credentials import CredentialRecord
-    from backend.paste import check_secret
+    from backend.paste import KEY_PASTE, check_secret
 
     provider = answers.provider or "anthropic"
     kind = "setup_token" if answers.method == "setup_token" else "api_key"
@@ -239,7 +239,8 @@ def _from_stdin(answers: Answers) -> CredentialRecord:
             "pipe it in, e.g. `seal-setup onboard --non-interactive … < key.txt`; "
             "it is never taken from arguments",
         )
-    check = check_secret(stdin.read(), provider, kind)
+    # One character past the limit is enough to refuse it: the rest is never read.
+    check = check_secret(stdin.read(KEY_PASTE.chars + 1), provider, kind)
     if not check.ok:
         raise InputError(check.message, "the secret is read from stdin: pass only the key")
     return CredentialRecord(
@@ -254,6 +255,7 @@ def _sign_in(answers: Answers, env: dict[str, str]) -> CredentialRecord:
     from backend import oauth
     from backend.errors import OAuthError
     from backend.methods import SUBSCRIPTION_NOTE
+    from backend.paste import SIGN_IN_PASTE
 
     mode: oauth.Mode = "max" if answers.method == "oauth" else "console"
     pending = oauth.start_sign_in(mode, env)
@@ -267,8 +269,11 @@ def _sign_in(answers: Answers, env: dict[str, str]) -> CredentialRecord:
             file=err,
         )
         err.flush()
-        line = sys.stdin.readline() if sys.stdin is not None else ""
-        if not line.strip():
+        # At most the limit plus a line break: a longer line is refused, the rest never read.
+        line = sys.stdin.readline(SIGN_IN_PASTE.chars + 2) if sys.stdin is not None else ""
+        line = line.removesuffix("\n").removesuffix("\r")
+        # A line over the limit may start with nothing but spaces: parse_paste refuses it.
+        if len(line) <= SIGN_IN_PASTE.chars and not line.strip():
             raise InputError(
                 "no sign-in code on stdin",
                 "write the code#state the browser page shows to stdin after approving",
@@ -301,17 +306,13 @@ def _claude_code(env: dict[str, str]) -> CredentialRecord:
 
 
 def _from_env(answers: Answers, env: dict[str, str]) -> CredentialRecord | None:
-    from backend.credentials import CredentialRecord, RecordKind
-    from backend.resolution import ENV_VARS
+    from backend.resolution import ENV_VARS, env_record
 
     provider = answers.provider or "anthropic"
     for name in ENV_VARS[provider]:
         value = env.get(name, "").strip()
         if value:
-            kind: RecordKind = "setup_token" if value.startswith("sk-ant-oat") else "api_key"
-            return CredentialRecord(
-                provider=provider, profile=answers.profile, kind=kind, secret=value
-            )
+            return env_record(provider, answers.profile, name, value)
     return None
 
 

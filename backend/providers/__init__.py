@@ -13,6 +13,7 @@ import httpx
 
 from backend.endpoints import api_base
 from backend.errors import ProviderError
+from backend.header_value import header_problem
 from backend.http import client_or_new
 from backend.providers import anthropic, openai, openrouter
 from backend.providers.base import (
@@ -66,6 +67,18 @@ def _base(provider: str, endpoint: Endpoint | None, env: Mapping[str, str] | Non
     return endpoint.url
 
 
+def _unsendable(auth: Auth) -> str:
+    """Why `auth` cannot go on the wire, or "": the last guard for a credential from any
+    source (each source names itself in its own message first)."""
+    problem = header_problem(auth.value)
+    if not problem:
+        return ""
+    return f"The credential contains {problem}, so it cannot be sent"
+
+
+_RESTORE = "Store it again (seal-setup reauth) with the key copied straight from its source."
+
+
 def check(
     provider: str,
     auth: Auth,
@@ -83,6 +96,9 @@ def check(
     base = _base(provider, endpoint, env)
     if not auth.value:
         return CheckResult("rejected", "Nothing to check: the credential is empty", "Paste it.")
+    unsendable = _unsendable(auth)
+    if unsendable:
+        return CheckResult("rejected", unsendable, _RESTORE)
     with client_or_new(client) as http:
         if provider == "anthropic":
             return anthropic.check(auth, base, http)
@@ -105,6 +121,9 @@ def list_models(
     name = DISPLAY_NAMES[provider]
     if auth is None and provider != "openrouter":
         raise ProviderError(f"{name} lists models only for a credential", "Add one first.")
+    unsendable = _unsendable(auth) if auth is not None else ""
+    if unsendable:
+        raise ProviderError(unsendable, _RESTORE)
     try:
         with client_or_new(client) as http:
             if provider == "openrouter":

@@ -1,28 +1,36 @@
 """SecretInput: a masked Input that takes a whole paste, cleans it, and never copies out.
 
 Textual's Input keeps only the first line of a paste and lets Ctrl+C copy a password
-field's selection to the clipboard; a secret field must do neither.
+field's selection to the clipboard; a secret field must do neither. A paste longer than
+the field's limit is refused before any work, and cleaning runs in a thread: a huge or
+hostile paste never stalls the screen.
 """
 
 from __future__ import annotations
 
-from textual import events
+import asyncio
+
+from textual import events, work
 from textual.message import Message
 from textual.widgets import Input
 
-from backend.paste import sanitize
+from backend.paste import KEY_PASTE, PasteLimit, sanitize
 
 
 class SecretInput(Input):
     """Masked by default; a paste replaces the whole value with its sanitized form."""
 
     class Pasted(Message):
-        """Sent after a paste, with what sanitizing removed (never the value itself)."""
+        """Sent after a paste, with what sanitizing removed (never the value itself), or
+        with `refusal` set when the paste was refused (the field is then empty)."""
 
-        def __init__(self, secret_input: SecretInput, notes: tuple[str, ...]) -> None:
+        def __init__(
+            self, secret_input: SecretInput, notes: tuple[str, ...], refusal: str = ""
+        ) -> None:
             super().__init__()
             self.secret_input = secret_input
             self.notes = notes
+            self.refusal = refusal
 
         @property
         def control(self) -> SecretInput:
@@ -36,14 +44,18 @@ class SecretInput(Input):
         classes: str | None = None,
         masked: bool = True,
         strip_assignment: bool = True,
+        limit: PasteLimit = KEY_PASTE,
     ) -> None:
         self._strip_assignment = strip_assignment
+        self._limit = limit
         super().__init__(
             placeholder=placeholder,
             password=masked,
             select_on_focus=False,
             id=id,
             classes=classes,
+            # Typing is held to the same limit as a paste.
+            max_length=limit.chars,
         )
 
     @property
@@ -61,7 +73,25 @@ class SecretInput(Input):
         self._take(event.text)
 
     def _take(self, text: str) -> None:
-        cleaned, notes = sanitize(text, strip_assignment=self._strip_assignment)
+        if len(text) > self._limit.chars:
+            # Measured before any work; an earlier paste still being cleaned loses too.
+            # Emptying the field posts Changed before the refusal, so a screen that resets
+            # its message on Changed shows the refusal after that.
+            self.workers.cancel_group(self, "secret-paste")
+            self.value = ""
+            self.post_message(self.Pasted(self, (), self._limit.refusal()))
+            return
+        self._clean(text)
+
+    @work(group="secret-paste", exclusive=True, name="clean a paste")
+    async def _clean(self, text: str) -> None:
+        """Sanitize in a thread; a newer paste cancels this one, so the latest one wins."""
+        cleaned, notes = await asyncio.to_thread(
+            sanitize, text, strip_assignment=self._strip_assignment
+        )
+        self._apply(text, cleaned, notes)
+
+    def _apply(self, text: str, cleaned: str, notes: tuple[str, ...]) -> None:
         if not cleaned and not text.strip():
             return
         # One secret per field: a second paste replaces rather than appends, the most

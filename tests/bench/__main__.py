@@ -2,13 +2,27 @@
 
 from __future__ import annotations
 
-from tests.bench import bench_concurrency, bench_picker, bench_save, bench_startup
+from tests.bench import (
+    bench_concurrency,
+    bench_paste,
+    bench_picker,
+    bench_save,
+    bench_startup,
+    bench_status,
+)
 from tests.bench.common import GOALS
 
 
 def main() -> None:
     """Figures only: benchmarks never fail the build; the lines say which goals are met."""
-    for bench in (bench_startup, bench_picker, bench_concurrency, bench_save):
+    for bench in (
+        bench_startup,
+        bench_picker,
+        bench_concurrency,
+        bench_save,
+        bench_paste,
+        bench_status,
+    ):
         bench.main()
     print(f"\n{sum(GOALS)} of {len(GOALS)} goals met")
 

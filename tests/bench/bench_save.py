@@ -16,8 +16,9 @@ from backend.config import load_config
 from tests.bench.common import median, report
 
 
-def make_document(agents: int = 300) -> str:
-    """A realistic seal.toml: a commented [model], roles, and many agents."""
+def make_document(agents: int = 300, *, own_profiles: bool = False) -> str:
+    """A realistic seal.toml: a commented [model], roles, and many agents (each with a
+    profile of its own when `own_profiles`, so each is a credential of its own)."""
     lines = [
         "# Project seal.toml",
         "[model]",
@@ -34,6 +35,7 @@ def make_document(agents: int = 300) -> str:
             f"# agent {i}",
             f"[agents.agent{i}.model]",
             f'name = "claude-opus-4-{i % 3 + 6}"',
+            *([f'profile = "team{i}"'] if own_profiles else []),
             f"max_tokens = {1000 + i}",
             "",
             f"[agents.agent{i}.model.roles]",

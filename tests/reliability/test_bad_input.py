@@ -284,6 +284,10 @@ async def _secret_field(pilot: Pilot[Any], value: str) -> None:
     from screens.widgets.secret_input import SecretInput
 
     field = pilot.app.screen.query_one("SecretInput", SecretInput)
+    if not field.value:
+        # A refused paste leaves the field empty with its message showing: emptying it
+        # must be a change, so that the message is cleared.
+        field.value = "x"
     field.value = ""
     await wait_for(pilot, lambda: text_of(pilot, "#feedback") == "", "feedback cleared")
     field.post_message(events.Paste(value))

@@ -1,14 +1,17 @@
-"""Paste sanitizing and shape checks: the table in paste_cases.py plus fingerprint rules."""
+"""Paste sanitizing and shape checks: the table in paste_cases.py, fingerprint rules, and
+bounded input (length limits, linear cleaning)."""
 
 from __future__ import annotations
 
 import re
 
 import pytest
-from paste_cases import API, CASES, OR_KEY, TOKEN, Case
+from paste_cases import API, CASES, NBSP, OR_KEY, TOKEN, ZW, Case
 
 from backend.errors import InputError
+from backend.oauth import _clean_paste
 from backend.paste import (
+    KEY_PASTE,
     KNOWN_PREFIXES,
     PasteCheck,
     check_secret,
@@ -115,3 +118,73 @@ def test_sanitize_is_idempotent(case: Case) -> None:
     # The SecretInput widget sanitizes on paste and check_secret sanitizes again.
     cleaned, _ = sanitize(case.raw)
     assert sanitize(cleaned) == (cleaned, ())
+
+
+# --- bounded input ------------------------------------------------------------------------
+
+MB = 1024 * 1024
+RUN = MB // 2  # characters of filler on each side: about 1 MB in all
+
+
+def test_a_paste_over_the_limit_is_refused_naming_the_limit() -> None:
+    result = check_secret(API + " " * (KEY_PASTE.chars - len(API) + 1), "anthropic", "api_key")
+    assert not result.ok and result.value == ""
+    assert "more than 4,096 characters" in result.message
+    assert " — copy only the key" in result.message
+
+
+def test_a_paste_at_the_limit_is_cleaned() -> None:
+    padding = (KEY_PASTE.chars - len(API)) // 2
+    raw = " " * padding + API + "\n" * (KEY_PASTE.chars - len(API) - padding)
+    assert len(raw) == KEY_PASTE.chars
+    result = check_secret(raw, "anthropic", "api_key")
+    assert result.ok and result.value == API
+
+
+# Each shape once made (or could make) a pattern retry from every character: at 1 MB a
+# quadratic pattern would not finish. The cleaned value shows the work was done right.
+LINEAR_CASES = [
+    ("spaces-around", " " * RUN + API + " " * RUN, API),
+    ("tabs-around", "\t" * RUN + API + "\t" * RUN, API),
+    ("nbsp-around", NBSP * RUN + API + NBSP * RUN, API),
+    # A run with no line break inside the key is kept (check_secret names the space).
+    ("spaces-inside", API[:50] + " " * MB + API[50:], API[:50] + " " * MB + API[50:]),
+    ("tabs-inside", API[:50] + "\t" * MB + API[50:], API[:50] + "\t" * MB + API[50:]),
+    ("nbsp-inside", API[:50] + NBSP * MB + API[50:], API[:50] + NBSP * MB + API[50:]),
+    ("indented-break", API[:50] + " " * RUN + "\n" + "\t" * RUN + API[50:], API),
+    ("line-breaks", API[:50] + "\n" * MB + API[50:], API),
+    ("crlf", API[:50] + "\r\n" * RUN + API[50:], API),
+    ("unclosed-osc", "\x1b]" * RUN + API, API),
+    ("osc-then-spaces", "\x1b]" + " " * MB + API, API),
+    ("long-csi", "\x1b[" + "0;" * RUN + "m" + API, API),
+    ("zero-width", ZW * MB + API, API),
+]
+
+
+@pytest.mark.parametrize(
+    ("raw", "cleaned"), [c[1:] for c in LINEAR_CASES], ids=[c[0] for c in LINEAR_CASES]
+)
+def test_sanitize_finishes_on_a_megabyte_of_each_shape(raw: str, cleaned: str) -> None:
+    assert len(raw) >= MB
+    assert sanitize(raw)[0] == cleaned
+
+
+SIGN_IN = "abcDEF123_-xyz#" + "S" * 43
+SIGN_IN_CASES = [
+    ("quotes", '"' * RUN + SIGN_IN + '"' * RUN, SIGN_IN),
+    ("spaces", " " * RUN + SIGN_IN + " " * RUN, SIGN_IN),
+    ("spaces-inside", SIGN_IN[:5] + " " * MB + SIGN_IN[5:], SIGN_IN),
+    ("line-breaks", SIGN_IN[:5] + "\n" * MB + SIGN_IN[5:], SIGN_IN),
+    ("long-csi", "\x1b[" + ";" * MB + "m" + SIGN_IN, SIGN_IN),
+    # Kept: parse_paste then says the code has characters a code never has.
+    ("unclosed-osc", "\x1b]" * RUN + SIGN_IN, "\x1b]" * RUN + SIGN_IN),
+]
+
+
+@pytest.mark.parametrize(
+    ("raw", "cleaned"), [c[1:] for c in SIGN_IN_CASES], ids=[c[0] for c in SIGN_IN_CASES]
+)
+def test_the_sign_in_cleaner_finishes_on_a_megabyte_of_each_shape(raw: str, cleaned: str) -> None:
+    # The cleaner itself, without parse_paste's length limit in front of it.
+    assert len(raw) >= MB
+    assert _clean_paste(raw) == cleaned
