@@ -119,9 +119,11 @@ class Report:
 def _table_base_urls(config: SealConfig) -> dict[tuple[Any, Any], str | None]:
     """(provider, profile) → the base_url of the first table that uses it (None if that
     table sets none), in one pass over the tables."""
+    from backend.trust import table_provider
+
     found: dict[tuple[Any, Any], str | None] = {}
     for agent in [None, *config.agents()]:
-        key = (config.get("provider", agent), config.get("profile", agent) or "default")
+        key = (table_provider(config, agent), config.get("profile", agent) or "default")
         if key not in found:
             value = config.get("base_url", agent)
             found[key] = value if isinstance(value, str) else None
