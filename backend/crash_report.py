@@ -17,7 +17,6 @@ from __future__ import annotations
 import contextlib
 import os
 import platform
-import re
 import sys
 import traceback
 from collections.abc import Iterable, Mapping
@@ -35,8 +34,6 @@ SUFFIX = ".txt"
 # A traceback is a few KB; a message of megabytes (a whole response quoted) is cut.
 MAX_LINE = 2_000
 MAX_CHARS = 200_000
-
-_PLAIN_ASCII = re.compile(r"[\t\n\x20-\x7e]*")
 
 
 @dataclass(frozen=True)
@@ -150,18 +147,11 @@ def stopped_message(
 
 
 def printable(text: str) -> str:
-    """Controls (C0, C1, DEL), bidi and other invisible characters as visible escapes
-    (`\\x1b`, `\\u202e`); tab and newline stay."""
-    if _PLAIN_ASCII.fullmatch(text):
-        return text
-    return "".join(ch if ch.isprintable() or ch in "\t\n" else _escape(ch) for ch in text)
+    """Controls, bidi and other invisible characters as visible escapes (`\\x1b`,
+    `\\u202e`), the one rule of `backend.display`; line breaks stay."""
+    from backend.display import visible
 
-
-def _escape(char: str) -> str:
-    code = ord(char)
-    if code < 0x100:
-        return f"\\x{code:02x}"
-    return f"\\u{code:04x}" if code < 0x10000 else f"\\U{code:08x}"
+    return visible(text, lines=True)
 
 
 def _cut(line: str) -> str:

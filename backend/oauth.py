@@ -29,6 +29,7 @@ from backend.atomic import atomic_write
 from backend.credentials import CredentialRecord, CredentialStore, from_rfc3339, to_rfc3339, utcnow
 from backend.endpoints import create_api_key_url, oauth_endpoints
 from backend.errors import OAuthError
+from backend.header_value import header_problem
 from backend.http import client_or_new, parse_error, parse_json, send
 from backend.http_limits import ResponseTooLarge
 from backend.paste import SIGN_IN_PASTE
@@ -175,9 +176,19 @@ def start_sign_in(
     return pending
 
 
+# A pending sign-in is a few hundred bytes.
+MAX_PENDING_FILE = 64 * 1024
+
+
 def _read_pending(path: Path) -> PendingSignIn | None:
+    from backend.bounded import read_regular
+
     try:
-        text = path.read_text("utf-8")
+        # Not a plain read: a FIFO planted there would block it forever.
+        found = read_regular(path, MAX_PENDING_FILE)
+        if found is None:
+            return None
+        text = found.data.decode("utf-8")
     except (OSError, UnicodeDecodeError):
         return None
     try:
@@ -344,6 +355,16 @@ def _tokens_from(body: object) -> TokenSet:
             "The sign-in server answered without an access token",
             "Try again; if it keeps happening, check SEAL_ANTHROPIC_OAUTH_URL.",
         )
+    for name in ("access_token", "refresh_token"):
+        value = body.get(name)
+        problem = header_problem(value) if isinstance(value, str) else ""
+        if problem:
+            # It would be sent as a header next: refuse it here, by name, not as an
+            # encoding error deep in a request.
+            raise OAuthUnavailable(
+                f"The sign-in server sent an {name} that cannot be used: it contains {problem}",
+                "Try again; if it keeps happening, check SEAL_ANTHROPIC_OAUTH_URL.",
+            )
     expires_in = body.get("expires_in")
     seconds = 3600
     # A nonsense lifetime (negative, NaN, 1e300: timedelta would overflow) means 1 hour.

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 import threading
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -320,6 +320,30 @@ class Services:
         from backend.oauth import discard_pending
 
         discard_pending(pending, self.env)
+
+    # -- errors --------------------------------------------------------------------
+
+    def report_unexpected(
+        self,
+        error: BaseException,
+        records: Sequence[CredentialRecord | None] = (),
+        secrets: Sequence[str] = (),
+    ) -> str:
+        """Save a report without secrets of an error a step caught and showed; the
+        sentence that says where it is (or why there is none). Never raises.
+
+        `records` and `secrets` are values the step holds that must not appear in it.
+        """
+        try:
+            from backend.claude_code import display_path
+            from backend.crash_report import save_crash_report
+
+            report = save_crash_report(error, env=self.env, records=records, secrets=tuple(secrets))
+            if report.path is None:
+                return f"Could not save a report: {report.problem}."
+            return f"A report without secrets is at {display_path(report.path, self.env)}."
+        except Exception as exc:  # a report must never become a second failure
+            return f"Could not save a report ({type(exc).__name__})."
 
     # -- seal.toml -------------------------------------------------------------------
 

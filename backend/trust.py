@@ -13,10 +13,8 @@ Plain http:// is refused for every base except loopback (`endpoints.check_transp
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
-import stat
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -230,20 +228,13 @@ def _broken(path: Path, what: str) -> InputError:
 
 def _read_small(path: Path) -> bytes | None:
     """The file's bytes, None when absent; refuses what is not a small regular file."""
+    from backend.bounded import read_regular
+
     try:
-        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC)
-    except FileNotFoundError:
-        return None
+        found = read_regular(path, MAX_TRUST_FILE)
     except OSError as exc:
-        raise _broken(path, f"cannot be opened ({exc.strerror})") from None
-    with contextlib.closing(os.fdopen(fd, "rb")) as handle:
-        info = os.fstat(fd)
-        if not stat.S_ISREG(info.st_mode):
-            raise _broken(path, "is not a regular file")
-        data = handle.read(MAX_TRUST_FILE + 1)
-    if len(data) > MAX_TRUST_FILE:
-        raise _broken(path, f"is larger than {MAX_TRUST_FILE // 1024} KiB")
-    return data
+        raise _broken(path, f"cannot be read ({exc.strerror})") from None
+    return None if found is None else found.data
 
 
 # --- resolving --------------------------------------------------------------------------

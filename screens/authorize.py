@@ -249,7 +249,15 @@ class AuthorizeScreen(StepScreen):
         except Exception as exc:
             # A bug shows as a message: Textual's crash report prints every frame's
             # locals, and the frames here hold the tokens the server sent.
-            feedback.update(f"✗ The sign-in failed unexpectedly ({type(exc).__name__}).")
+            saved = await asyncio.to_thread(
+                self.services.report_unexpected,
+                exc,
+                [self.answers.record],
+                [pasted, pending.verifier, pending.state],
+            )
+            feedback.update(
+                plain(f"✗ The sign-in failed unexpectedly ({type(exc).__name__}).", saved)
+            )
             feedback.set_classes("error")
             self.call_after_refresh(feedback.scroll_visible)
             self.set_ready(True)

@@ -83,7 +83,10 @@ class CheckScreen(StepScreen):
             self._show("unverifiable", exc.message, exc.hint)
             return
         except Exception as exc:  # a bug must show as a message, never a frozen screen
-            self._show("unverifiable", f"The check failed unexpectedly ({type(exc).__name__}).", "")
+            saved = await asyncio.to_thread(self.services.report_unexpected, exc, [record])
+            self._show(
+                "unverifiable", f"The check failed unexpectedly ({type(exc).__name__}).", saved
+            )
             return
         result = report.result
         self.answers.check_outcome = result.outcome

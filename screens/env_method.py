@@ -7,9 +7,10 @@ from collections.abc import Iterable
 from textual.widget import Widget
 from textual.widgets import Static
 
-from backend.credentials import CredentialRecord, RecordKind
+from backend.credentials import CredentialRecord
+from backend.errors import InputError
 from backend.paste import fingerprint
-from backend.resolution import ENV_VARS
+from backend.resolution import ENV_VARS, env_record
 from screens.base import StepScreen
 from screens.plain import plain
 
@@ -27,16 +28,25 @@ class EnvScreen(StepScreen):
     def compose_body(self) -> Iterable[Widget]:
         provider = self.answers.provider or "anthropic"
         lines = ["Seal will read, in this order:"]
-        self._found: tuple[str, str] | None = None
+        self._found: str | None = None
+        self._record: CredentialRecord | None = None
+        self._problem: InputError | None = None
         for var in ENV_VARS[provider]:
             value = self.services.env.get(var, "").strip()
             if value:
                 lines.append(f"  ${var}  — set here: {fingerprint(value)}")
                 if self._found is None:
-                    self._found = (var, value)
+                    self._found = var
+                    try:
+                        # The same record (and Bearer rule) status and Seal's lookup use.
+                        self._record = env_record(provider, self.answers.profile, var, value)
+                    except InputError as exc:
+                        self._problem = exc
             else:
                 lines.append(f"  ${var}  — not set in this shell")
-        if self._found is None:
+        if self._problem is not None:
+            lines += ["", f"✗ {self._problem.message}", f"  {self._problem.hint}"]
+        elif self._found is None:
             var = ENV_VARS[provider][-1]
             lines += [
                 "",
@@ -44,20 +54,13 @@ class EnvScreen(StepScreen):
                 "(Next continues without a live check).",
             ]
         else:
-            lines += ["", f"Next checks ${self._found[0]} live. Its value is not stored."]
+            lines += ["", f"Next checks ${self._found} live. Its value is not stored."]
         yield Static(plain(*lines), classes="intro")
 
     def on_mount(self) -> None:
-        self.set_ready(True)
+        # A value that cannot be sent cannot be checked, nor used by Seal: fix it first.
+        self.set_ready(self._problem is None)
 
     def commit(self) -> bool:
-        provider = self.answers.provider or "anthropic"
-        if self._found is None:
-            self.answers.record = None
-            return True
-        value = self._found[1]
-        kind: RecordKind = "setup_token" if value.startswith("sk-ant-oat") else "api_key"
-        self.answers.record = CredentialRecord(
-            provider=provider, profile=self.answers.profile, kind=kind, secret=value
-        )
-        return True
+        self.answers.record = self._record
+        return self._problem is None

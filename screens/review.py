@@ -214,10 +214,16 @@ class ReviewScreen(StepScreen):
             self.set_ready(True)
             return
         except Exception as exc:  # a store backend's own error: a message, never a crash
+            saved = await asyncio.to_thread(
+                self.services.report_unexpected, exc, [self.answers.record]
+            )
             status.update(
-                f"✗ Writing failed unexpectedly ({type(exc).__name__}). Nothing was changed: "
-                "the credential store was rolled back. Try again, or set "
-                "SEAL_CREDENTIAL_STORE=file."
+                plain(
+                    f"✗ Writing failed unexpectedly ({type(exc).__name__}). Nothing was "
+                    "changed: the credential store was rolled back. Try again, or set "
+                    "SEAL_CREDENTIAL_STORE=file.",
+                    saved,
+                )
             )
             status.set_classes("error")
             self.set_ready(True)

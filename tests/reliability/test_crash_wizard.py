@@ -5,7 +5,8 @@ makes is replaced by one that raises with canary secrets in its message and fram
 crashcheck.py). Where nothing catches the error, the wizard must stop with exit code 1,
 a few plain lines on stderr and one report (0600) naming the error and its frames, and
 no canary on screen, on stdout/stderr or in any file. The steps that catch every error
-themselves (the check, the sign-in, Write, the warm-up) must show no canary and keep going.
+themselves (the check, the sign-in, Write) must show no canary, keep going, and say where
+the report they saved is; a failed warm-up only costs speed and saves none.
 """
 
 from __future__ import annotations
@@ -301,12 +302,18 @@ def _check_went_on(
     capsys: pytest.CaptureFixture[str],
     home: Path,
     tmp_path: Path,
+    *,
+    reported: bool = False,
 ) -> None:
-    """The wizard kept going (then ended normally), saved no report and showed no canary."""
+    """The wizard kept going (then ended normally) and showed no canary; a step that
+    showed the error saved one report, a warm-up that only cost speed none."""
     out, err = capsys.readouterr()
-    held = h.app.return_code == 0 and not reports(home / ".local" / "state")
+    state = home / ".local" / "state"
+    held = h.app.return_code == 0 and (reported or not reports(state))
     tally.record(f"{CATEGORY}: handled in place", held)
     assert held, (h.app.return_code, err)
+    if reported:
+        check_report(tally, state)
     check_no_canary(tally, "screen", shown)
     check_no_canary(tally, "stdout/stderr", out + err)
     check_disk(tally, [tmp_path])
@@ -368,9 +375,11 @@ async def test_a_step_that_catches_every_error_shows_no_secret(
         if case.id == "check":
             await wait_screen(pilot, CheckScreen)
         await wait_text(pilot, case.shown_in, case.handled)
+        where = "#check-detail" if case.id == "check" else case.shown_in
+        await wait_text(pilot, where, "A report without secrets is at ~/.local/state/seal/")
         shown = _screen_text(h.app)
         h.app.exit()
-    _check_went_on(tally, h, shown, capsys, isolated_env, tmp_path)
+    _check_went_on(tally, h, shown, capsys, isolated_env, tmp_path, reported=True)
 
 
 async def test_a_failed_warm_up_only_costs_speed(

@@ -31,6 +31,7 @@ from tests.tui.harness import (
     build,
     enter_secret,
     finish_from_model,
+    next_enabled,
     paste,
     press_next,
     sign_in_url,
@@ -254,6 +255,22 @@ async def test_env_method_checks_the_variable_and_stores_nothing(
     assert h.store.list() == []
     assert fake_provider.requests(MODELS)[-1].headers["x-api-key"] == ANTHROPIC_KEY
     assert ANTHROPIC_KEY not in h.config_text()
+
+
+async def test_env_method_with_a_value_that_cannot_be_sent_says_which_variable(
+    fake_provider: FakeProvider, tmp_path: Path
+) -> None:
+    """A zero-width space pasted into the variable: named here, not an encoding failure."""
+    bad = ANTHROPIC_KEY[:20] + "\u200b" + ANTHROPIC_KEY[20:]
+    h = build(fake_provider, tmp_path, env={"ANTHROPIC_API_KEY": bad})
+    async with h.app.run_test(size=SIZE) as pilot:
+        await to_method(pilot, "anthropic", "env")
+        await wait_screen(pilot, EnvScreen)
+        await wait_text(pilot, ".intro", "✗ ANTHROPIC_API_KEY contains a non-ASCII character")
+        assert "position 21" in text_of(pilot, ".intro")
+        assert not next_enabled(pilot)
+    assert fake_provider.requests() == []
+    assert h.store.list() == []
 
 
 async def test_env_method_unset_skips_the_check(

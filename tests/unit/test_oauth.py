@@ -209,3 +209,19 @@ def test_expires_at_is_timezone_aware(tmp_path: Path) -> None:
     assert pending.expires_at.tzinfo is not None
     assert isinstance(pending, PendingSignIn)
     assert pending.created_at <= utcnow()
+
+
+@pytest.mark.parametrize("kind", ["fifo", "symlink", "directory"])
+def test_a_pending_file_that_is_not_a_regular_file_is_no_sign_in(tmp_path: Path, kind: str) -> None:
+    """A FIFO planted there would block a plain read forever; a link would aim it elsewhere."""
+    real = start_sign_in("max", pending_dir=tmp_path / "real")
+    path = tmp_path / "pending-max.json"
+    if kind == "fifo":
+        os.mkfifo(path)
+    elif kind == "symlink":
+        path.symlink_to(tmp_path / "real" / "pending-max.json")
+    else:
+        path.mkdir()
+    assert load_pending("max", pending_dir=tmp_path) is None
+    assert real.state  # the file the link points at is untouched
+    assert (tmp_path / "real" / "pending-max.json").exists()

@@ -430,3 +430,20 @@ def test_two_processes_refresh_once(fake_provider: FakeProvider, tmp_path: Path)
     assert fake_provider.count(TOKEN_PATH) == 1
     saved = CredentialRecord.from_json(store_file.read_text())
     assert hashlib.sha256((saved.access_token or "").encode()).hexdigest() in hashes
+
+
+@pytest.mark.parametrize("field", ["access_token", "refresh_token"])
+@pytest.mark.parametrize("bad", ["tok\u00e9n", "tok\u200ben", "tok\r\nX-Evil: 1"])
+def test_tokens_that_cannot_go_in_a_header_are_refused_by_name(
+    fake_provider: FakeProvider, tmp_path: Path, field: str, bad: str
+) -> None:
+    """A token endpoint (or a proxy) sending such a token: a message, never a send that
+    fails in encoding, nor a header injected into the next request."""
+    env = fake_provider.env()
+    pending = start_sign_in("console", env, pending_dir=tmp_path)
+    body = {"access_token": "sk-ant-oat01-ok", "refresh_token": "sk-ant-ort01-ok", field: bad}
+    fake_provider.fail(TOKEN_PATH, 200, {**body, "expires_in": 3600})
+    with pytest.raises(OAuthError, match=f"sent an {field} that cannot be used") as info:
+        exchange(pending, "code", env=env)
+    assert bad not in info.value.message
+    assert fake_provider.count("/api/oauth/claude_cli/create_api_key") == 0
