@@ -195,7 +195,7 @@ def assess(
     try:
         resolution = resolve(target.provider, target.profile, env, store, auth=target.auth)
     except SealError as exc:
-        return replace(base, note=exc.message)
+        return replace(base, note=str(exc))  # the message and what to do
     source = _effective(resolution, target.auth)
     if source is None:
         return replace(base, note=_missing_note(target, env))
