@@ -1,8 +1,10 @@
 """seal.toml on disk: where it is, reading it safely, and writing it under a lock.
 
 Saving takes an exclusive lock on a hidden sibling (`.seal.toml.lock`), refuses when the
-file changed since it was read, keeps the previous bytes as `seal.toml.bak`, and replaces
-the file atomically, so a reader or a crash sees either the old or the new file.
+file changed since it was read, writes nothing when the bytes are the same, keeps the
+bytes it replaces as `seal.toml.bak` (and the versions before as `.bak.1`, `.bak.2`: see
+`backend.backups`), and replaces the file atomically, so a reader or a crash sees either
+the old or the new file.
 
 A seal.toml that is a symbolic link is written through only to a target the person has
 seen or named (`write_target`): the link comes with the repository and may point
@@ -23,6 +25,7 @@ import tomlkit
 from tomlkit.exceptions import ParseError, TOMLKitError
 from tomlkit.toml_document import TOMLDocument
 
+from backend import backups
 from backend.atomic import LockTimeout, atomic_write, file_lock, remove_stale_temps
 from backend.bounded import FileTooLarge, NotRegularFile, read_regular
 from backend.errors import ConfigConflictError, ConfigError, ConfigLockedError, ConfigParseError
@@ -36,11 +39,15 @@ _PARSE_HINT = "fix the file by hand; seal-setup never overwrites a file it canno
 
 @dataclass
 class SaveResult:
-    """What a save did: the file written, its backup (None for a new file), whether new."""
+    """What a save did: the file written, the version it replaced (None for a new file or
+    when nothing was written), whether it is new, the older versions kept, and whether
+    anything was written at all (not when the bytes were already on disk)."""
 
     path: Path
     backup: Path | None
     created: bool
+    older: tuple[Path, ...] = ()
+    written: bool = True
 
 
 def default_config_path(env: Mapping[str, str] | None = None, cli_path: str | None = None) -> Path:
@@ -118,11 +125,6 @@ def write_target(path: Path, shown: Path | None) -> Path:
 def lock_path(path: Path) -> Path:
     """The hidden lock file next to the config (`.seal.toml.lock`)."""
     return path.with_name(f".{path.name}.lock")
-
-
-def backup_path(path: Path) -> Path:
-    """Where the previous version is kept (`seal.toml.bak`)."""
-    return path.with_name(path.name + ".bak")
 
 
 def read_config_bytes(path: Path) -> bytes | None:
@@ -262,15 +264,17 @@ def save_bytes(
     """Write `data` to `path` if the file still holds `expected` (None: still absent).
 
     A symlinked seal.toml is written through when its target is `link_target` (see
-    `write_target`): the target is replaced (and backed up next to it), never the link.
+    `write_target`): the target is replaced (and its versions kept next to it), never the
+    link. Bytes equal to those on disk write nothing (no backup either).
     """
     path = write_target(path, link_target)
     folder = path.parent
+    newest = backups.slots(path)[0]
     try:
         with file_lock(lock_path(path), timeout=lock_timeout):
             # Under the lock no other writer is mid-save: every temp is a killed writer's.
             remove_stale_temps(folder, path.name, older_than=0)
-            remove_stale_temps(folder, backup_path(path).name, older_than=0)
+            remove_stale_temps(folder, newest.name, older_than=0)
             if path.exists() and not path.is_file():
                 # os.replace would swap a device (/dev/null) or a folder for a plain file.
                 raise ConfigError(f"refusing to write {path}: it is not a regular file")
@@ -292,11 +296,12 @@ def save_bytes(
                     f"{path} {what} on disk since it was read; nothing was written",
                     "reload it and apply the changes again",
                 )
-            backup: Path | None = None
+            if current == data:
+                return SaveResult(path=path, backup=None, created=False, written=False)
+            kept: backups.Kept | None = None
             if current is not None:
                 mode = path.stat().st_mode & 0o7777
-                backup = backup_path(path)
-                atomic_write(backup, current, mode)
+                kept = _keep_previous(path, current, mode)
                 atomic_write(path, data, mode)
             else:
                 atomic_write(path, data, 0o644)
@@ -316,4 +321,20 @@ def save_bytes(
         raise ConfigError(
             f"cannot write {path}: {exc.strerror or exc}", "nothing was written"
         ) from None
-    return SaveResult(path=path, backup=backup, created=current is None)
+    if kept is None:
+        return SaveResult(path=path, backup=None, created=True)
+    return SaveResult(path=path, backup=kept.newest, created=False, older=kept.older)
+
+
+def _keep_previous(path: Path, current: bytes, mode: int) -> backups.Kept:
+    """backups.keep_previous; a kept version's name taken by a link, FIFO, folder or
+    device is a ConfigError before anything is written."""
+    try:
+        return backups.keep_previous(path, current, mode)
+    except NotRegularFile as exc:
+        raise ConfigError(
+            f"refusing to write {path}: {exc.path.name}, where its previous version is "
+            f"kept, is {exc.kind}, not a regular file; nothing was written",
+            f"move {exc.path} aside or remove it: seal-setup keeps its backups there as "
+            "plain files",
+        ) from None

@@ -33,11 +33,13 @@ STORED_METHODS = ("api_key", "console_oauth", "oauth", "setup_token")
 
 @dataclass(frozen=True)
 class CommitResult:
-    """What Write did: where the secret went and what happened to seal.toml."""
+    """What Write did: where the secret went and what happened to seal.toml (the version
+    it replaced is kept in `backup`, older ones in `older`)."""
 
     stored_where: str | None
     config_written: bool
     backup: str | None
+    older: tuple[str, ...] = ()
 
 
 def record_to_store(answers: Answers) -> CredentialRecord | None:
@@ -160,11 +162,13 @@ def commit(
         stored_where = store.location
     written = False
     backup: str | None = None
+    older: tuple[str, ...] = ()
     try:
         if config is not None and config.changed():
             result = config.save(link_target=link_target)
-            written = True
+            written = result.written
             backup = str(result.backup) if result.backup else None
+            older = tuple(str(p) for p in result.older)
     except BaseException:
         if record is not None:
             ours, before = record, previous[0]
@@ -177,4 +181,4 @@ def commit(
 
             update_record(store, record.provider, record.profile, roll_back, env=env)
         raise
-    return CommitResult(stored_where, written, backup)
+    return CommitResult(stored_where, written, backup, older)

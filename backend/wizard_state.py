@@ -59,6 +59,9 @@ class Answers:
     reauth_auth: str | None = None
     written: bool = False
     saved_path: str | None = None
+    # Where Write kept the version of seal.toml it replaced, and the older ones still kept.
+    backup: str | None = None
+    older_backups: tuple[str, ...] = ()
     stored_where: str | None = None
 
     @property

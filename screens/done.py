@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from textual.widget import Widget
 from textual.widgets import Button, Static
 
+from backend.backups import describe
 from backend.methods import PROVIDER_LABELS
 from screens.base import StepScreen
 from screens.plain import plain
@@ -29,8 +30,11 @@ class DoneScreen(StepScreen):
             lines.append(f"✓ Seal will use {a.model} from {provider} ({a.auth_value}).")
         else:
             lines.append(f"✓ {provider} authentication updated ({a.auth_value}).")
-        if a.saved_path:
-            lines.append(f"✓ Wrote {a.saved_path} (previous version kept as .bak if any).")
+        if a.saved_path and a.backup:
+            kept = describe(a.backup, a.older_backups)
+            lines.append(f"✓ Wrote {a.saved_path} (previous version: {kept}).")
+        elif a.saved_path:
+            lines.append(f"✓ Wrote {a.saved_path} (a new file).")
         else:
             lines.append("✓ seal.toml needed no change.")
         if a.stored_where:

@@ -13,6 +13,7 @@ from textual.content import Content
 from textual.widget import Widget
 from textual.widgets import Button, Static
 
+from backend.backups import kept_as
 from backend.display import visible
 from backend.errors import ConfigConflictError, SealError
 from backend.onboarding import STORED_METHODS, commit, equivalent_command
@@ -54,7 +55,9 @@ class ReviewScreen(StepScreen):
     NEXT_LABEL = "Write"
     HELP_TEXT = (
         "This is everything Write will change. seal.toml keeps every comment and every key "
-        "seal-setup does not manage; the previous version is kept as seal.toml.bak.\n\n"
+        "seal-setup does not manage. The version it replaces is kept as seal.toml.bak, and "
+        "the two before as seal.toml.bak.1 and seal.toml.bak.2: copy one over seal.toml to "
+        "go back to it.\n\n"
         "Secrets never go into seal.toml: the credential goes to the store shown here.\n\n"
         "The command at the bottom does the same without the wizard (for scripts and CI); "
         "it reads the secret from stdin."
@@ -70,6 +73,7 @@ class ReviewScreen(StepScreen):
         yield Static("Preparing…", id="summary", markup=False)
         yield Static("", id="endpoints", markup=False, classes="warning")
         yield Static("", id="diff")
+        yield Static("", id="kept", markup=False)
         yield Static("", id="secret-dest", markup=False)
         yield Static("", id="command", markup=False)
         yield WizardButton("Reload seal.toml", id="reload")
@@ -118,6 +122,11 @@ class ReviewScreen(StepScreen):
         where.update(self._endpoint_lines(endpoints))
         where.display = bool(endpoints)
         self.query_one("#diff", Static).update(diff_text(diff) if diff else "")
+        kept = self.query_one("#kept", Static)
+        kept.display = config.exists and bool(diff)
+        if kept.display:
+            target = link.target if link is not None else config.path
+            kept.update(plain(f"The current version will be kept as {kept_as(target)}."))
         self.query_one("#secret-dest", Static).update(plain(self._secret_line(choice)))
         if mode == "roles":
             # Roles have no non-interactive form here, and no credential is stored.
@@ -230,5 +239,7 @@ class ReviewScreen(StepScreen):
             return
         self.answers.written = True
         self.answers.saved_path = str(config.path) if result.config_written else None
+        self.answers.backup = result.backup
+        self.answers.older_backups = result.older
         self.answers.stored_where = result.stored_where
         self.finish(StepResult("next"))

@@ -373,6 +373,7 @@ def _live_check(
 def _commit(
     answers: Answers, config: SealConfig, env: dict[str, str], link_target: Path | None
 ) -> None:
+    from backend.backups import describe
     from backend.credential_store import MemoryStore, choose_store
     from backend.onboarding import STORED_METHODS, commit, record_to_store
     from backend.paste import fingerprint
@@ -394,8 +395,10 @@ def _commit(
     elif answers.method == "claude_code":
         out.append("Nothing stored: Seal reads Claude Code's sign-in when it runs.")
     if result.config_written:
-        backup = f" (previous version: {result.backup})" if result.backup else ""
-        out.append(f"Wrote {config.path}{backup}.")
+        kept = ""
+        if result.backup:
+            kept = f" (previous version: {describe(result.backup, result.older)})"
+        out.append(f"Wrote {config.path}{kept}.")
     else:
         out.append(f"{config.path} needs no change.")
     say(*out)

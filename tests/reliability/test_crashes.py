@@ -1,5 +1,6 @@
 """SIGKILL during saves: seal.toml and the credential file are always the old or the new
-bytes, the .bak parses, and a killed writer's temp files are gone after the next save.
+bytes, every kept version (.bak, .bak.1, .bak.2) is a whole version and the one being
+replaced is never lost, and a killed writer's temp files are gone after the next save.
 
 Writers are forked from a pre-imported helper (crash_writer.py), each saving two versions
 in turn on its own file; the test kills it at a random moment, checks the files, then
@@ -21,6 +22,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from backend import backups
 from backend.atomic import TEMP_PREFIX
 from backend.credential_store import FileStore
 from tests.reliability.conftest import Tally
@@ -99,14 +101,23 @@ def versions(kind: str, path: Path) -> tuple[bytes, bytes]:
 
 
 def check_files(kind: str, path: Path, a: bytes, b: bytes) -> str:
-    """'' when the file (and the .bak) hold one whole version; else what is wrong."""
+    """'' when the file and each kept version hold one whole version, and both versions
+    are still there (seal.toml, .bak or .bak.1); else what is wrong."""
     data = path.read_bytes()
     if kind == "toml":
         tomllib.loads(data.decode("utf-8"))
-        backup = path.with_name(path.name + ".bak").read_bytes()
-        tomllib.loads(backup.decode("utf-8"))
-        if backup not in (a, b):
-            return "seal.toml.bak holds neither version"
+        slots = backups.slots(path)
+        if not slots[0].exists():
+            return "seal.toml.bak is missing"
+        kept = [slot.read_bytes() for slot in slots if slot.exists()]
+        for slot, backup in zip(slots, kept, strict=False):
+            tomllib.loads(backup.decode("utf-8"))
+            if backup not in (a, b):
+                return f"{slot.name} holds neither version"
+        # Alternating a and b, the version a save replaces is the other one: a kill
+        # mid-save must leave it in seal.toml or in one of the two newest backups.
+        if {a, b} - {data, *kept[:2]}:
+            return "the version before the last save is lost"
     else:
         json.loads(data)
     if data not in (a, b):

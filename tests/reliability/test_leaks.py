@@ -221,7 +221,8 @@ def check_files(
         holding = files_holding(root, secrets)
         stray = sorted(str(p) for p in holding if p not in allowed)
         for name in ("seal.toml", "seal.toml.bak"):
-            here = [p for p in root.rglob(name)]
+            # seal.toml.bak and the older versions kept beside it (.bak.1, .bak.2).
+            here = [p for p in root.rglob(name + ("*" if name.endswith(".bak") else ""))]
             for path in here:
                 check(tally, name, path.read_text(encoding="utf-8"), secrets, str(path))
         tally.record("leaks: other files", not stray)

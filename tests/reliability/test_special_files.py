@@ -1,5 +1,6 @@
-"""Files that are not files: credentials.json, its lock, Claude Code's credentials file and
-seal.toml's lock as a FIFO, a symlink (to a real file, or to nothing), a device or a
+"""Files that are not files: credentials.json, its lock, Claude Code's credentials file,
+seal.toml's lock and the names its previous versions are kept under (seal.toml.bak,
+.bak.1, .bak.2) as a FIFO, a symlink (to a real file, or to nothing), a device or a
 directory, through the installed command (a FIFO read would hang: the subprocess
 timeout fails the case).
 
@@ -187,3 +188,33 @@ def test_seal_toml_lock(
     words = [f"its lock file .seal.toml.lock {WORDS[kind]}", "nothing was written"]
     check_case(tally, unchanged, got, 3, words)
     assert not (cwd / "seal.toml").exists()
+
+
+BACKUP_CASES = [(".bak", kind) for kind in KINDS] + [
+    (suffix, kind) for suffix in (".bak.1", ".bak.2") for kind in ("fifo", "symlink")
+]
+
+
+@pytest.mark.parametrize(("suffix", "kind"), BACKUP_CASES)
+def test_seal_toml_backup(
+    suffix: str,
+    kind: str,
+    tmp_path: Path,
+    isolated_env: Path,
+    fake_provider: FakeProvider,
+    tally: Tally,
+) -> None:
+    """The backups sit in the project folder too: one that is not a plain file stops the
+    write before anything changes (nothing written through a link, no FIFO opened)."""
+    cwd = project(tmp_path, "api_key")
+    before = (cwd / "seal.toml").read_bytes()
+    unchanged = arrange(tmp_path, cwd / f"seal.toml{suffix}", kind, linked=before.decode())
+    got = run([*ONBOARD_KEY, "--effort", "low"], isolated_env, fake_provider, cwd, KEY_IN)
+    name = f"seal.toml{suffix}"
+    words = [f"{name}, where its previous version is kept, {WORDS[kind]}", "nothing was written"]
+    check_case(tally, unchanged, got, 3, [*words, "move"])
+    assert (cwd / "seal.toml").read_bytes() == before
+    assert sorted(p.name for p in cwd.iterdir()) == [".seal.toml.lock", "seal.toml", name]
+    assert not (config_dir(isolated_env) / "credentials.json").exists() or (
+        "anthropic:default" not in (config_dir(isolated_env) / "credentials.json").read_text()
+    )  # the stored key was rolled back

@@ -562,6 +562,20 @@ def test_done(
     snap(snap_compare, h, size, drive)
 
 
+@pytest.mark.parametrize("size", SIZES)
+def test_done_replaced(
+    snap_compare: Compare, fake_provider: FakeProvider, tmp_path: Path, size: tuple[int, int]
+) -> None:
+    """An existing seal.toml, a version kept from before: Done says where both are."""
+    h = make(fake_provider, tmp_path, config_text=EXISTING_CONFIG)
+    h.config_path.with_name("seal.toml.bak").write_text("# an earlier version\n")
+
+    async def drive(pilot: Pilot[Any]) -> None:
+        await goto(pilot, "done", method="api_key", secret=ANTHROPIC_KEY)
+
+    snap(snap_compare, h, size, drive)
+
+
 # --- Roles -----------------------------------------------------------------------------
 
 
