@@ -25,7 +25,7 @@ import tomlkit
 from tomlkit.exceptions import ParseError, TOMLKitError
 from tomlkit.toml_document import TOMLDocument
 
-from backend import backups
+from backend import backups, config_text
 from backend.atomic import LockTimeout, atomic_write, file_lock, remove_stale_temps
 from backend.bounded import FileTooLarge, NotRegularFile, read_regular
 from backend.errors import ConfigConflictError, ConfigError, ConfigLockedError, ConfigParseError
@@ -176,17 +176,30 @@ def read_config_bytes(path: Path) -> bytes | None:
 
 
 def decode_config(data: bytes, path: Path) -> str:
-    """UTF-8 text of the file; binary or undecodable content is a ConfigError."""
-    if b"\x00" in data:
+    """UTF-8 text of the file; anything else is a ConfigError that names what it is and
+    where: UTF-16 or UTF-32 text (with the command that converts it), a NUL byte, a byte
+    that is not UTF-8."""
+    wide = config_text.wide_encoding(data)
+    if wide is not None:
+        converted = path.with_name(path.name + ".utf8")
+        command = join(["iconv", "-f", wide.name, "-t", "UTF-8", str(path)])
         raise ConfigError(
-            f"cannot read {path}: it is a binary file, not TOML",
-            "check that --config points at the right file",
+            f"cannot read {path}: it is {wide.describe()}, but seal.toml must be UTF-8",
+            f"convert it: {command} > {join([str(converted)])} && "
+            f"{join(['mv', str(converted), str(path)])}",
+        )
+    nul = data.find(b"\x00")
+    if nul >= 0:
+        line, col = config_text.position(data, nul)
+        raise ConfigError(
+            f"cannot read {path}: it holds a NUL byte at line {line}, column {col}, which "
+            "TOML text cannot (is it a binary file?)",
+            "remove that byte, or check that --config points at the right file",
         )
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as exc:
-        line = data.count(b"\n", 0, exc.start) + 1
-        col = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
+        line, col = config_text.position(data, exc.start)
         raise ConfigError(
             f"cannot read {path}: not UTF-8 text at line {line}, column {col} "
             f"(byte 0x{data[exc.start]:02x})",
@@ -203,7 +216,8 @@ def read_toml(text: str, path: Path) -> tuple[dict[str, Any], TOMLDocument]:
 
 
 def check_toml(text: str, path: Path) -> dict[str, Any]:
-    """Parse with the stdlib parser; a syntax error names the 1-based line and column.
+    """Parse with the stdlib parser; a syntax error names the 1-based line and column,
+    and the TOML 1.1 construct found there, if any.
 
     It is strict TOML 1.0 (as the runtime reads it) and reports 1-based positions;
     tomlkit accepts some files it refuses, and its own columns are 0-based.
@@ -215,15 +229,21 @@ def check_toml(text: str, path: Path) -> dict[str, Any]:
         line, col = (int(found.group(1)), int(found.group(2))) if found else (0, 0)
         detail = _POSITION_RE.sub("", str(exc))
         where = f"line {line}, column {col}" if found else "syntax error"
+        lines = text.split("\n")
         if not found and "(at end of document)" in detail:
             # e.g. an unclosed array: the position is the end of the file.
-            lines = text.split("\n")
             line, col = len(lines), len(lines[-1]) + 1
             detail = detail.replace(" (at end of document)", "")
             where = f"line {line}, column {col} (end of file)"
-        raise ConfigParseError(
-            f"{path.name} {where}: {detail}", _PARSE_HINT, line=line, col=col
-        ) from None
+        hint = _PARSE_HINT
+        newer = None
+        if found and 0 < line <= len(lines):
+            following = "\n".join(lines[line:])
+            newer = config_text.toml11(lines[line - 1].removesuffix("\r"), col, following)
+        if newer is not None:
+            detail += f"; this is TOML 1.1 syntax ({newer.construct}), and Seal reads TOML 1.0 only"
+            hint = f"{newer.fix}; seal-setup never overwrites a file it cannot read"
+        raise ConfigParseError(f"{path.name} {where}: {detail}", hint, line=line, col=col) from None
 
 
 def parse_tomlkit(text: str, path: Path) -> TOMLDocument:

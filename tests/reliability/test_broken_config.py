@@ -35,6 +35,7 @@ from tui.app import SealSetupApp
 from tui.cli import main
 
 VALID = '[model]\nprovider = "anthropic"\nname = "claude-sonnet-4-6"\nauth = "api_key"\n'
+VALID_BYTES = VALID.encode()
 POSITION = re.compile(r"line \d+, column \d+")
 
 # (id, the file's bytes, a distinctive part of the message, whether it is a syntax error)
@@ -48,6 +49,27 @@ SYNTAX: list[tuple[str, bytes, str]] = [
     ("bare-value", b"[model]\nname = claude-sonnet\n", "line 2"),
     ("bad-escape", b'[model]\nname = "a\\qb"\n', "line 2"),
     ("key-without-value", b"[model]\nname =\n", "line 2"),
+    # Valid TOML 1.1 that the TOML 1.0 parser refuses: the construct is named.
+    (
+        "toml11-inline-comma",
+        b'[model]\nheaders = { "X-Title" = "mine", }\n',
+        "line 2, column 33: Invalid initial character for a key part; this is TOML 1.1 "
+        "syntax (a comma after the last key of an inline table)",
+    ),
+    (
+        "toml11-inline-newline",
+        b'[model]\nheaders = {\n  "X-Title" = "mine",\n}\n',
+        "line 2, column 12: Invalid initial character for a key part; this is TOML 1.1 "
+        "syntax (a line break inside an inline table)",
+    ),
+    ("toml11-escape-e", b'[model]\nname = "a\\eb"\n', "1.1 syntax (the \\e escape)"),
+    ("toml11-escape-x", b'[model]\nname = "caf\\xe9"\n', "write \\u00e9 instead of \\xe9"),
+    (
+        "toml11-time-without-seconds",
+        b'[model]\nname = "x"\nsince = 2026-05-01T09:30Z\n',
+        "line 3, column 19: Expected newline or end of document after a statement; this is "
+        "TOML 1.1 syntax (a time without seconds, 09:30)",
+    ),
 ]
 TYPES: list[tuple[str, bytes, str]] = [
     ("model-is-string", b'model = "x"\n', "[model] must be a table, found String"),
@@ -65,7 +87,17 @@ TYPES: list[tuple[str, bytes, str]] = [
 ]
 CONTENT: list[tuple[str, bytes, str]] = [
     ("five-megabytes", b"# padding\n" * 524_288, "more than a seal.toml should be"),
-    ("binary", bytes(range(256)) * 4, "it is a binary file"),
+    ("binary", bytes(range(256)) * 4, "it holds a NUL byte at line 1, column 1"),
+    ("nul-byte", VALID_BYTES.replace(b"sonnet", b"son\x00net"), "a NUL byte at line 3, column 19"),
+    (
+        "utf16-with-bom",
+        VALID.encode("utf-16"),
+        "UTF-16 text (with a byte-order mark), but seal.toml must be UTF-8",
+    ),
+    ("utf16-bom-hint", b"\xfe\xff" + VALID.encode("utf-16-be"), "iconv -f UTF-16 -t UTF-8"),
+    ("utf16le-no-bom", VALID.encode("utf-16-le"), "iconv -f UTF-16LE -t UTF-8"),
+    ("utf16be-no-bom", VALID.encode("utf-16-be"), "it is UTF-16BE text (no byte-order"),
+    ("utf32-with-bom", VALID.encode("utf-32"), "iconv -f UTF-32 -t UTF-8"),
     (
         "invalid-utf8",
         b'[model]\nname = "caf\xe9"\n',
@@ -80,6 +112,8 @@ WIZARD_SAMPLE = (
     "name-is-integer",
     "invalid-utf8",
     "binary",
+    "utf16-with-bom",
+    "toml11-inline-comma",
 )
 
 
