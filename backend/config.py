@@ -142,10 +142,7 @@ def _body_insert(container: Container, idx: int, key: Key | None, item: Item) ->
     """Insert at body position `idx`, keeping tomlkit's key -> index map right."""
     body = container.body
     if 0 < idx <= len(body):
-        prev = body[idx - 1][1]
-        if not isinstance(prev, Whitespace) and not prev.trivia.trail.endswith("\n"):
-            # A file without a final newline: the new line must not be glued to the last one.
-            prev.trivia.trail += "\n"
+        _end_line(body[idx - 1][1])
     if key is not None:
         if idx >= len(body):
             container._raw_append(key, item)
@@ -158,6 +155,16 @@ def _body_insert(container: Container, idx: int, key: Key | None, item: Item) ->
         elif v >= idx:
             container._map[k] = v + 1
     body.insert(idx, (None, item))
+
+
+def _end_line(item: Item) -> None:
+    """A file without a final newline: what goes after its last line must not be glued
+    to it, even when that line holds only spaces."""
+    if isinstance(item, Whitespace):
+        if not item.s.endswith("\n"):
+            item._s += "\n"
+    elif not item.trivia.trail.endswith("\n"):
+        item.trivia.trail += "\n"
 
 
 def _last_key_index(container: Container) -> int:
@@ -997,10 +1004,10 @@ class SealConfig:
             if not isinstance(v, Null)
         ]
         last = before[-1] if before else None
-        if last is not None and not isinstance(last, Whitespace):
-            if not last.trivia.trail.endswith("\n"):
-                last.trivia.trail += "\n"
-            top.trivia.indent = "\n"
+        if last is not None:
+            _end_line(last)
+            if not isinstance(last, Whitespace):
+                top.trivia.indent = "\n"  # a blank line before the new table
         if following:
             starts_blank = (
                 isinstance(moved[0], Whitespace)
