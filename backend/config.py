@@ -277,6 +277,11 @@ def _is_blank(container: Container) -> bool:
     return all(k is None and (isinstance(v, (Whitespace, Null))) for k, v in container.body)
 
 
+def _holds_nothing(container: Container) -> bool:
+    """No key and no table: only blank lines and comments."""
+    return all(k is None and isinstance(v, (Whitespace, Comment, Null)) for k, v in container.body)
+
+
 def _edit_array(arr: Array, new: list[str]) -> None:
     """Make `arr` hold `new`, editing in place so comments inside the array survive."""
     if list(arr) == new:
@@ -898,12 +903,22 @@ class SealConfig:
             return
         while True:
             blank = next(
-                (f for f in self._resolve(path) if f.parent is not None and _is_blank(f.container)),
+                (
+                    f
+                    for f in self._resolve(path)
+                    if f.parent is not None and _holds_nothing(f.container)
+                ),
                 None,
             )
-            if blank is None or blank.parent is None:
+            if blank is None or blank.parent is None or blank.item is None:
                 break
-            blank.parent.container._remove_at(blank.index)
+            # Comments it holds were moved into it when it was made (they introduce the
+            # next section): they go back above that section.
+            self._rescue_comments(blank.parent, blank.index, blank.item)
+            body = blank.parent.container.body
+            blank.parent.container._remove_at(
+                next(i for i, (_, v) in enumerate(body) if v is blank.item)
+            )
         if len(path) > 1 and path[0] == "model":
             # A [model] that only existed to hold the removed table goes too.
             self._drop_if_blank(path[:-1])

@@ -312,6 +312,21 @@ def test_removing_last_role_drops_new_table(tmp_path: Path) -> None:
     assert cfg.text() == text
 
 
+def test_a_new_table_emptied_again_gives_back_the_comments_it_took(tmp_path: Path) -> None:
+    """A new table takes the comments that introduce the next section below itself; when
+    it is emptied again it goes, and they go back above that section."""
+    text = (
+        '[model]\nname = "opus"\n\n[model.roles]\nfast = "haiku"\n\n'
+        '# the agents\n[agents.a.model]\nname = "sonnet"\n'
+    )
+    cfg = load_config(write(tmp_path, text))
+    cfg.set_header("X-Title", "app")
+    assert '[model.headers]\nX-Title = "app"\n\n# the agents\n[agents.a.model]' in cfg.text()
+    cfg.set_header("X-Title", None)
+    assert cfg.text() == text
+    assert not cfg.changed()
+
+
 def test_headers(tmp_path: Path) -> None:
     cfg = load_config(write(tmp_path, FULL))
     cfg.set_header("x-title", "renamed")  # case-insensitive match keeps the written name
