@@ -3,7 +3,9 @@
 Edits go through tomlkit, but placement is ours: tomlkit appends a new key after the
 comments that introduce the next section, so keys are inserted right after their last
 sibling, and new tables go after their parent's keys with blank lines around them.
-Reading and writing the file (size limits, locks, backups) live in `backend.config_io`.
+What an edit writes is kept to the tables it touched (`backend.config_guard`); an
+unchanged document is never written. Reading and writing the file (size limits, locks,
+backups) live in `backend.config_io`.
 """
 
 from __future__ import annotations
@@ -33,7 +35,8 @@ from tomlkit.items import (
 )
 from tomlkit.toml_document import TOMLDocument
 
-from backend import config_io
+from backend import config_guard, config_io
+from backend.config_guard import LineMap, TablePath, typed
 from backend.config_io import SaveResult
 from backend.errors import ConfigError, InputError
 from backend.header_value import header_problem
@@ -104,13 +107,13 @@ def _plain(item: Any) -> Any:
     return item.unwrap() if isinstance(item, Item) else item
 
 
-def _typed(value: Any) -> Any:
-    """A comparison form where 1, 1.0 and True differ, as they do in TOML."""
-    if isinstance(value, dict):
-        return ("d", frozenset((k, _typed(v)) for k, v in value.items()))
-    if isinstance(value, list):
-        return ("l", tuple(_typed(v) for v in value))
-    return (type(value).__name__, value)
+def _merge_into(into: dict[str, Any], more: dict[str, Any]) -> None:
+    """Add a table fragment's values to the table's (TOML lets a table be written in pieces)."""
+    for key, value in more.items():
+        if isinstance(value, dict) and isinstance(into.get(key), dict):
+            _merge_into(into[key], value)
+        else:
+            into[key] = value
 
 
 @dataclass
@@ -317,10 +320,11 @@ _R = TypeVar("_R")
 def _edit(
     method: Callable[Concatenate[SealConfig, _P], _R],
 ) -> Callable[Concatenate[SealConfig, _P], _R]:
-    """An editing method: it ends in `_settle()`, or returns early having changed nothing.
+    """An editing method: it names the tables it changes (`_touch`) before changing them,
+    and ends in `_settle()`, or returns early having changed nothing.
 
-    If it raises, it may have changed the document half-way: its values are then unknown
-    until the next edit settles (`changed()` compares texts, `save()` reads the values).
+    If it raises, it may have changed the document half-way: what saving writes is then
+    worked out again from the document when it is next asked for.
     """
 
     def run(self: SealConfig, /, *args: _P.args, **kwargs: _P.kwargs) -> _R:
@@ -331,7 +335,7 @@ def _edit(
         try:
             return method(self, *args, **kwargs)
         except BaseException:
-            self._plain = None
+            self._planned = None
             raise
         finally:
             self._editing -= 1
@@ -366,12 +370,17 @@ class SealConfig:
         self._crlf = "\r\n" in body and "\n" not in body.replace("\r\n", "")
         # The text last read or written: always valid TOML (checked when read or written).
         self._base_text = body if exists else NEW_FILE_HEADER
-        # Its values: the strict check's own result, not a second walk of the document.
+        # Its values: the strict check's own result, for the structure checks.
         self._base_plain, self._doc = config_io.read_toml(self._base_text, path)
-        self._base_typed: Any = None  # _typed(self._base_plain), computed when first needed
-        # The document's values as of the last edit (None: unknown, an edit raised).
-        self._plain: dict[str, Any] | None = self._base_plain
-        self._pristine: str | None = None  # text() of a fresh read of _base_text, if needed
+        self._lines: LineMap | None = None  # which table each line of _base_text is in
+        self._pristine_text: str | None = None  # _base_text as tomlkit writes it, if needed
+        # Since the base: the tables edits meant to change, and the values each table
+        # ([model], [agents.NAME]) had before its first edit, to know an undo when it comes.
+        self._touched: set[TablePath] = set()
+        self._snapshots: dict[TablePath, Any] = {}
+        # What saving writes, without BOM (None: to be worked out), or why it cannot.
+        self._planned: str | None = self._base_text
+        self._problem: ConfigError | None = None
         self._tables: _Tables | None = None  # built on the first read, dropped by each edit
         self._editing = 0  # edits under way (one may call another)
         self._check_structure()
@@ -379,28 +388,53 @@ class SealConfig:
     # ----- reading ---------------------------------------------------------------------------
 
     def text(self) -> str:
-        """The document as it would be written now."""
-        return self._render(self._doc)
+        """The document as it would be written now.
 
-    def _render(self, doc: TOMLDocument) -> str:
-        out = tomlkit.dumps(doc)
-        if self._crlf:
-            out = re.sub(r"(?<!\r)\n", "\r\n", out)
-        return ("\ufeff" + out) if self._bom else out
+        A ConfigError when the edits cannot be written without changing lines outside
+        the tables they touched (`backend.config_guard`).
+        """
+        body = self._planned_text()
+        return ("\ufeff" + body) if self._bom else body
 
     def changed(self) -> bool:
         """True when saving would change the file (a new file: when anything was set).
 
-        That is, when the text differs from the one the file as read renders to. Every
-        edit ends in `_settle`, which re-reads that text whenever the values are back to
-        those on disk: so the text differs exactly when the values do (1, 1.0 and true
-        differ). After an edit that raised half-way, the texts are compared.
+        Decided from the edit itself: the text that would be written differs from the
+        text read. An edit undone, by hand or by setting a value back, gives the text
+        read again (`_settle`), so it changes nothing. Raises as `text()` does.
         """
-        if self._plain is None:
-            if self._pristine is None:
-                self._pristine = self._render(config_io.parse_tomlkit(self._base_text, self.path))
-            return self.text() != self._pristine
-        return not self._at_base(self._plain)
+        return self._planned_text() != self._base_text
+
+    def check_edits(self) -> None:
+        """Raise now, before anything is stored or asked for, the ConfigError saving would:
+        the edits cannot be written without changing lines outside their tables."""
+        self._planned_text()
+
+    def _planned_text(self) -> str:
+        """What saving writes (without BOM): worked out once per edit."""
+        if self._planned is None:
+            outcome = config_guard.plan(
+                self._line_map(), self._render(), self._touched, self.path.name, self._pristine
+            )
+            self._planned, self._problem = outcome.text, outcome.problem
+        if self._problem is not None:
+            raise ConfigError(self._problem.message, self._problem.hint)
+        return self._planned
+
+    def _render(self, doc: TOMLDocument | None = None) -> str:
+        """The document as tomlkit writes it, in the file's line endings (without BOM)."""
+        out = tomlkit.dumps(self._doc if doc is None else doc)
+        if self._crlf:
+            out = re.sub(r"(?<!\r)\n", "\r\n", out)
+        return out
+
+    def _pristine(self) -> str:
+        """The text read as tomlkit writes it unedited (not always the text read)."""
+        if self._pristine_text is None:
+            # _base_text was checked when it was read or written: tomlkit alone re-reads it.
+            doc = config_io.parse_tomlkit(self._base_text, self.path)
+            self._pristine_text = self._render(doc)
+        return self._pristine_text
 
     def diff(self) -> str:
         """Unified diff from the file on disk to the document now; "" when unchanged."""
@@ -566,12 +600,15 @@ class SealConfig:
             )
         self._require_agent(agent)
         path = self._model_path(agent)
+        if value is not None:
+            value = _validate(key, value)
+        self._touch(path)
         if value is None:
             self._remove_scalar(path, key)
             if agent is None:
                 self._drop_if_blank(path)
         else:
-            self._set_scalar(path, key, _validate(key, value))
+            self._set_scalar(path, key, value)
         self._settle()
 
     @_edit
@@ -589,6 +626,7 @@ class SealConfig:
         existing = [h for h in self._scalars(path) if h.lower() == name.lower()]
         target = existing[0] if existing else name
         if value is None:
+            self._touch(self._model_path(agent))  # an empty [model] goes with its headers
             self._remove_scalar(path, target)
             self._drop_if_blank(path)
         else:
@@ -604,6 +642,7 @@ class SealConfig:
                     f"the {name} header value looks like a secret",
                     "secrets never go in seal.toml: store the key with the wizard instead",
                 )
+            self._touch(self._model_path(agent))
             self._set_scalar(path, target, value)
         self._settle()
 
@@ -625,18 +664,22 @@ class SealConfig:
                 self.set("provider", sel.provider, agent)
             return
         path = (*self._model_path(agent), "roles")
-        if value is None:
-            self._remove_scalar(path, role)
-            self._drop_if_blank(path)
-        elif role == "fallbacks":
+        selectors: str | list[str] | None = None
+        if role == "fallbacks" and value is not None:
             items = [value] if isinstance(value, str) else value
             if not isinstance(items, list):
                 raise InputError("fallbacks must be a list of model selectors")
-            self._set_scalar(path, role, [str(parse_selector(str(s))) for s in items])
-        else:
+            selectors = [str(parse_selector(str(s))) for s in items]
+        elif value is not None:
             if not isinstance(value, str):
                 raise InputError(f"the {role} role takes one model selector")
-            self._set_scalar(path, role, str(parse_selector(value)))
+            selectors = str(parse_selector(value))
+        self._touch(self._model_path(agent))  # an empty [model] goes with its roles
+        if selectors is None:
+            self._remove_scalar(path, role)
+            self._drop_if_blank(path)
+        else:
+            self._set_scalar(path, role, selectors)
         self._settle()
 
     @_edit
@@ -645,6 +688,7 @@ class SealConfig:
         _check_agent_name(name)
         if name in self.agents():
             raise InputError(f"agent {name!r} already exists")
+        self._touch(("agents", name, "model"))
         self._ensure(("agents", name, "model"))
         self._settle()
 
@@ -652,6 +696,7 @@ class SealConfig:
     def remove_agent(self, name: str) -> None:
         """Remove the agent's model override; other keys of [agents.NAME] stay."""
         self._require_agent(name)
+        self._touch(("agents", name, "model"))
         # One piece at a time, resolving again each round: removing and rescuing
         # comments shifts the positions the next round relies on.
         while True:
@@ -690,6 +735,8 @@ class SealConfig:
             return
         if self._resolve(("agents", new)):
             raise InputError(f"agent {new!r} already exists")
+        self._touch(("agents", old))
+        self._touch(("agents", new))
         for frag in self._resolve(("agents",)):
             container = frag.container
             indexes = [
@@ -724,23 +771,25 @@ class SealConfig:
         A symlinked seal.toml is written only when `link_target` is its target, the one
         shown to the person or checked (config_io.write_target).
         """
+        # Worked out once: this text is checked, written, and becomes the new base.
         text = self.text()
-        # Dumped once: this text is checked, written, and becomes the new base.
-        body = text.lstrip("\ufeff")
-        config_io.check_written_text(body, self.path)
+        body = text[1:] if self._bom else text
+        plain = config_io.check_written_text(body, self.path)
         data = text.encode("utf-8")
         result = config_io.save_bytes(
             self.path, data, self._raw, lock_timeout=lock_timeout, link_target=link_target
         )
-        plain = self._doc.unwrap() if self._plain is None else self._plain
         self.original_text = text
         self._raw = data
         self.exists = True
         self._base_text = body
         self._base_plain = plain
-        self._base_typed = None
-        self._plain = plain
-        self._pristine = None
+        self._lines = None
+        self._pristine_text = None
+        self._touched = set()
+        self._snapshots = {}
+        self._planned = body
+        self._problem = None
         return result
 
     # ----- internals -------------------------------------------------------------------------
@@ -757,26 +806,44 @@ class SealConfig:
         if agent is not None and agent not in self._agent_models(only=agent):
             raise InputError(f"there is no agent {agent!r}", "add it first")
 
+    def _touch(self, path: tuple[str, ...]) -> None:
+        """Before an edit changes table `path`: it may change lines of that table (and of
+        its sub-tables), and its [model] or [agents.NAME] values are kept to compare with."""
+        whole = path[:2] if path[0] == "agents" else path[:1]
+        if whole not in self._snapshots:
+            self._snapshots[whole] = self._values_at(whole)
+        self._touched.add(path)
+
+    def _values_at(self, path: tuple[str, ...]) -> Any:
+        """A table's values in comparison form (`typed`), None when it does not exist."""
+        frags = self._resolve(path)
+        if not frags:
+            return None
+        values: dict[str, Any] = {}
+        for frag in frags:
+            if frag.item is not None:
+                _merge_into(values, frag.item.unwrap())
+        return typed(values)
+
     def _settle(self) -> None:
-        """After an edit: when every value is back to what is on disk, so is every byte.
+        """After an edit: when every value is back to what was read, so is every byte.
 
-        Undoing an edit by hand (re-adding a removed key, removing a new table) cannot
-        restore the exact whitespace tomlkit had, so the on-disk text is taken back.
+        Only the tables edits touched can differ, so only those are compared. Undoing an
+        edit by hand (re-adding a removed key, removing a new table) cannot restore the
+        exact whitespace tomlkit had, so the text read is taken back then.
         """
-        plain = self._doc.unwrap()
-        if self._at_base(plain):
-            # _base_text was checked when it was read or written: tomlkit alone re-reads it.
+        if any(self._values_at(whole) != was for whole, was in self._snapshots.items()):
+            self._planned = None  # worked out when first asked for
+            return
+        rendered = self._render()
+        if rendered != self._base_text and rendered != self._pristine():
             self._doc = config_io.parse_tomlkit(self._base_text, self.path)
-            plain = self._base_plain
-        self._plain = plain
+        self._planned, self._problem = self._base_text, None
 
-    def _at_base(self, plain: dict[str, Any]) -> bool:
-        """Whether `plain` holds the values on disk, typed (1, 1.0 and true differ)."""
-        if plain != self._base_plain:
-            return False  # equal typed values are equal plain values: no need to type them
-        if self._base_typed is None:
-            self._base_typed = _typed(self._base_plain)
-        return bool(_typed(plain) == self._base_typed)
+    def _line_map(self) -> LineMap:
+        if self._lines is None:
+            self._lines = LineMap(self._base_text)
+        return self._lines
 
     def _resolve(self, path: tuple[str, ...]) -> list[_Frag]:
         return self._resolve_from([_Frag(None, self._doc, None, 0, False)], path, ())
@@ -873,7 +940,7 @@ class SealConfig:
             for k, v in frag.container.body:
                 if k is None or k.key != key or isinstance(v, (Table, InlineTable, AoT)):
                     continue
-                if _typed(_plain(v)) == _typed(value):
+                if typed(_plain(v)) == typed(value):
                     return  # keep the way it is written (quotes, spacing)
                 if isinstance(v, Array) and isinstance(value, list):
                     _edit_array(v, [str(x) for x in value])

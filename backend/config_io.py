@@ -262,10 +262,11 @@ def parse_tomlkit(text: str, path: Path) -> TOMLDocument:
         raise ConfigParseError(f"{path.name}: {exc}", _PARSE_HINT) from None
 
 
-def check_written_text(text: str, path: Path) -> None:
-    """Refuse to write a document that would not read back (a bug, never the user's)."""
+def check_written_text(text: str, path: Path) -> dict[str, Any]:
+    """Refuse to write a document that would not read back (a bug, never the user's);
+    its values as the runtime will read them."""
     try:
-        tomllib.loads(text)
+        return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(
             f"refusing to write {path}: the edited document is not valid TOML ({exc})",

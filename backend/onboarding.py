@@ -56,7 +56,14 @@ def record_to_store(answers: Answers) -> CredentialRecord | None:
 
 
 def apply_answers(config: SealConfig, answers: Answers) -> None:
-    """Edit the document in memory; nothing is written here."""
+    """Edit the document in memory; nothing is written here. A ConfigError now (before a
+    credential is asked for or stored) when the edits cannot be written without changing
+    lines outside the tables they touch."""
+    _apply(config, answers)
+    config.check_edits()
+
+
+def _apply(config: SealConfig, answers: Answers) -> None:
     if answers.mode == "reauth":
         # Re-auth touches seal.toml only when the method changed, and only when seal.toml
         # configures the provider being re-authenticated (`reauth_auth` is its auth then).
