@@ -1,8 +1,8 @@
 """`seal-setup status`: for each credential Seal would use, where it comes from and its state.
 
-States (DESIGN §5): ok, missing, rejected (a 401 was seen), expired, expiring (within 7 days,
-no refresh), unverified (stored without a successful check). `probe` checks them live, all
-at once. Nothing here prints; nothing returned holds a secret.
+The state is `backend.health`'s judgement; `--json` shows it in DESIGN §5's words (ok,
+missing, rejected, expired, expiring, unverified: a stale sign-in is "rejected" there).
+`probe` checks them live, all at once. Nothing here prints; nothing returned holds a secret.
 """
 
 from __future__ import annotations
@@ -10,41 +10,38 @@ from __future__ import annotations
 from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
-from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any, Literal
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
 
-from backend.claude_code import claude_credentials_path, display_path
-from backend.credentials import CredentialRecord, CredentialStore, to_rfc3339, utcnow
+from backend.claude_code import claude_credentials_path
+from backend.credentials import CredentialStore, to_rfc3339, utcnow
 from backend.errors import SealError
-from backend.resolution import ENV_VARS, Resolution, Source, resolve
-from backend.shell import reauth_command
+from backend.health import (
+    FAILING,
+    WARNING,
+    Account,
+    State,
+    chosen_source,
+    judge,
+    next_step,
+    public_state,
+    span,
+    unreadable,
+    wanted_label,
+    worse,
+)
+from backend.health import countdown as countdown  # the report's words, with `ago`
+from backend.resolution import ENV_VARS, Source, resolve
 
 if TYPE_CHECKING:
     from backend.config import SealConfig
     from backend.trust import Endpoint
 
-State = Literal["ok", "missing", "rejected", "expired", "expiring", "unverified"]
-EXPIRING_WITHIN = timedelta(days=7)
-# Worst first: the report's exit code and the order of the advice follow it.
-SEVERITY: dict[str, int] = {
-    "missing": 5,
-    "rejected": 5,
-    "expired": 5,
-    "expiring": 2,
-    "unverified": 1,
-    "ok": 0,
-}
-FAILING = ("missing", "rejected", "expired")
-WARNING = ("expiring", "unverified")
-
 
 @dataclass(frozen=True)
-class Target:
-    """One (provider, profile, auth) that seal.toml uses, or that exists without one."""
+class Target(Account):
+    """One account that seal.toml uses, or that exists without one, and its base_url."""
 
-    provider: str
-    profile: str
-    auth: str
     base_url: str | None = None
 
 
@@ -79,7 +76,7 @@ class Entry:
             "profile": self.profile,
             "auth": self.auth,
             "source": self.source,
-            "state": self.state,
+            "state": public_state(self.state),
             "expires_at": to_rfc3339(self.expires_at),
             "verified_at": to_rfc3339(self.verified_at),
             "shadowed_by": self.shadowed_by,
@@ -157,31 +154,6 @@ def _describe(source: Source) -> str:
     return "claude_code" if source.origin == "claude_code" else source.label
 
 
-def judge_record(record: CredentialRecord, origin: str, now: datetime) -> State:
-    """The state a credential is in from what is known without asking the provider."""
-    if record.stale:
-        return "rejected"
-    refreshable = record.kind == "oauth" and bool(record.refresh_token)
-    expires = record.expires_at
-    if expires is not None and not refreshable:
-        if expires <= now:
-            return "expired"
-        if expires - now <= EXPIRING_WITHIN:
-            return "expiring"
-    # Only the seal store records a verification; env keys and Claude Code's file are
-    # checked by `--probe` (or when Seal runs) and are not "unverified" by nature.
-    if origin == "store" and record.verified_at is None:
-        return "unverified"
-    return "ok"
-
-
-def _effective(resolution: Resolution, auth: str) -> Source | None:
-    if auth == "env":
-        # auth = "env" means the variable: a stored key does not stand in for it.
-        return next((s for s in resolution.candidates if s.origin == "env"), None)
-    return resolution.effective
-
-
 def assess(
     target: Target,
     env: Mapping[str, str],
@@ -189,44 +161,28 @@ def assess(
     now: datetime | None = None,
 ) -> Entry:
     """The entry for one target, from the store, the environment and Claude Code's file."""
-    now = now or utcnow()
     base = Entry(target.provider, target.profile, target.auth, None, "missing")
     base = replace(base, base_url=target.base_url)
     try:
         resolution = resolve(target.provider, target.profile, env, store, auth=target.auth)
     except SealError as exc:
-        return replace(base, note=str(exc))  # the message and what to do
-    source = _effective(resolution, target.auth)
+        health = unreadable(target.provider, target.profile, target.auth, exc)
+        return replace(base, note=health.reason)  # the message and what to do
+    health = judge(resolution, target.auth, now, env=env)
+    source = health.source
     if source is None:
-        return replace(base, note=_missing_note(target, env))
-    record = source.record
-    note = ""
-    if source.origin == "claude_code" and target.auth not in ("claude_code", "env"):
-        note = (
-            f"no stored credential for {target.provider}:{target.profile}; Seal falls back "
-            f"to Claude Code's sign-in ({display_path(claude_credentials_path(env), env)})"
-        )
+        return replace(base, note=health.reason)
     return replace(
         base,
         source=_describe(source),
         origin=source.origin,
-        state=judge_record(record, source.origin, now),
-        expires_at=record.expires_at,
-        verified_at=record.verified_at,
-        shadowed_by=resolution.shadowed_by if target.auth != "env" else None,
-        refreshable=record.kind == "oauth" and bool(record.refresh_token),
-        note=note,
+        state=health.state,
+        expires_at=health.expires_at,
+        verified_at=health.verified_at,
+        shadowed_by=health.shadowed_by,
+        refreshable=health.refreshable,
+        note=health.fallback or "",
     )
-
-
-def _missing_note(target: Target, env: Mapping[str, str]) -> str:
-    if target.auth == "env":
-        names = " or ".join(ENV_VARS[target.provider])
-        return f"{names} is not set"
-    if target.auth == "claude_code":
-        where = display_path(claude_credentials_path(env), env)
-        return f"no Claude Code sign-in at {where}"
-    return f"nothing stored for {target.provider}:{target.profile}"
 
 
 def build_report(
@@ -257,10 +213,6 @@ def build_report(
 # --- probing ------------------------------------------------------------------------------
 
 
-def _worse(a: State, b: State) -> State:
-    return a if SEVERITY[a] >= SEVERITY[b] else b
-
-
 def probe_entry(
     entry: Entry, env: Mapping[str, str], store: CredentialStore, now: datetime | None = None
 ) -> Entry:
@@ -279,7 +231,7 @@ def probe_entry(
         raise UntrustedEndpoint([entry.endpoint])
     now = now or utcnow()
     resolution = resolve(entry.provider, entry.profile, env, store, auth=entry.auth)
-    source = _effective(resolution, entry.auth)
+    source = chosen_source(resolution, entry.auth)
     if source is None:
         return replace(entry, state="missing")
     record = source.record
@@ -294,7 +246,7 @@ def probe_entry(
         except OAuthError as exc:
             if oauth.unavailable(exc):
                 # Network trouble, 429 or 5xx on the refresh: not judged, so not expired.
-                return replace(entry, state=_worse(entry.state, "unverified"), note=exc.message)
+                return replace(entry, state=worse(entry.state, "unverified"), note=exc.message)
             return replace(entry, state="expired", note=exc.message)
         entry = replace(entry, expires_at=record.expires_at)
     auth = Auth.from_record(record)
@@ -309,11 +261,11 @@ def probe_entry(
             mark_stale(store, record, env=env)
         return replace(entry, state="rejected", note=result.message)
     if result.outcome == "unverifiable":
-        return replace(entry, state=_worse(entry.state, "unverified"), note=result.message)
+        return replace(entry, state=worse(entry.state, "unverified"), note=result.message)
     verified = record.with_changes(verified_at=now, stale=False)
     if stamps:
         stamp_verified(store, record, now, env=env)
-    state = judge_record(verified, source.origin, now)
+    state = judge(replace(source, record=verified), entry.auth, now).state
     return replace(entry, state=state, verified_at=now if stored else entry.verified_at, note="")
 
 
@@ -335,7 +287,7 @@ def probe(
         try:
             return probe_entry(entry, env, store)
         except SealError as exc:
-            return replace(entry, state=_worse(entry.state, "unverified"), note=exc.message)
+            return replace(entry, state=worse(entry.state, "unverified"), note=exc.message)
 
     with ThreadPoolExecutor(max_workers=max(1, min(workers, len(report.entries)))) as pool:
         entries = list(pool.map(one, report.entries))
@@ -343,31 +295,6 @@ def probe(
 
 
 # --- words --------------------------------------------------------------------------------
-
-
-def _plural(n: int, unit: str) -> str:
-    return f"{n} {unit}" if n == 1 else f"{n} {unit}s"
-
-
-def span(delta: timedelta) -> str:
-    """`45 s`, `3 min`, `6 h`, `29 days` (rounded down, never negative)."""
-    seconds = max(0, int(delta.total_seconds()))
-    if seconds < 60:
-        return f"{seconds} s"
-    if seconds < 3600:
-        return f"{seconds // 60} min"
-    if seconds < 2 * 86400:
-        return f"{seconds // 3600} h"
-    return _plural(seconds // 86400, "day")
-
-
-def countdown(expires_at: datetime | None, now: datetime) -> str:
-    """`in 6 h`, `in 29 days`, `expired 2 h ago`, or `—` when it does not expire."""
-    if expires_at is None:
-        return "—"
-    if expires_at <= now:
-        return f"expired {span(now - expires_at)} ago"
-    return f"in {span(expires_at - now)}"
 
 
 def ago(when: datetime | None, now: datetime) -> str:
@@ -389,15 +316,10 @@ def source_label(entry: Entry) -> str:
 
 
 def shadow_line(entry: Entry) -> str | None:
-    """ "ANTHROPIC_API_KEY in the environment shadows the stored key for anthropic:default"."""
+    """ "ANTHROPIC_API_KEY in the environment shadows the stored API key for anthropic:default"."""
     if not entry.shadowed_by:
         return None
-    wanted = {
-        "api_key": "stored key",
-        "setup_token": "stored setup-token",
-        "oauth": "stored sign-in",
-        "claude_code": "Claude Code sign-in",
-    }.get(entry.auth, "stored credential")
+    wanted = wanted_label(entry.auth)
     if entry.origin == "env":
         where = f"{entry.shadowed_by} in the environment"
     else:
@@ -407,16 +329,7 @@ def shadow_line(entry: Entry) -> str | None:
 
 def advice(entry: Entry) -> str | None:
     """What to do about a non-ok entry, one line; the commands in it are shell-quoted."""
-    reauth = reauth_command(entry.provider, entry.profile)
-    if entry.state == "ok":
-        return None
-    if entry.state == "missing" and entry.auth == "env":
-        var = ENV_VARS[entry.provider][-1]
-        return f"{entry.key}: export {var}=… before running Seal, or run {reauth}"
-    if entry.state == "missing" and entry.auth == "claude_code":
-        return f"{entry.key}: sign in with `claude`, or run {reauth}"
-    if entry.state == "unverified":
-        return f"{entry.key}: never checked — run seal-setup status --probe, or {reauth}"
-    if entry.state in ("expiring", "expired", "rejected", "missing") and entry.origin == "env":
-        return f"{entry.key}: replace ${entry.source}, or unset it and run {reauth}"
-    return f"{entry.key}: run {reauth}"
+    step = next_step(
+        entry.state, entry.provider, entry.profile, entry.auth, entry.origin, entry.source
+    )
+    return f"{entry.key}: {step}" if step else None

@@ -23,6 +23,7 @@ STATE_COLOURS = {
     "unverified": "yellow",
     "missing": "red",
     "rejected": "red",
+    "stale": "red",
     "expired": "red",
 }
 

@@ -130,7 +130,8 @@ def test_env_shadows_the_stored_key(tmp_path, capsys, monkeypatch):
     assert entries[0]["shadowed_by"] == "ANTHROPIC_API_KEY"
     _, out, _ = status(tmp_path, capsys, monkeypatch)
     assert (
-        "ANTHROPIC_API_KEY in the environment shadows the stored key for anthropic:default" in out
+        "ANTHROPIC_API_KEY in the environment shadows the stored API key for anthropic:default"
+        in out
     )
     assert "E" * 20 not in out
 
