@@ -1,29 +1,35 @@
 """Re-authentication: which credential to replace, and what is wrong with the current one.
 
 `reauth_target` reads seal.toml's [model] (plus `--provider`/`--profile`) into the provider,
-profile and method the wizard starts from. `credential_status` explains the credential the
-configured `auth` asks for: where it comes from and whether it is missing, rejected
-(marked stale after a 401), expired or unverified. Both are pure.
+profile and method the wizard starts from. `credential_status` explains the credential Seal
+uses for the configured `auth`: its state is `backend.health`'s (the same as `status` and
+the Roles checks), with the lines that matter when replacing it. Both are pure.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
 from datetime import datetime
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING
 
-from backend.credentials import to_rfc3339, utcnow
+from backend.credentials import utcnow
 from backend.errors import InputError
-from backend.methods import ENV_VAR_FOR_PROVIDER
+from backend.health import (
+    CLAUDE_CODE_LABEL,
+    PROBE_COMMAND,
+    Health,
+    State,
+    describe_source,
+    judge,
+    wanted_source,
+    when,
+)
 from backend.selectors import PROVIDERS, infer_provider
 
 if TYPE_CHECKING:
     from backend.config import SealConfig
     from backend.resolution import Resolution, Source
-
-State = Literal["missing", "rejected", "expired", "unverified", "ok"]
-
-_KIND_LABELS = {"api_key": "API key", "setup_token": "setup-token", "oauth": "sign-in"}
 
 
 @dataclass(frozen=True)
@@ -81,81 +87,92 @@ def reauth_target(
 
 @dataclass(frozen=True)
 class CredentialStatus:
-    """What is wrong with the credential seal.toml asks for; `lines` are for the screen."""
+    """What is wrong with the credential seal.toml asks for; `lines` are for the screen.
+
+    `state` and the headline are `health.judge`'s; the lines say what matters when
+    re-authenticating (what takes precedence, when it was last verified).
+    """
 
     state: State
     headline: str
     lines: list[str] = field(default_factory=list)
 
 
-def _when(value: datetime | None) -> str:
-    text = to_rfc3339(value)
-    return text.replace("T", " ").replace("Z", " UTC") if text else "never"
+def _sentence(text: str) -> str:
+    return text[:1].upper() + text[1:] + "."
 
 
-def _describe_source(source: Source) -> str:
-    record = source.record
-    kind = _KIND_LABELS.get(record.kind, record.kind)
-    if source.origin == "env":
-        return f"${source.label}"
-    if source.origin == "claude_code":
-        return f"Claude Code's sign-in ({source.label})"
-    return f"stored {kind} {record.key} ({source.label})"
+def _first_line(health: Health, now: datetime) -> str | None:
+    """What the expiry or a sign-in's refresh token means for this credential."""
+    record = health.source.record if health.source else None
+    expires = health.expires_at
+    if health.state == "stale":
+        return f"Sign in again if a refresh does not fix it: {PROBE_COMMAND} tries one now."
+    if health.state == "rejected" and record is not None and record.kind == "oauth":
+        return "Sign in again: there is no refresh token to renew it with."
+    if health.state != "ok" or expires is None:
+        return None
+    if expires <= now:
+        return "If the refresh token is dead (used, revoked or expired), sign in again."
+    return f"Valid until {when(expires)}."
+
+
+def _precedence(resolution: Resolution, source: Source, now: datetime) -> list[str]:
+    """What takes precedence over what seal.toml's `auth` asks for, and how that one is."""
+    wanted = wanted_source(resolution)
+    lines: list[str] = []
+    if source.origin == "env" and resolution.wanted_origin != "env":
+        if wanted is not None:
+            over = describe_source(wanted)
+        else:
+            over = (
+                "a credential stored now"
+                if resolution.wanted_origin == "store"
+                else (CLAUDE_CODE_LABEL)
+            )
+        lines.append(
+            f"Note: {describe_source(source)} takes precedence over {over}: unset it, or "
+            "Seal keeps using that one."
+        )
+    elif wanted is not None and wanted is not source:
+        lines.append(
+            f"Note: {describe_source(source)} takes precedence over {describe_source(wanted)}."
+        )
+    if wanted is not None and wanted is not source:
+        other = judge(wanted, resolution.auth, now)
+        if other.state != "ok":
+            lines.append(_sentence(other.reason))
+    return lines
 
 
 def credential_status(
-    resolution: Resolution, auth: str | None, now: datetime | None = None
+    resolution: Resolution,
+    auth: str | None,
+    now: datetime | None = None,
+    *,
+    env: Mapping[str, str] | None = None,
 ) -> CredentialStatus:
-    """Explain the credential `auth` asks for (the store when auth is None)."""
+    """Explain the credential Seal uses for `auth` (the store's when auth is None)."""
     now = now or utcnow()
-    provider, profile = resolution.provider, resolution.profile
-    wanted = {"env": "env", "claude_code": "claude_code"}.get(
-        auth or resolution.auth or "", "store"
-    )
-    source = next((s for s in resolution.candidates if s.origin == wanted), None)
+    if auth is not None and auth != resolution.auth:
+        resolution = replace(resolution, auth=auth)
+    health = judge(resolution, now=now, env=env)
+    source = health.source
     lines: list[str] = []
-    effective = resolution.effective
     if source is None:
-        if wanted == "env":
-            headline = f"${ENV_VAR_FOR_PROVIDER.get(provider, '?')} is not set in this shell"
-        elif wanted == "claude_code":
-            headline = "Claude Code's sign-in was not found on this machine"
-        else:
-            headline = f"no stored credential for {provider}:{profile}"
-        if effective is not None:
-            lines.append(f"Seal uses {_describe_source(effective)} instead.")
-        return CredentialStatus("missing", headline, lines)
-    record = source.record
-    where = _describe_source(source)
-    if effective is not None and effective is not source:
-        lines.append(
-            f"Note: {_describe_source(effective)} takes precedence over it: unset it, or "
-            "Seal keeps using that one."
-        )
-    if record.verified_at is not None:
-        lines.append(f"Last verified: {_when(record.verified_at)}.")
-    if record.stale:
-        headline = f"{where} was rejected: the provider answered 401 (marked stale)"
-        if record.kind == "oauth":
-            lines.insert(
-                0,
-                "A refresh did not fix it: the refresh token is dead (used, revoked or "
-                "expired). Sign in again.",
-            )
-        return CredentialStatus("rejected", headline, lines)
-    expires = record.expires_at
-    if expires is not None and expires <= now:
-        headline = f"{where} expired {_when(expires)}"
-        if record.kind == "oauth" and record.refresh_token:
-            lines.insert(
-                0,
-                "Seal refreshes it on next use; if the refresh token is dead, sign in again.",
-            )
-        return CredentialStatus("expired", headline, lines)
-    if record.verified_at is None and source.origin == "store":
-        return CredentialStatus(
-            "unverified", f"{where} was never verified (it could not be checked)", lines
-        )
-    if expires is not None:
-        lines.insert(0, f"Valid until {_when(expires)}.")
-    return CredentialStatus("ok", f"{where} looks fine; re-authenticating replaces it", lines)
+        present = resolution.effective
+        if present is not None:  # only `auth = "env"` passes over a credential that is there
+            lines.append(f'{describe_source(present)} is there, but auth = "env" does not use it.')
+        return CredentialStatus(health.state, health.reason, lines)
+    headline = health.reason
+    if health.state == "ok" and source.origin == "store":
+        headline += "; re-authenticating replaces it"
+    first = _first_line(health, now)
+    if first:
+        lines.append(first)
+    if health.fallback:
+        lines.append(_sentence(health.fallback))
+    lines += _precedence(resolution, source, now)
+    if source.record.verified_at is not None:
+        lines.append(f"Last verified: {when(source.record.verified_at)}.")
+    return CredentialStatus(health.state, headline, lines)

@@ -1,7 +1,7 @@
 """ReauthStatus: the "what failed" panel at the top of the auth-method step in reauth mode.
 
 It resolves the configured credential off the UI loop (keyring calls block) and shows
-its source and state: missing, rejected (stale after a 401), expired, unverified or ok.
+its source and state, as `backend.health` judges it for `status` and the Roles checks too.
 """
 
 from __future__ import annotations
@@ -12,13 +12,20 @@ from textual import work
 from textual.widgets import Static
 
 from backend.errors import SealError
+from backend.health import FAILING, WARNING, unreadable
 from backend.methods import PROVIDER_LABELS
 from backend.reauth import credential_status
 from backend.services import Services
 from screens.plain import plain
 
-_MARKS = {"missing": "✗", "rejected": "✗", "expired": "✗", "unverified": "⚠", "ok": "✓"}
-_CLASSES = {"missing": "error", "rejected": "error", "expired": "error", "unverified": "warning"}
+
+def _look(state: str) -> tuple[str, str]:
+    """The mark and the CSS class of a state."""
+    if state in FAILING:
+        return "✗", "error"
+    if state in WARNING:
+        return "⚠", "warning"
+    return "✓", "ok"
 
 
 class ReauthStatus(Static):
@@ -54,12 +61,13 @@ class ReauthStatus(Static):
                 self.services.resolve, self.provider, self.profile, self.auth
             )
         except SealError as exc:
-            self.state = "missing"
-            self.update(plain(head, f"✗ The credential store cannot be read: {exc}"))
+            health = unreadable(self.provider, self.profile, self.auth, exc)
+            self.state = health.state
+            self.update(plain(head, f"✗ {health.reason}"))
             self.set_classes("error")
             return
-        status = credential_status(resolution, self.auth)
+        status = credential_status(resolution, self.auth, env=self.services.env)
         self.state = status.state
-        lines = [head, f"{_MARKS[status.state]} {status.headline}", *status.lines]
-        self.update(plain(*lines))
-        self.set_classes(_CLASSES.get(status.state, "ok"))
+        mark, css = _look(status.state)
+        self.update(plain(head, f"{mark} {status.headline}", *status.lines))
+        self.set_classes(css)

@@ -80,8 +80,17 @@ def test_status_dead_oauth_says_sign_in_again() -> None:
         "anthropic", "default", "oauth", access_token="a", refresh_token="r", stale=True
     )
     status = credential_status(resolve("anthropic", "default", {}, MemoryStore([record])), "oauth")
+    # A 401 on a sign-in that keeps its refresh token: stale, a refresh may fix it.
+    assert status.state == "stale"
+    assert "sign-in" in status.headline and "rejected" in status.headline
+    assert "Sign in again if a refresh does not fix it" in status.lines[0]
+    assert "seal-setup status --probe" in status.lines[0]
+
+    no_refresh = record.with_changes(refresh_token=None)
+    status = credential_status(
+        resolve("anthropic", "default", {}, MemoryStore([no_refresh])), "oauth"
+    )
     assert status.state == "rejected"
-    assert "sign-in" in status.headline
     assert "Sign in again" in status.lines[0]
 
 
@@ -114,5 +123,9 @@ def test_status_expired_missing_unverified_ok() -> None:
 def test_status_says_when_env_shadows_the_store() -> None:
     env = {"ANTHROPIC_API_KEY": KEY}
     status = credential_status(resolve("anthropic", "default", env, _store(stale=True)), "api_key")
-    assert status.state == "rejected"
+    # The panel judges what Seal uses, as status and roles do: the variable, which is fine.
+    assert status.state == "ok"
+    assert status.headline.startswith("$ANTHROPIC_API_KEY")
     assert any("$ANTHROPIC_API_KEY takes precedence" in line for line in status.lines)
+    # The stored key it shadows is still named, with what is wrong with it.
+    assert any("Stored API key anthropic:default (memory) was rejected" in x for x in status.lines)
