@@ -3,7 +3,8 @@
 The Roles step records every change as a `RoleEdit`; `apply_role_edits` replays them on a
 freshly loaded seal.toml (Review shows the diff of exactly that), so nothing but role and
 agent keys ever changes. The checks are pure: they take the document, the state of each
-credential (from `credential_state` over a `Resolution`) and the catalog.
+credential (`credential_state`: `backend.health`'s judgement of a `Resolution`) and the
+catalog.
 """
 
 from __future__ import annotations
@@ -14,14 +15,15 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Literal
 
-from backend.credentials import utcnow
 from backend.errors import InputError
+from backend.health import FAILING, Account, Health, State, judge, unreadable
 from backend.selectors import PROVIDERS, infer_provider, parse_selector
 from backend.shell import reauth_command
 
 if TYPE_CHECKING:
     from backend.catalog import Catalog
     from backend.config import SealConfig
+    from backend.errors import SealError
     from backend.resolution import Resolution
 
 ROLES = ("primary", "fast", "escalate", "fallbacks")
@@ -143,15 +145,6 @@ def row_cells(config: SealConfig, agent: str | None) -> dict[str, Cell]:
     return cells
 
 
-@dataclass(frozen=True)
-class Account:
-    """The credential a table uses: provider, profile and auth method."""
-
-    provider: str
-    profile: str
-    auth: str
-
-
 def table_account(config: SealConfig, agent: str | None) -> Account:
     """The account [model] (or an agent's effective model) uses, as the runtime sees it."""
     provider = config.get("provider", agent)
@@ -197,42 +190,58 @@ def accounts_to_check(config: SealConfig) -> list[Account]:
 
 @dataclass(frozen=True)
 class CredentialState:
-    """Whether a provider account has a credential that can work, and why not."""
+    """Whether a provider account has a credential that can work, and why not.
+
+    `state` is `health.judge`'s; a role on a failing one gets a ⚠ flag and a warning, one
+    on an expiring or unverified one a note.
+    """
 
     provider: str
     profile: str
-    ok: bool
-    detail: str
+    state: State
+    detail: str  # a few words, e.g. "no credential"
+    next_step: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        """The credential can work (it may still be expiring or unverified)."""
+        return self.state not in FAILING
 
     @property
     def fix(self) -> str:
         return reauth_command(self.provider, self.profile)
 
     @property
+    def todo(self) -> str:
+        """What to do, one line: the judge's next step, else a re-auth."""
+        return self.next_step or f"run {self.fix}"
+
+    @property
     def flag(self) -> str:
-        """The warning shown next to the provider, "" when the credential is fine."""
+        """The warning shown next to the provider, "" when the credential can work."""
         if self.ok:
             return ""
-        return f"⚠ {self.detail}: run {self.fix}"
+        return f"⚠ {self.detail}: {self.todo}"
 
 
-def credential_state(resolution: Resolution, now: datetime | None = None) -> CredentialState:
-    """Working or not, from the effective credential: missing, rejected (stale) or expired.
+def _of(provider: str, profile: str, health: Health) -> CredentialState:
+    return CredentialState(provider, profile, health.state, health.summary, health.next_step)
 
-    An OAuth sign-in past its expiry with a refresh token counts as working: Seal
-    refreshes it on first use.
-    """
-    provider, profile = resolution.provider, resolution.profile
-    source = resolution.effective
-    if source is None:
-        return CredentialState(provider, profile, False, "no credential")
-    record = source.record
-    if record.stale:
-        return CredentialState(provider, profile, False, f"{source.label} credential was rejected")
-    expired = record.expires_at is not None and record.expires_at <= (now or utcnow())
-    if expired and not (record.kind == "oauth" and record.refresh_token):
-        return CredentialState(provider, profile, False, f"{source.label} credential has expired")
-    return CredentialState(provider, profile, True, f"credential from {source.label}")
+
+def credential_state(
+    resolution: Resolution,
+    now: datetime | None = None,
+    *,
+    env: Mapping[str, str] | None = None,
+) -> CredentialState:
+    """The state of the credential Seal uses for the resolution's `auth` (health.judge)."""
+    return _of(resolution.provider, resolution.profile, judge(resolution, now=now, env=env))
+
+
+def unreadable_state(account: Account, exc: SealError) -> CredentialState:
+    """The state of an account whose credential could not be looked up."""
+    health = unreadable(account.provider, account.profile, account.auth, exc)
+    return _of(account.provider, account.profile, health)
 
 
 # --- checks --------------------------------------------------------------------------------
@@ -272,13 +281,14 @@ def check_roles(
 ) -> list[RoleProblem]:
     """Warnings (worth a second look before writing) and notes, row by row.
 
-    - a role on a provider account with no working credential (one line per account),
+    - a role on a provider account with no working credential (a warning), or with one
+      that is expiring or unverified (a note): one line per account,
     - catalog rules: the table's settings (effort, thinking, max_tokens, cache) against
       each of its role models on the same provider; a model the catalog does not know,
     - a fallback chain that never leaves the primary's account.
     """
     problems: list[RoleProblem] = []
-    missing: dict[tuple[str, str], list[str]] = {}
+    users: dict[tuple[str, str], list[str]] = {}  # roles on an account worth a line
     for agent in [None, *config.agents()]:
         row = agent or DEFAULT_ROW
         cells = row_cells(config, agent)
@@ -302,8 +312,8 @@ def check_roles(
                 sel = parse_selector(text)
                 provider, model_id = sel.provider, sel.model
             state = credentials.get((account.provider, account.profile))
-            if state is not None and not state.ok:
-                missing.setdefault((account.provider, account.profile), []).append(f"{row}·{role}")
+            if state is not None and state.state != "ok":
+                users.setdefault((account.provider, account.profile), []).append(f"{row}·{role}")
             if catalog is None:
                 continue
             if provider == "anthropic" and model_id in ("opus", "sonnet", "haiku"):
@@ -325,16 +335,16 @@ def check_roles(
                 for message in check_settings(model, settings, table.auth):
                     problems.append(RoleProblem("warning", row, role, message))
         problems.extend(_fallback_problems(row, table, cells))
-    for (provider, profile), users in missing.items():
+    for (provider, profile), where in users.items():
         state = credentials[(provider, profile)]
         label = PROVIDER_LABELS.get(provider, provider)
         account_name = label if profile == "default" else f"{label} ({profile})"
         problems.append(
             RoleProblem(
-                "warning",
-                ", ".join(dict.fromkeys(users)),
+                "note" if state.ok else "warning",
+                ", ".join(dict.fromkeys(where)),
                 None,
-                f"{account_name}: {state.detail} — run {state.fix}",
+                f"{account_name}: {state.detail} — {state.todo}",
             )
         )
     return problems

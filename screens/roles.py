@@ -22,11 +22,11 @@ from textual.widgets import Button, DataTable, Static
 
 from backend.display import visible
 from backend.errors import SealError
+from backend.health import Account
 from backend.roles import (
     DEFAULT_ROW,
     PROVIDER_LABELS,
     ROLES,
-    Account,
     Cell,
     CredentialState,
     RoleEdit,
@@ -39,6 +39,7 @@ from backend.roles import (
     role_account,
     row_cells,
     table_account,
+    unreadable_state,
 )
 from screens.base import StepResult, StepScreen
 from screens.plain import plain
@@ -146,11 +147,9 @@ class RolesScreen(StepScreen):
                 continue
             try:
                 resolution = self.services.resolve(account.provider, account.profile, account.auth)
-                found[key] = credential_state(resolution)
+                found[key] = credential_state(resolution, env=self.services.env)
             except SealError as exc:
-                found[key] = CredentialState(
-                    account.provider, account.profile, False, f"credential store: {exc.message}"
-                )
+                found[key] = unreadable_state(account, exc)
         return found
 
     @work(group="roles-load", exclusive=True)

@@ -373,7 +373,7 @@ def test_status_advice_reads_back_as_its_arguments(
         results.append(
             argv[0] == "reauth" and args.profile == profile and not (tmp_path / "PWNED").exists()
         )
-    fix = CredentialState("anthropic", profile, ok=False, detail="missing").fix
+    fix = CredentialState("anthropic", profile, "missing", "no credential").fix
     argv = through_a_shell(fix, tmp_path)
     results.append(build_parser().parse_args(argv).profile == profile)
     for held in results:

@@ -12,9 +12,9 @@ from backend.config import SealConfig, load_config
 from backend.credential_store import MemoryStore
 from backend.credentials import CredentialRecord, utcnow
 from backend.errors import InputError
+from backend.health import Account
 from backend.resolution import resolve
 from backend.roles import (
-    Account,
     CredentialState,
     RoleEdit,
     accounts_to_check,
@@ -45,9 +45,9 @@ name = "claude-opus-4-7"
 """
 
 OK = {
-    ("anthropic", "default"): CredentialState("anthropic", "default", True, "ok"),
-    ("openrouter", "default"): CredentialState("openrouter", "default", True, "ok"),
-    ("openai", "default"): CredentialState("openai", "default", True, "ok"),
+    ("anthropic", "default"): CredentialState("anthropic", "default", "ok", "ok"),
+    ("openrouter", "default"): CredentialState("openrouter", "default", "ok", "ok"),
+    ("openai", "default"): CredentialState("openai", "default", "ok", "ok"),
 }
 
 
@@ -200,7 +200,7 @@ def test_credential_state_from_resolution() -> None:
 
 
 def test_profile_in_the_fix() -> None:
-    state = CredentialState("anthropic", "work", False, "no credential")
+    state = CredentialState("anthropic", "work", "missing", "no credential")
     assert state.fix == "seal-setup reauth --provider anthropic --profile work"
 
 
@@ -222,7 +222,7 @@ def test_a_role_without_credential_is_flagged_once_per_account(tmp_path: Path) -
     )
     creds = dict(OK)
     creds[("openrouter", "default")] = CredentialState(
-        "openrouter", "default", False, "no credential"
+        "openrouter", "default", "missing", "no credential"
     )
     problems = check_roles(config, creds, Catalog.bundled())
     flagged = [p for p in problems if "OpenRouter" in p.message]
