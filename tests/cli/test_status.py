@@ -82,6 +82,19 @@ def test_oauth_with_refresh_token_is_ok_even_when_expired(tmp_path, capsys, monk
     assert (code, entries[0]["state"]) == (0, "ok")
 
 
+def test_stale_sign_in_is_rejected_in_json_and_says_to_probe(tmp_path, capsys, monkeypatch):
+    config(tmp_path, auth="oauth")
+    put(kind="oauth", refresh_token="rt", expires_at=utcnow() + timedelta(hours=1), stale=True)
+    code, entries = status_json(tmp_path, capsys, monkeypatch)
+    assert (code, entries[0]["state"]) == (1, "rejected")  # DESIGN §5 has no "stale"
+    code, out, _ = status(tmp_path, capsys, monkeypatch)
+    assert code == 1 and " stale " in out
+    assert (
+        "anthropic:default: run seal-setup status --probe to refresh and check it now; "
+        "if it is still rejected, run seal-setup reauth --provider anthropic"
+    ) in out
+
+
 @pytest.mark.parametrize(
     ("kind", "left", "shown"),
     [
@@ -300,6 +313,23 @@ def test_probe_refreshes_oauth_first(tmp_path, capsys, monkeypatch, fake_provide
     assert code == 0 and entries[0]["state"] == "ok"
     fresh = store().get("anthropic", "default")
     assert fresh.access_token != "sk-ant-oat01-expired-access" and fresh.expires_at > utcnow()
+
+
+def test_probe_refreshes_a_stale_sign_in(tmp_path, capsys, monkeypatch, fake_provider_env):
+    config(tmp_path, auth="oauth")
+    tokens = fake_provider_env.issue_tokens()
+    put(
+        kind="oauth",
+        secret="sk-ant-oat01-rejected-access",
+        refresh_token=tokens["refresh_token"],
+        expires_at=utcnow() + timedelta(hours=1),
+        stale=True,
+    )
+    code, entries = status_json(tmp_path, capsys, monkeypatch, "--probe")
+    assert code == 0 and entries[0]["state"] == "ok"
+    fresh = store().get("anthropic", "default")
+    assert not fresh.stale and fresh.access_token != "sk-ant-oat01-rejected-access"
+    assert status_json(tmp_path, capsys, monkeypatch)[0] == 0
 
 
 def test_probe_failed_refresh_is_expired(tmp_path, capsys, monkeypatch, fake_provider_env):

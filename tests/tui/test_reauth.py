@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -9,6 +11,7 @@ import pytest
 from backend import providers
 from backend.credentials import CredentialRecord, utcnow
 from backend.errors import ConfigError, InputError
+from backend.health import judge
 from backend.providers.base import Auth
 from backend.record_writes import mark_stale
 from backend.wizard_state import Answers
@@ -16,6 +19,7 @@ from screens.auth_method import AuthMethodScreen
 from screens.done import DoneScreen
 from screens.review import ReviewScreen
 from screens.welcome import WelcomeScreen
+from screens.widgets.reauth_status import ReauthStatus
 from tests.fakes.provider import SETUP_TOKEN, FakeProvider, new_api_key
 from tests.tui.harness import (
     SIZE,
@@ -178,6 +182,58 @@ async def test_reauth_oauth_with_a_dead_refresh_token(
     assert stored.access_token in fake_provider.bearer_tokens
     assert stored.refresh_token in fake_provider.live_refresh_tokens()
     assert h.config_path.read_bytes() == before
+
+
+def _expired_sign_in() -> CredentialRecord:
+    return CredentialRecord(
+        "anthropic",
+        "default",
+        "oauth",
+        access_token="sk-ant-oat01-" + "e" * 95,
+        refresh_token="sk-ant-ort01-" + "e" * 95,
+        expires_at=utcnow() - timedelta(hours=1),
+        verified_at=utcnow(),
+    )
+
+
+def _setup_token_3_days() -> CredentialRecord:
+    return CredentialRecord(
+        "anthropic",
+        "default",
+        "setup_token",
+        secret=SETUP_TOKEN,
+        expires_at=utcnow() + timedelta(days=3, minutes=5),
+        verified_at=utcnow(),
+    )
+
+
+@pytest.mark.parametrize(
+    ("auth", "record", "mark", "css", "needle"),
+    [
+        # Seal refreshes it on next use: ok, as in `status` (the panel used to say expired).
+        ("oauth", _expired_sign_in, "✓", "ok", "Seal refreshes it on next use"),
+        # Three days left: expiring, as in `status` (the panel used to say ok).
+        ("setup_token", _setup_token_3_days, "⚠", "warning", "(in 3 days)"),
+    ],
+    ids=["expired-sign-in-with-refresh-token", "setup-token-expiring"],
+)
+async def test_panel_shows_the_state_status_shows(
+    fake_provider: FakeProvider,
+    tmp_path: Path,
+    auth: str,
+    record: Callable[[], CredentialRecord],
+    mark: str,
+    css: str,
+    needle: str,
+) -> None:
+    h = _reauth(fake_provider, tmp_path, auth, record())
+    async with h.app.run_test(size=SIZE) as pilot:
+        await wait_screen(pilot, AuthMethodScreen)
+        text = await _status(pilot, needle)
+        assert f"{mark} stored " in text
+        panel = pilot.app.screen.query_one(ReauthStatus)
+        assert panel.has_class(css)
+        assert panel.state == judge(h.services.resolve("anthropic", "default", auth)).state
 
 
 async def test_welcome_offers_reauth_and_roles_after_set_up(
