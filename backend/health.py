@@ -94,11 +94,6 @@ class Health:
     source: Source | None = field(default=None, repr=False, compare=False)
 
     @property
-    def failing(self) -> bool:
-        """The credential will not work as it is."""
-        return self.state in FAILING
-
-    @property
     def public_state(self) -> PublicState:
         return public_state(self.state)
 

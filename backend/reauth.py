@@ -122,14 +122,9 @@ def _precedence(resolution: Resolution, source: Source, now: datetime) -> list[s
     wanted = wanted_source(resolution)
     lines: list[str] = []
     if source.origin == "env" and resolution.wanted_origin != "env":
-        if wanted is not None:
-            over = describe_source(wanted)
-        else:
-            over = (
-                "a credential stored now"
-                if resolution.wanted_origin == "store"
-                else (CLAUDE_CODE_LABEL)
-            )
+        over = describe_source(wanted) if wanted else "a credential stored now"
+        if wanted is None and resolution.wanted_origin == "claude_code":
+            over = CLAUDE_CODE_LABEL
         lines.append(
             f"Note: {describe_source(source)} takes precedence over {over}: unset it, or "
             "Seal keeps using that one."
