@@ -18,14 +18,11 @@ from textual.app import App
 from textual.binding import Binding, BindingType
 
 import assets
+from backend.errors import ExitCode
 from backend.services import Services
 from backend.wizard_state import Answers
 from screens.base import StepContext, StepScreen
 from tui.flow import START_STEP, STEPS, phases_for
-
-EXIT_OK = 0
-EXIT_UNEXPECTED = 1
-EXIT_CANCELLED = 130
 
 
 def resolve_config_path(cli_path: str | None, env: Mapping[str, str]) -> str:
@@ -187,7 +184,7 @@ class SealSetupApp(App[int]):
         keys, tokens) and the raw message: a report without secrets is saved instead, and
         a few lines say so once the terminal is restored. Exit code 1.
         """
-        self._return_code = EXIT_UNEXPECTED
+        self._return_code = ExitCode.UNEXPECTED
         if self._exception is not None:
             # Already stopping on an error: the first one is the one reported.
             return
@@ -196,7 +193,7 @@ class SealSetupApp(App[int]):
         self._exception_event.set()
         from textual.worker import WorkerFailed
 
-        from tui.cli import report_unexpected
+        from tui.crash import report_unexpected
 
         cause = error.error if isinstance(error, WorkerFailed) else error
         answers = self.answers
@@ -241,7 +238,7 @@ class SealSetupApp(App[int]):
         if name is None or message.step is not self.screen_stack[0]:
             return
         if result.action == "cancel":
-            self.exit(EXIT_CANCELLED, return_code=EXIT_CANCELLED)
+            self.exit(ExitCode.CANCELLED, return_code=ExitCode.CANCELLED)
         elif result.action == "back":
             if self.history:
                 self.show_step(self.history.pop())
@@ -251,7 +248,7 @@ class SealSetupApp(App[int]):
         else:
             following = STEPS[name].next(self.answers)
             if following is None:
-                self.exit(EXIT_OK, return_code=EXIT_OK)
+                self.exit(ExitCode.OK, return_code=ExitCode.OK)
                 return
             self.history.append(name)
             if following == "check":

@@ -1,8 +1,11 @@
-"""The `seal-setup` command line: argparse, dispatch, and exit codes (DESIGN §5).
+"""The `seal-setup` command line: argparse and dispatch (DESIGN §5).
 
-Exit codes: 0 ok; 1 credential missing/rejected/expired, or an unexpected error (a short
-message and a report without secrets, never a traceback); 2 usage or input error;
-3 seal.toml unreadable or not parseable; 130 cancelled.
+Exit codes are `backend.errors.ExitCode`: 0 ok; 1 credential missing/rejected/expired, or
+an unexpected error (a short message and a report without secrets, never a traceback);
+2 usage or input error; 3 seal.toml unreadable or not parseable; 130 cancelled.
+
+Nothing in `tui` imports this module: it imports the commands (lazily, so `--help` and
+the wizard's start stay light) and hands each the same `Services`.
 """
 
 from __future__ import annotations
@@ -13,31 +16,13 @@ import gc
 import os
 import sys
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-if TYPE_CHECKING:
-    from backend.credentials import CredentialRecord
-
-EXIT_OK = 0
-EXIT_CREDENTIAL = 1
-EXIT_UNEXPECTED = 1
-EXIT_USAGE = 2
-EXIT_CONFIG = 3
-EXIT_CANCELLED = 130
+from backend.errors import ExitCode
+from tui.crash import report_unexpected, version
 
 PROVIDERS = ("anthropic", "openrouter", "openai")
 METHODS = ("api_key", "console_oauth", "oauth", "setup_token", "claude_code", "env")
-
-
-def version() -> str:
-    """The installed package's version."""
-    from importlib.metadata import PackageNotFoundError
-    from importlib.metadata import version as installed
-
-    try:
-        return installed("seal-setup")
-    except PackageNotFoundError:
-        return "0.0.0+unknown"
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -163,7 +148,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         return run_logout(args)
     parser.error(f"unknown command {command!r}")
-    return EXIT_USAGE
+    return ExitCode.USAGE
 
 
 def _run_wizard(args: argparse.Namespace, mode: str) -> int:
@@ -174,7 +159,7 @@ def _run_wizard(args: argparse.Namespace, mode: str) -> int:
             "with the secret on stdin.",
             file=sys.stderr,
         )
-        return EXIT_USAGE
+        return ExitCode.USAGE
     from backend.errors import SealError
 
     try:
@@ -193,7 +178,7 @@ def _run_wizard(args: argparse.Namespace, mode: str) -> int:
         # (and escaped: the message may quote the file or an agent name).
         error(exc.message, exc.hint, prefix=f"seal-setup {mode}")
         return exc.exit_code
-    return EXIT_OK if code is None else code
+    return ExitCode.OK if code is None else code
 
 
 def launch_wizard(
@@ -225,26 +210,6 @@ def launch_wizard(
     return app.return_code
 
 
-def report_unexpected(
-    error: BaseException,
-    env: Mapping[str, str],
-    records: Sequence[CredentialRecord | None] = (),
-    changes: str = "",
-) -> str:
-    """Save the redacted report of an unexpected error; the message to show for it.
-
-    `records` hold secrets to keep out of the report (the wizard's current credential);
-    `changes` says what was written before the error, if that is known.
-    """
-    from backend.crash_report import save_crash_report, stopped_message
-
-    about: tuple[str, ...] = ()
-    with contextlib.suppress(Exception):  # a broken install's metadata: no version line
-        about = (f"seal-setup {version()}",)
-    report = save_crash_report(error, env=env, records=records, about=about)
-    return stopped_message(error, report, changes, env)
-
-
 def disable_core_dumps() -> None:
     """A core file would hold every secret in memory: the process never writes one."""
     with contextlib.suppress(ImportError, OSError, ValueError):  # no such limit (Windows)
@@ -264,13 +229,13 @@ def run() -> None:
         code = main()
         sys.stdout.flush()  # here, where a closed pipe is caught, not at exit
     except KeyboardInterrupt:
-        sys.exit(EXIT_CANCELLED)
+        sys.exit(ExitCode.CANCELLED)
     except BrokenPipeError:
         # `seal-setup status | head`: the reader went away; nothing to report. Output
         # still buffered would raise again at exit, so it goes nowhere instead.
         with contextlib.suppress(OSError, ValueError):
             os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        sys.exit(EXIT_UNEXPECTED)
+        sys.exit(ExitCode.UNEXPECTED)
     except Exception as exc:
         sys.exit(_unexpected(exc))
     sys.exit(code)
@@ -286,4 +251,4 @@ def _unexpected(error: Exception) -> int:
         say(error.message, error.hint)
         return error.exit_code
     print(report_unexpected(error, os.environ), file=sys.stderr)
-    return EXIT_UNEXPECTED
+    return ExitCode.UNEXPECTED

@@ -9,8 +9,7 @@ import sys
 from typing import TYPE_CHECKING
 
 from backend.display import visible
-from backend.errors import ConfigError, SealError
-from tui.cli import EXIT_CANCELLED, EXIT_CONFIG, EXIT_OK, EXIT_USAGE
+from backend.errors import ConfigError, ExitCode, SealError
 from tui.output import error, paint, say, table, use_colour
 
 if TYPE_CHECKING:
@@ -43,7 +42,7 @@ def run_status(args: argparse.Namespace) -> int:
         config = load_config(path)
     except ConfigError as exc:
         error(exc.message, exc.hint or "fix seal.toml by hand; nothing was changed")
-        return EXIT_CONFIG
+        return ExitCode.CONFIG
     try:
         choice = choose_store(env)
         report = build_report(config, choice.store, env)
@@ -152,7 +151,7 @@ def run_logout(args: argparse.Namespace) -> int:
     if not doomed:
         say(f"Nothing to remove: {_scope(args)} is stored in {where}.")
         _print_remaining(env, _providers(args, doomed))
-        return EXIT_OK
+        return ExitCode.OK
     names = [f"{r.key} ({r.kind})" for r in doomed]
     if len(doomed) == 1:
         question = f"Remove {names[0]} from {where}? [y/N] "
@@ -166,13 +165,13 @@ def run_logout(args: argparse.Namespace) -> int:
                 "logout needs a confirmation and there is no terminal to ask on",
                 "pass --yes to remove without asking",
             )
-            return EXIT_USAGE
+            return ExitCode.USAGE
         sys.stderr.write(visible(question))
         sys.stderr.flush()
         answer = sys.stdin.readline()
         if answer.strip().lower() not in ("y", "yes"):
             print("Nothing removed.")
-            return EXIT_CANCELLED
+            return ExitCode.CANCELLED
     from backend.record_writes import remove_record
 
     try:
@@ -184,7 +183,7 @@ def run_logout(args: argparse.Namespace) -> int:
         error(exc.message, exc.hint)
         return exc.exit_code
     _print_remaining(env, _providers(args, doomed))
-    return EXIT_OK
+    return ExitCode.OK
 
 
 def _to_remove(

@@ -13,8 +13,14 @@ import os
 import sys
 from typing import TYPE_CHECKING, Any
 
-from backend.errors import ConfigError, InputError, SealError
-from tui.cli import EXIT_OK
+from backend.errors import (
+    ConfigError,
+    CredentialFailure,
+    ExitCode,
+    InputError,
+    RulesError,
+    SealError,
+)
 from tui.output import error, say
 
 if TYPE_CHECKING:
@@ -37,14 +43,6 @@ MODEL_OPTIONS = (
     "cache_retention",
     "context_1m",
 )
-
-
-class CredentialFailure(SealError):
-    """The credential is missing, rejected or could not be checked (exit 1)."""
-
-
-class RulesError(InputError):
-    """The model options break the catalog's rules for the model (exit 2)."""
 
 
 def run_noninteractive(args: argparse.Namespace) -> int:
@@ -102,7 +100,7 @@ def _run(args: argparse.Namespace, env: dict[str, str]) -> int:
     else:
         say(_env_unset_line(answers), file=sys.stderr)
     _commit(answers, config, env, link_target)
-    return EXIT_OK
+    return ExitCode.OK
 
 
 # --- flags → answers ----------------------------------------------------------------------
