@@ -18,18 +18,12 @@ from textual.app import App
 from textual.binding import Binding, BindingType
 
 import assets
+from backend.config_path import default_config_path
 from backend.errors import ExitCode
 from backend.services import Services
 from backend.wizard_state import Answers
 from screens.base import StepContext, StepScreen
 from tui.flow import START_STEP, STEPS, phases_for
-
-
-def resolve_config_path(cli_path: str | None, env: Mapping[str, str]) -> str:
-    """--config wins, then $SEAL_CONFIG, then ./seal.toml."""
-    if cli_path:
-        return cli_path
-    return env.get("SEAL_CONFIG") or "seal.toml"
 
 
 def prepare_reauth(
@@ -131,7 +125,8 @@ class SealSetupApp(App[int]):
         """
         env = dict(os.environ if env is None else env)
         services = services or Services(env)
-        answers = Answers(mode=mode, config_path=resolve_config_path(config, env))  # type: ignore[arg-type]
+        path = str(default_config_path(env, config))
+        answers = Answers(mode=mode, config_path=path)  # type: ignore[arg-type]
         if mode == "reauth":
             prepare_reauth(answers, services, provider, profile)
         elif mode == "roles":

@@ -32,7 +32,7 @@ STATE_COLOURS = {
 def run_status(args: argparse.Namespace) -> int:
     """`seal-setup status [--json] [--probe] [--config PATH]`."""
     from backend.config import load_config
-    from backend.config_io import default_config_path
+    from backend.config_path import default_config_path
     from backend.credential_store import choose_store
     from backend.status import build_report, probe
 

@@ -57,7 +57,8 @@ def run_noninteractive(args: argparse.Namespace) -> int:
 
 def _run(args: argparse.Namespace, env: dict[str, str]) -> int:
     from backend.config import load_config
-    from backend.config_io import checked_link, default_config_path
+    from backend.config_io import checked_link
+    from backend.config_path import default_config_path
     from backend.methods import find_method, methods_for
     from backend.onboarding import apply_answers
 

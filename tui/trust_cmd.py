@@ -22,7 +22,7 @@ if TYPE_CHECKING:
 def run_trust(args: argparse.Namespace) -> int:
     """`seal-setup trust [--config PATH] [--yes] [--list] [--forget]`."""
     from backend.config import load_config
-    from backend.config_io import default_config_path
+    from backend.config_path import default_config_path
     from backend.trust import TrustList, config_key, project_endpoints
 
     env = dict(os.environ)
