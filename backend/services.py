@@ -158,13 +158,19 @@ class Services:
             client.close()
 
     def endpoint(
-        self, provider: str, base_url: str | None = None, config_path: str | Path | None = None
+        self,
+        provider: str,
+        base_url: str | None = None,
+        config_path: str | Path | None = None,
+        *,
+        agent: str | None = None,
     ) -> Endpoint:
         """Where `provider`'s requests go for a seal.toml `base_url` (None: its own base),
-        and whether this machine trusts it. Reads the trust list; sends nothing."""
+        and whether this machine trusts it; `agent` names the table that sets it, when
+        that is not [model]. Reads the trust list; sends nothing."""
         from backend.trust import endpoint_for
 
-        return endpoint_for(provider, base_url, config_path, self.env)
+        return endpoint_for(provider, base_url, config_path, self.env, agent=agent)
 
     def project_endpoints(self, config: SealConfig) -> list[Endpoint]:
         """Every base_url in seal.toml that is not a provider's own, with its trust."""

@@ -19,6 +19,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from backend.errors import ExitCode
+from backend.services import Services
 from tui.crash import report_unexpected, version
 
 PROVIDERS = ("anthropic", "openrouter", "openai")
@@ -119,8 +120,12 @@ def _add_model_options(onboard: argparse.ArgumentParser) -> None:
     )
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    """Entry point of the console script; returns the exit code."""
+def main(argv: Sequence[str] | None = None, services: Services | None = None) -> int:
+    """Entry point of the console script; returns the exit code.
+
+    Every command, the wizard included, runs on one `Services` built from this process's
+    environment (tests may pass their own).
+    """
     parser = build_parser()
     args = parser.parse_args(argv)
     if not hasattr(args, "config"):
@@ -129,29 +134,39 @@ def main(argv: Sequence[str] | None = None) -> int:
         # `--config "$UNSET"` must not quietly fall back to ./seal.toml.
         parser.error("--config is empty: pass the path of seal.toml")
     command = args.command or "onboard"
+    services = services or Services()
+    try:
+        return _dispatch(parser, args, command, services)
+    finally:
+        services.close()
+
+
+def _dispatch(
+    parser: argparse.ArgumentParser, args: argparse.Namespace, command: str, services: Services
+) -> int:
     if command == "onboard" and getattr(args, "non_interactive", False):
         from tui.noninteractive import run_noninteractive
 
-        return run_noninteractive(args)
+        return run_noninteractive(args, services)
     if command in ("onboard", "reauth", "roles"):
-        return _run_wizard(args, mode=command)
+        return _run_wizard(args, command, services)
     if command == "status":
         from tui.commands import run_status
 
-        return run_status(args)
+        return run_status(args, services)
     if command == "trust":
         from tui.trust_cmd import run_trust
 
-        return run_trust(args)
+        return run_trust(args, services)
     if command == "logout":
         from tui.commands import run_logout
 
-        return run_logout(args)
+        return run_logout(args, services)
     parser.error(f"unknown command {command!r}")
     return ExitCode.USAGE
 
 
-def _run_wizard(args: argparse.Namespace, mode: str) -> int:
+def _run_wizard(args: argparse.Namespace, mode: str, services: Services) -> int:
     if not (sys.stdin.isatty() and sys.stdout.isatty()):
         print(
             "seal-setup: the wizard needs a terminal. For scripts use "
@@ -166,10 +181,11 @@ def _run_wizard(args: argparse.Namespace, mode: str) -> int:
         code = launch_wizard(
             mode,
             config=args.config,
-            env=dict(os.environ),
+            env=services.env,
             provider=getattr(args, "provider", None),
             profile=getattr(args, "profile", None),
             agent=getattr(args, "agent", None),
+            services=services,
         )
     except SealError as exc:
         from tui.output import error
@@ -189,6 +205,7 @@ def launch_wizard(
     provider: str | None = None,
     profile: str | None = None,
     agent: str | None = None,
+    services: Services | None = None,
     **run_options: Any,
 ) -> int | None:
     """Import, build and run the wizard; its exit code. `run_options` go to App.run().
@@ -202,7 +219,13 @@ def launch_wizard(
         from tui.app import SealSetupApp
 
         app = SealSetupApp.from_cli(
-            config=config, mode=mode, env=env, provider=provider, profile=profile, agent=agent
+            config=config,
+            mode=mode,
+            env=env,
+            provider=provider,
+            profile=profile,
+            agent=agent,
+            services=services,
         )
         app.run(**run_options)
     finally:

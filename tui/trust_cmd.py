@@ -8,7 +8,6 @@ withdraws it.
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from typing import TYPE_CHECKING
 
@@ -16,16 +15,16 @@ from backend.errors import ConfigError, ExitCode, SealError
 from tui.output import error, say
 
 if TYPE_CHECKING:
+    from backend.services import Services
     from backend.trust import TrustList
 
 
-def run_trust(args: argparse.Namespace) -> int:
+def run_trust(args: argparse.Namespace, services: Services) -> ExitCode:
     """`seal-setup trust [--config PATH] [--yes] [--list] [--forget]`."""
-    from backend.config import load_config
     from backend.config_path import default_config_path
     from backend.trust import TrustList, config_key, project_endpoints
 
-    env = dict(os.environ)
+    env = services.env
     try:
         trust = TrustList.load(env)
         if args.list:
@@ -38,7 +37,7 @@ def run_trust(args: argparse.Namespace) -> int:
             say(f"Withdrew trust from {gone} server(s) for {config_key(path)}.")
             return ExitCode.OK
         try:
-            config = load_config(path)
+            config = services.load_config(path)
         except ConfigError as exc:
             error(exc.message, exc.hint or "fix seal.toml by hand; nothing was changed")
             return ExitCode.CONFIG
@@ -91,7 +90,7 @@ def run_trust(args: argparse.Namespace) -> int:
     return ExitCode.OK
 
 
-def _list(trust: TrustList) -> int:
+def _list(trust: TrustList) -> ExitCode:
     if not trust.entries:
         say("No seal.toml base_url is trusted on this machine.")
         return ExitCode.OK

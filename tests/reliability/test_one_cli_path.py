@@ -3,18 +3,27 @@
 - Which seal.toml: the wizard and `status` resolve `--config`, `$SEAL_CONFIG` (with `~`,
   or only spaces) and the default alike: they read the same file. The wizard used to take
   `~` literally and a `$SEAL_CONFIG` of spaces as a file named " ".
+- The same services: `onboard --non-interactive`, `status`, `logout` and `trust` run on
+  the `Services` they are given (its store, its environment), and non-interactive
+  onboarding checks through the wizard's `Services.check`.
+- The same check: an OpenRouter model's options are held to the live model list the
+  check fetched, as the wizard's Model step does (non-interactive used only the bundled
+  list, so it wrote a max_tokens the wizard refuses).
 """
 
 from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 
-from backend.services import Services
+from backend.credential_store import MemoryStore, StoreChoice
+from backend.services import CheckReport, Services
 from backend.survey import survey
-from tests.cli.helpers import run, write_config
+from tests.cli.helpers import run, store, write_config
+from tests.fakes.provider import ANTHROPIC_KEY, OPENROUTER_KEY, FakeProvider, openrouter_model
 from tests.reliability.conftest import Tally
 from tui.app import SealSetupApp
 
@@ -85,3 +94,114 @@ def test_the_wizard_and_status_read_the_same_seal_toml(
     assert (wizard, status) == (str(expected), str(expected)), case
     assert facts.config_exists and facts.model == "gpt-5"
     assert code == 1  # nothing stored for openai: status judged the file it read
+
+
+# --- the same services --------------------------------------------------------------------
+
+
+class RecordingServices(Services):
+    """The wizard's services on a memory store, noting each live check asked of them."""
+
+    def __init__(self, env: dict[str, str]) -> None:
+        self.memory = MemoryStore()
+        memory = self.memory
+        super().__init__(env, store_factory=lambda: StoreChoice(memory, "memory", "memory (tests)"))
+        self.checks: list[tuple[Any, ...]] = []
+
+    def check(self, *args: Any, **kwargs: Any) -> CheckReport:
+        self.checks.append(args)
+        return super().check(*args, **kwargs)
+
+
+def _services(fake: FakeProvider, tmp_path: Path) -> RecordingServices:
+    """Services whose environment alone points at the fake (os.environ does not)."""
+    own = tmp_path / "services-home"
+    return RecordingServices(
+        {
+            **fake.env(),
+            "HOME": str(own),
+            "XDG_CONFIG_HOME": str(own / ".config"),
+            "XDG_STATE_HOME": str(own / ".local" / "state"),
+        }
+    )
+
+
+def test_every_command_runs_on_the_services_it_is_given(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    fake_provider: FakeProvider,
+    tally: Tally,
+) -> None:
+    services = _services(fake_provider, tmp_path)
+    path = tmp_path / "seal.toml"
+    config = ["--config", str(path)]
+    results: dict[str, bool] = {}
+
+    onboard = ["onboard", "--non-interactive", *config, "--provider", "anthropic"]
+    onboard += ["--auth", "api_key", "--model", "claude-sonnet-4-6"]
+    code, out, err = run(onboard, capsys, monkeypatch, ANTHROPIC_KEY, services=services)
+    stored = services.memory.get("anthropic", "default")
+    results["onboard --non-interactive"] = (
+        code == 0
+        and stored is not None
+        and stored.secret == ANTHROPIC_KEY
+        and stored.verified_at is not None
+        and store().list() == []  # not the file store os.environ names
+        and fake_provider.count("/v1/models") == 1
+        and [c[0] for c in services.checks] == ["anthropic"]
+        and services.checks[0][3] == str(path)  # the wizard's arguments: seal.toml's path
+        and "Stored anthropic:default (api_key" in out
+    )
+
+    code, out, _ = run(["status", "--json", *config], capsys, monkeypatch, services=services)
+    entries = json.loads(out)["providers"]
+    results["status"] = code == 0 and [(e["provider"], e["state"]) for e in entries] == [
+        ("anthropic", "ok")
+    ]
+
+    code, out, _ = run(["logout", "--yes"], capsys, monkeypatch, services=services)
+    results["logout"] = code == 0 and services.memory.list() == [] and "Removed" in out
+
+    path.write_text(
+        path.read_text(encoding="utf-8") + 'base_url = "https://proxy.example.com/v1"\n',
+        encoding="utf-8",
+    )
+    code, out, _ = run(["trust", "--yes", *config], capsys, monkeypatch, services=services)
+    kept = Path(services.env["XDG_CONFIG_HOME"]) / "seal" / "trusted-endpoints.json"
+    results["trust"] = code == 0 and kept.exists() and "proxy.example.com" in kept.read_text()
+
+    for command, held in results.items():
+        tally.record(f"{CATEGORY}: {command} on the services given", held)
+    assert results == dict.fromkeys(results, True), err
+
+
+def test_an_openrouter_model_is_held_to_the_live_list_the_check_fetched(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    fake_provider: FakeProvider,
+    tally: Tally,
+) -> None:
+    # Only the live list knows this model: its ceiling is 4,096 output tokens.
+    live = openrouter_model("vendor/live-only", "Live only", 32_000, 4096, "0", "0")
+    fake_provider.extra_models["openrouter"] = [live]
+    services = _services(fake_provider, tmp_path)
+    argv = ["onboard", "--non-interactive", "--config", str(tmp_path / "seal.toml")]
+    argv += ["--provider", "openrouter", "--auth", "api_key", "--model", "vendor/live-only"]
+    code, _, err = run(
+        [*argv, "--max-tokens", "8000"], capsys, monkeypatch, OPENROUTER_KEY, services
+    )
+    refused = (
+        code == 2
+        and "the model options do not fit vendor/live-only" in err
+        and "ceiling of 4,096" in err
+        and not (tmp_path / "seal.toml").exists()
+        and services.memory.list() == []
+    )
+    code, _, err = run(
+        [*argv, "--max-tokens", "4096"], capsys, monkeypatch, OPENROUTER_KEY, services
+    )
+    accepted = code == 0 and services.memory.get("openrouter", "default") is not None
+    tally.record(f"{CATEGORY}: live model list rules (openrouter)", refused and accepted)
+    assert refused and accepted, err
