@@ -30,18 +30,10 @@ def prepare_reauth(
     answers: Answers, services: Services, provider: str | None, profile: str | None
 ) -> None:
     """Fill the answers for `seal-setup reauth`: provider, profile, current method."""
-    from backend.reauth import reauth_target
+    from backend.reauth import reauth_target, start_reauth
 
     loaded = services.load_config(answers.config_path)
-    target = reauth_target(loaded if loaded.exists else None, provider, profile)
-    answers.provider = target.provider
-    answers.profile = target.profile
-    answers.method = target.method
-    answers.reauth_auth = target.config_auth
-    if target.config_auth is not None:
-        # seal.toml configures this provider: the check goes where [model] sends it.
-        base_url = loaded.own("base_url")
-        answers.base_url = base_url if isinstance(base_url, str) else None
+    start_reauth(answers, reauth_target(loaded if loaded.exists else None, provider, profile))
 
 
 def prepare_roles(answers: Answers, services: Services, agent: str | None) -> None:

@@ -9,6 +9,9 @@
 - The same check: an OpenRouter model's options are held to the live model list the
   check fetched, as the wizard's Model step does (non-interactive used only the bundled
   list, so it wrote a max_tokens the wizard refuses).
+- The same re-auth: Welcome offers "Re-authenticate" exactly when `seal-setup reauth`
+  finds something to re-authenticate, and prepares the same answers. Welcome used to read
+  only an explicit `[model] provider`, while `reauth` infers it from the model name.
 """
 
 from __future__ import annotations
@@ -20,8 +23,11 @@ from typing import Any
 import pytest
 
 from backend.credential_store import MemoryStore, StoreChoice
+from backend.errors import InputError
+from backend.reauth import start_reauth
 from backend.services import CheckReport, Services
 from backend.survey import survey
+from backend.wizard_state import Answers
 from tests.cli.helpers import run, store, write_config
 from tests.fakes.provider import ANTHROPIC_KEY, OPENROUTER_KEY, FakeProvider, openrouter_model
 from tests.reliability.conftest import Tally
@@ -205,3 +211,48 @@ def test_an_openrouter_model_is_held_to_the_live_list_the_check_fetched(
     accepted = code == 0 and services.memory.get("openrouter", "default") is not None
     tally.record(f"{CATEGORY}: live model list rules (openrouter)", refused and accepted)
     assert refused and accepted, err
+
+
+# --- the same re-auth ---------------------------------------------------------------------
+
+REAUTH_CONFIGS = [
+    ("explicit provider", '[model]\nprovider = "openai"\nname = "gpt-5"\nauth = "env"\n'),
+    ("model name only", '[model]\nname = "claude-sonnet-4-6"\n'),
+    ("an OpenAI model name", '[model]\nname = "gpt-5"\nprofile = "work"\n'),
+    ("a vendor/model name", '[model]\nname = "anthropic/claude-sonnet-4.6"\n'),
+    ("auth only", '[model]\nauth = "oauth"\n'),
+    (
+        "with a base_url",
+        '[model]\nprovider = "anthropic"\nbase_url = "https://proxy.example.com/v1"\n',
+    ),
+    ("an unknown provider", '[model]\nprovider = "nosuch"\n'),
+    ("agents only", '[agents.research.model]\nname = "gpt-5"\n'),
+    ("no seal.toml", None),
+]
+FIELDS = ("mode", "provider", "profile", "method", "reauth_auth", "base_url")
+
+
+@pytest.mark.parametrize(("case", "text"), REAUTH_CONFIGS, ids=[c[0] for c in REAUTH_CONFIGS])
+def test_welcome_offers_and_prepares_the_reauth_the_command_does(
+    tmp_path: Path, tally: Tally, case: str, text: str | None
+) -> None:
+    path = tmp_path / "seal.toml"
+    if text is not None:
+        write_config(path, text)
+    offered = survey(Services({}), str(path)).reauth
+    try:
+        app = SealSetupApp.from_cli(config=str(path), mode="reauth", env={})
+        command: Answers | None = app.answers
+    except InputError:
+        command = None
+    welcome: Answers | None = None
+    if offered is not None:
+        welcome = Answers(config_path=str(path))
+        start_reauth(welcome, offered)
+
+    def fields(answers: Answers | None) -> tuple[Any, ...] | None:
+        return None if answers is None else tuple(getattr(answers, f) for f in FIELDS)
+
+    held = fields(welcome) == fields(command)
+    tally.record(f"{CATEGORY}: Welcome's re-auth is the command's", held)
+    assert fields(welcome) == fields(command), case

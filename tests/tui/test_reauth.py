@@ -204,6 +204,33 @@ async def test_welcome_offers_reauth_and_roles_after_set_up(
         assert "Model" not in text_of(pilot, "#progress")
 
 
+async def test_welcome_offers_reauth_for_a_provider_inferred_from_the_model(
+    fake_provider: FakeProvider, tmp_path: Path
+) -> None:
+    # No `provider` key: `seal-setup reauth` takes anthropic from the model name, and so
+    # does Welcome now (it used to offer no "Re-authenticate" here).
+    text = '[model]\nname = "claude-sonnet-4-6"\nauth = "setup_token"\n'
+    h = build(fake_provider, tmp_path, config_text=text)
+    command = SealSetupApp.from_cli(config=str(h.config_path), mode="reauth", env={}).answers
+    async with h.app.run_test(size=SIZE) as pilot:
+        from textual.widgets import OptionList
+
+        await wait_screen(pilot, WelcomeScreen)
+        actions = pilot.app.screen.query_one("#actions", OptionList)
+        await wait_for(pilot, lambda: actions.option_count == 3, "three entry points")
+        assert actions.get_option_at_index(1).id == "auth_method"
+        assert "Re-authenticate Anthropic" in str(actions.get_option_at_index(1).prompt)
+        actions.highlighted = 1
+        await pilot.pause()
+        await press_next(pilot)
+        await wait_screen(pilot, AuthMethodScreen)
+        await _status(pilot, "no stored credential for anthropic:default")
+        answers = h.app.answers
+    fields = ("mode", "provider", "profile", "method", "reauth_auth", "base_url")
+    assert [getattr(answers, f) for f in fields] == [getattr(command, f) for f in fields]
+    assert (answers.provider, answers.method) == ("anthropic", "setup_token")
+
+
 def test_reauth_needs_a_provider(tmp_path: Path) -> None:
     missing = tmp_path / "seal.toml"
     with pytest.raises(InputError, match=r"no seal\.toml here"):
