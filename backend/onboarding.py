@@ -9,7 +9,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from backend.config_path import default_config_path
 from backend.credentials import CredentialRecord, CredentialStore, utcnow
 from backend.record_writes import same_token, update_record
 from backend.shell import join, option
@@ -109,8 +108,7 @@ def equivalent_command(answers: Answers, config_path: str | None = None) -> str:
     """The `seal-setup onboard --non-interactive …` that makes the same changes, every
     argument shell-quoted (a hostile name or value stays one argument when pasted)."""
     args = ["seal-setup", "onboard", "--non-interactive"]
-    # The ./seal.toml a command finds by itself needs no --config.
-    if config_path and Path(config_path) not in (Path("seal.toml"), default_config_path({})):
+    if config_path and config_path != "seal.toml":
         args += option("--config", config_path)
     args += option("--provider", answers.provider or "anthropic")
     args += option("--auth", answers.method or "api_key")

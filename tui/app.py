@@ -18,7 +18,7 @@ from textual.app import App
 from textual.binding import Binding, BindingType
 
 import assets
-from backend.config_path import default_config_path
+from backend.config_path import default_config_path, shown_config_path
 from backend.errors import ExitCode
 from backend.services import Services
 from backend.wizard_state import Answers
@@ -117,7 +117,7 @@ class SealSetupApp(App[int]):
         """
         env = dict(os.environ if env is None else env)
         services = services or Services(env)
-        path = str(default_config_path(env, config))
+        path = str(shown_config_path(default_config_path(env, config)))
         answers = Answers(mode=mode, config_path=path)  # type: ignore[arg-type]
         if mode == "reauth":
             prepare_reauth(answers, services, provider, profile)

@@ -117,14 +117,3 @@ def test_reauth_command_parses(tmp_path):
     tokens = shlex.split(equivalent_command(answers, str(Path(tmp_path) / "s.toml")))
     args = build_parser().parse_args(tokens[1:])
     assert (args.auth, args.profile, args.model) == ("oauth", "work", None)
-
-
-def test_the_default_seal_toml_needs_no_config_flag(tmp_path, monkeypatch):
-    # The wizard resolves ./seal.toml to an absolute path (as status does): the command
-    # run in the same folder finds that file by itself, so it names no --config.
-    monkeypatch.chdir(tmp_path)
-    answers = Answers(provider="openai", method="env")
-    for path in (str(tmp_path / "seal.toml"), "seal.toml"):
-        assert "--config" not in equivalent_command(answers, path)
-    other = shlex.split(equivalent_command(answers, str(tmp_path / "sub" / "seal.toml")))
-    assert other[3:5] == ["--config", str(tmp_path / "sub" / "seal.toml")]
