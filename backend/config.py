@@ -48,7 +48,6 @@ __all__ = [
     "ROLE_NAMES",
     "SaveResult",
     "SealConfig",
-    "default_config_path",
     "load_config",
 ]
 
@@ -92,8 +91,6 @@ _PROFILE_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")
 _HEADER_NAME_RE = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]{1,128}")
 # Headers that carry credentials: their values would be secrets in a project file.
 _SECRET_HEADERS = ("authorization", "proxy-authorization", "x-api-key", "api-key", "cookie")
-
-default_config_path = config_io.default_config_path
 
 
 def _is_header_table(key: Key | None, item: Item) -> bool:

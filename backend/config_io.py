@@ -16,7 +16,6 @@ from __future__ import annotations
 import os
 import re
 import tomllib
-from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -48,17 +47,6 @@ class SaveResult:
     created: bool
     older: tuple[Path, ...] = ()
     written: bool = True
-
-
-def default_config_path(env: Mapping[str, str] | None = None, cli_path: str | None = None) -> Path:
-    """--config beats SEAL_CONFIG beats ./seal.toml."""
-    if cli_path:
-        return Path(cli_path).expanduser()
-    environ = os.environ if env is None else env
-    from_env = environ.get("SEAL_CONFIG", "").strip()
-    if from_env:
-        return Path(from_env).expanduser()
-    return Path.cwd() / "seal.toml"
 
 
 @dataclass(frozen=True)

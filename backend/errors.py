@@ -1,16 +1,36 @@
-"""Typed, user-facing errors: each carries a message and a hint that says what to do.
+"""Typed, user-facing errors and the exit codes they map to.
 
 The CLI maps `exit_code` straight to the process exit status (DESIGN §5), and the
 screens show `message` and `hint` as they are. Messages never contain secrets.
+`ExitCode` is the one table of exit statuses: the commands, the wizard and the errors
+all take theirs from it.
 """
 
 from __future__ import annotations
+
+from enum import IntEnum
+
+
+class ExitCode(IntEnum):
+    """The process exit status of every `seal-setup` command (DESIGN §5)."""
+
+    OK = 0
+    # A credential missing, rejected, expired or not checkable (or, for status, invalid).
+    CREDENTIAL = 1
+    # An error nothing handled: a short message and a report without secrets. The same
+    # status as a credential problem, as DESIGN §5 has it; an alias of CREDENTIAL.
+    UNEXPECTED = 1
+    # A usage or input error (and, for status, a warning: expiring, unverified, untrusted).
+    USAGE = 2
+    # seal.toml unreadable, not parseable or not writable; nothing was written.
+    CONFIG = 3
+    CANCELLED = 130
 
 
 class SealError(Exception):
     """Base of every error a person may see. `message` says what went wrong, `hint` what to do."""
 
-    exit_code = 1
+    exit_code: ExitCode = ExitCode.CREDENTIAL
 
     def __init__(self, message: str, hint: str = "") -> None:
         super().__init__(message)
@@ -24,13 +44,13 @@ class SealError(Exception):
 class InputError(SealError):
     """Something a person typed or pasted is not acceptable."""
 
-    exit_code = 2
+    exit_code = ExitCode.USAGE
 
 
 class ConfigError(SealError):
     """seal.toml cannot be read, parsed or written; nothing was written."""
 
-    exit_code = 3
+    exit_code = ExitCode.CONFIG
 
 
 class ConfigParseError(ConfigError):
@@ -60,3 +80,11 @@ class ProviderError(SealError):
 
 class OAuthError(SealError):
     """A sign-in step failed: bad paste, foreign state, expired sign-in, token endpoint error."""
+
+
+class CredentialFailure(SealError):
+    """The credential is missing, rejected or could not be checked (exit 1)."""
+
+
+class RulesError(InputError):
+    """The model options break the catalog's rules for the model (exit 2)."""

@@ -1,9 +1,11 @@
 """Re-authentication: which credential to replace, and what is wrong with the current one.
 
 `reauth_target` reads seal.toml's [model] (plus `--provider`/`--profile`) into the provider,
-profile and method the wizard starts from. `credential_status` explains the credential Seal
+profile and method the wizard starts from; `start_reauth` puts a target into the answers.
+`seal-setup reauth` and the Welcome step's "Re-authenticate" both go through these two, so
+they offer and prepare the same re-auth. `credential_status` explains the credential Seal
 uses for the configured `auth`: its state is `backend.health`'s (the same as `status` and
-the Roles checks), with the lines that matter when replacing it. Both are pure.
+the Roles checks), with the lines that matter when replacing it. All are pure.
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ from backend.selectors import PROVIDERS, infer_provider
 if TYPE_CHECKING:
     from backend.config import SealConfig
     from backend.resolution import Resolution, Source
+    from backend.wizard_state import Answers
 
 
 @dataclass(frozen=True)
@@ -38,13 +41,15 @@ class ReauthTarget:
 
     `config_auth` is seal.toml's `auth` for this provider (its default, api_key, when the
     key is absent), or None when seal.toml does not configure this provider: then the
-    wizard never touches seal.toml.
+    wizard never touches seal.toml. `base_url` is [model]'s when seal.toml configures the
+    provider (the check goes there once it is trusted), else None.
     """
 
     provider: str
     profile: str
     method: str
     config_auth: str | None
+    base_url: str | None = None
 
 
 def reauth_target(
@@ -72,17 +77,34 @@ def reauth_target(
         raise InputError(f"unknown provider {chosen!r}", "use one of: " + ", ".join(PROVIDERS))
     config_auth: str | None = None
     config_profile: str | None = None
+    base_url: str | None = None
     if config is not None and chosen == configured:
         auth = config.own("auth")
         config_auth = auth if isinstance(auth, str) else "api_key"
         own_profile = config.own("profile")
         config_profile = own_profile if isinstance(own_profile, str) else None
+        own_base = config.own("base_url")
+        base_url = own_base if isinstance(own_base, str) else None
     return ReauthTarget(
         provider=chosen,
         profile=profile or config_profile or "default",
         method=config_auth or "api_key",
         config_auth=config_auth,
+        base_url=base_url,
     )
+
+
+def start_reauth(answers: Answers, target: ReauthTarget) -> None:
+    """The answers of a re-auth of `target`: its provider, profile and current method
+    preselected, nothing pasted or checked yet."""
+    answers.mode = "reauth"
+    answers.provider = target.provider
+    answers.profile = target.profile
+    answers.method = target.method
+    answers.reauth_auth = target.config_auth
+    answers.base_url = target.base_url
+    answers.record = None
+    answers.check_outcome = None
 
 
 @dataclass(frozen=True)

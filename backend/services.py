@@ -12,7 +12,7 @@ import threading
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from concurrent.futures import Future
@@ -158,13 +158,19 @@ class Services:
             client.close()
 
     def endpoint(
-        self, provider: str, base_url: str | None = None, config_path: str | Path | None = None
+        self,
+        provider: str,
+        base_url: str | None = None,
+        config_path: str | Path | None = None,
+        *,
+        agent: str | None = None,
     ) -> Endpoint:
         """Where `provider`'s requests go for a seal.toml `base_url` (None: its own base),
-        and whether this machine trusts it. Reads the trust list; sends nothing."""
+        and whether this machine trusts it; `agent` names the table that sets it, when
+        that is not [model]. Reads the trust list; sends nothing."""
         from backend.trust import endpoint_for
 
-        return endpoint_for(provider, base_url, config_path, self.env)
+        return endpoint_for(provider, base_url, config_path, self.env, agent=agent)
 
     def project_endpoints(self, config: SealConfig) -> list[Endpoint]:
         """Every base_url in seal.toml that is not a provider's own, with its trust."""
@@ -365,15 +371,3 @@ def _path(config_path: str | Path | None) -> str | None:
 def _message(exc: BaseException) -> str:
     text = getattr(exc, "message", None)
     return text if isinstance(text, str) else type(exc).__name__
-
-
-def env_value(env: Mapping[str, str], name: str) -> str | None:
-    """An env var's value with surrounding whitespace removed, or None if empty."""
-    value = env.get(name, "").strip()
-    return value or None
-
-
-def describe_identity(identity: Mapping[str, Any]) -> str:
-    """A short human line from a check's identity fields."""
-    parts = [f"{k}: {v}" for k, v in identity.items() if v not in (None, "", {})]
-    return ", ".join(parts)

@@ -6,10 +6,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from backend.errors import SealError
+from backend.errors import InputError, SealError
 from backend.resolution import ENV_VARS
 
 if TYPE_CHECKING:
+    from backend.config import SealConfig
+    from backend.reauth import ReauthTarget
     from backend.services import Services
     from backend.trust import Endpoint
 
@@ -26,6 +28,9 @@ class Survey:
     auth: str | None = None
     profile: str = "default"
     agents: list[str] = field(default_factory=list)
+    # What "Re-authenticate" would re-authenticate: the same target `seal-setup reauth`
+    # takes from seal.toml (None: seal.toml names no provider, or none it knows).
+    reauth: ReauthTarget | None = None
     # [model] base_url as written, and every base_url that is not a provider's own.
     base_url: str | None = None
     endpoints: list[Endpoint] = field(default_factory=list)
@@ -60,6 +65,7 @@ def survey(services: Services, config_path: str) -> Survey:
             facts.auth = config.get("auth")
             facts.profile = config.get("profile") or "default"
             facts.agents = config.agents()
+            facts.reauth = _reauth_target(config)
             base_url = config.get("base_url")
             facts.base_url = base_url if isinstance(base_url, str) else None
             try:
@@ -82,3 +88,12 @@ def survey(services: Services, config_path: str) -> Survey:
     except SealError as exc:
         facts.store_error = str(exc)
     return facts
+
+
+def _reauth_target(config: SealConfig) -> ReauthTarget | None:
+    from backend.reauth import reauth_target
+
+    try:
+        return reauth_target(config)
+    except InputError:  # no provider to re-authenticate: Welcome offers none
+        return None

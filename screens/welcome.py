@@ -60,14 +60,15 @@ class WelcomeScreen(StepScreen):
                 "setup",
             )
         ]
-        if facts.provider and facts.provider in PROVIDER_LABELS and not facts.config_error:
-            label = PROVIDER_LABELS[facts.provider]
+        target = facts.reauth
+        if target is not None and not facts.config_error:
+            label = PROVIDER_LABELS[target.provider]
             options.append(
                 Option(
                     option_text(
                         f"Re-authenticate {label}",
-                        f"Sign in again or paste a new key for {facts.provider}:"
-                        f"{facts.profile} (after a 401 or an expired sign-in).",
+                        f"Sign in again or paste a new key for {target.provider}:"
+                        f"{target.profile} (after a 401 or an expired sign-in).",
                     ),
                     "auth_method",
                 )
@@ -114,16 +115,11 @@ class WelcomeScreen(StepScreen):
             self.answers.mode = "onboard"
             self.finish(StepResult("next"))
             return
-        if self._choice == "auth_method" and self.facts is not None and self.facts.provider:
-            # The same walk as `seal-setup reauth` for the configured provider.
-            facts = self.facts
-            self.answers.mode = "reauth"
-            self.answers.provider = facts.provider
-            self.answers.profile = facts.profile
-            self.answers.reauth_auth = facts.auth or "api_key"
-            self.answers.method = self.answers.reauth_auth
-            self.answers.record = None
-            self.answers.check_outcome = None
+        if self._choice == "auth_method" and self.facts is not None and self.facts.reauth:
+            # The same re-auth as `seal-setup reauth` for the configured provider.
+            from backend.reauth import start_reauth
+
+            start_reauth(self.answers, self.facts.reauth)
         elif self._choice == "roles":
             self.answers.mode = "roles"
         self.action_goto(self._choice)

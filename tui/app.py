@@ -18,39 +18,22 @@ from textual.app import App
 from textual.binding import Binding, BindingType
 
 import assets
+from backend.config_path import default_config_path, shown_config_path
+from backend.errors import ExitCode
 from backend.services import Services
 from backend.wizard_state import Answers
 from screens.base import StepContext, StepScreen
 from tui.flow import START_STEP, STEPS, phases_for
-
-EXIT_OK = 0
-EXIT_UNEXPECTED = 1
-EXIT_CANCELLED = 130
-
-
-def resolve_config_path(cli_path: str | None, env: Mapping[str, str]) -> str:
-    """--config wins, then $SEAL_CONFIG, then ./seal.toml."""
-    if cli_path:
-        return cli_path
-    return env.get("SEAL_CONFIG") or "seal.toml"
 
 
 def prepare_reauth(
     answers: Answers, services: Services, provider: str | None, profile: str | None
 ) -> None:
     """Fill the answers for `seal-setup reauth`: provider, profile, current method."""
-    from backend.reauth import reauth_target
+    from backend.reauth import reauth_target, start_reauth
 
     loaded = services.load_config(answers.config_path)
-    target = reauth_target(loaded if loaded.exists else None, provider, profile)
-    answers.provider = target.provider
-    answers.profile = target.profile
-    answers.method = target.method
-    answers.reauth_auth = target.config_auth
-    if target.config_auth is not None:
-        # seal.toml configures this provider: the check goes where [model] sends it.
-        base_url = loaded.own("base_url")
-        answers.base_url = base_url if isinstance(base_url, str) else None
+    start_reauth(answers, reauth_target(loaded if loaded.exists else None, provider, profile))
 
 
 def prepare_roles(answers: Answers, services: Services, agent: str | None) -> None:
@@ -134,7 +117,8 @@ class SealSetupApp(App[int]):
         """
         env = dict(os.environ if env is None else env)
         services = services or Services(env)
-        answers = Answers(mode=mode, config_path=resolve_config_path(config, env))  # type: ignore[arg-type]
+        path = str(shown_config_path(default_config_path(env, config)))
+        answers = Answers(mode=mode, config_path=path)  # type: ignore[arg-type]
         if mode == "reauth":
             prepare_reauth(answers, services, provider, profile)
         elif mode == "roles":
@@ -187,7 +171,7 @@ class SealSetupApp(App[int]):
         keys, tokens) and the raw message: a report without secrets is saved instead, and
         a few lines say so once the terminal is restored. Exit code 1.
         """
-        self._return_code = EXIT_UNEXPECTED
+        self._return_code = ExitCode.UNEXPECTED
         if self._exception is not None:
             # Already stopping on an error: the first one is the one reported.
             return
@@ -196,7 +180,7 @@ class SealSetupApp(App[int]):
         self._exception_event.set()
         from textual.worker import WorkerFailed
 
-        from tui.cli import report_unexpected
+        from tui.crash import report_unexpected
 
         cause = error.error if isinstance(error, WorkerFailed) else error
         answers = self.answers
@@ -241,7 +225,7 @@ class SealSetupApp(App[int]):
         if name is None or message.step is not self.screen_stack[0]:
             return
         if result.action == "cancel":
-            self.exit(EXIT_CANCELLED, return_code=EXIT_CANCELLED)
+            self.exit(ExitCode.CANCELLED, return_code=ExitCode.CANCELLED)
         elif result.action == "back":
             if self.history:
                 self.show_step(self.history.pop())
@@ -251,7 +235,7 @@ class SealSetupApp(App[int]):
         else:
             following = STEPS[name].next(self.answers)
             if following is None:
-                self.exit(EXIT_OK, return_code=EXIT_OK)
+                self.exit(ExitCode.OK, return_code=ExitCode.OK)
                 return
             self.history.append(name)
             if following == "check":

@@ -1,8 +1,11 @@
-"""The `seal-setup` command line: argparse, dispatch, and exit codes (DESIGN §5).
+"""The `seal-setup` command line: argparse and dispatch (DESIGN §5).
 
-Exit codes: 0 ok; 1 credential missing/rejected/expired, or an unexpected error (a short
-message and a report without secrets, never a traceback); 2 usage or input error;
-3 seal.toml unreadable or not parseable; 130 cancelled.
+Exit codes are `backend.errors.ExitCode`: 0 ok; 1 credential missing/rejected/expired, or
+an unexpected error (a short message and a report without secrets, never a traceback);
+2 usage or input error; 3 seal.toml unreadable or not parseable; 130 cancelled.
+
+Nothing in `tui` imports this module: it imports the commands (lazily, so `--help` and
+the wizard's start stay light) and hands each the same `Services`.
 """
 
 from __future__ import annotations
@@ -13,31 +16,14 @@ import gc
 import os
 import sys
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-if TYPE_CHECKING:
-    from backend.credentials import CredentialRecord
-
-EXIT_OK = 0
-EXIT_CREDENTIAL = 1
-EXIT_UNEXPECTED = 1
-EXIT_USAGE = 2
-EXIT_CONFIG = 3
-EXIT_CANCELLED = 130
+from backend.errors import ExitCode
+from backend.services import Services
+from tui.crash import report_unexpected, version
 
 PROVIDERS = ("anthropic", "openrouter", "openai")
 METHODS = ("api_key", "console_oauth", "oauth", "setup_token", "claude_code", "env")
-
-
-def version() -> str:
-    """The installed package's version."""
-    from importlib.metadata import PackageNotFoundError
-    from importlib.metadata import version as installed
-
-    try:
-        return installed("seal-setup")
-    except PackageNotFoundError:
-        return "0.0.0+unknown"
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -134,8 +120,12 @@ def _add_model_options(onboard: argparse.ArgumentParser) -> None:
     )
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    """Entry point of the console script; returns the exit code."""
+def main(argv: Sequence[str] | None = None, services: Services | None = None) -> int:
+    """Entry point of the console script; returns the exit code.
+
+    Every command, the wizard included, runs on one `Services` built from this process's
+    environment (tests may pass their own).
+    """
     parser = build_parser()
     args = parser.parse_args(argv)
     if not hasattr(args, "config"):
@@ -144,29 +134,39 @@ def main(argv: Sequence[str] | None = None) -> int:
         # `--config "$UNSET"` must not quietly fall back to ./seal.toml.
         parser.error("--config is empty: pass the path of seal.toml")
     command = args.command or "onboard"
+    services = services or Services()
+    try:
+        return _dispatch(parser, args, command, services)
+    finally:
+        services.close()
+
+
+def _dispatch(
+    parser: argparse.ArgumentParser, args: argparse.Namespace, command: str, services: Services
+) -> int:
     if command == "onboard" and getattr(args, "non_interactive", False):
         from tui.noninteractive import run_noninteractive
 
-        return run_noninteractive(args)
+        return run_noninteractive(args, services)
     if command in ("onboard", "reauth", "roles"):
-        return _run_wizard(args, mode=command)
+        return _run_wizard(args, command, services)
     if command == "status":
         from tui.commands import run_status
 
-        return run_status(args)
+        return run_status(args, services)
     if command == "trust":
         from tui.trust_cmd import run_trust
 
-        return run_trust(args)
+        return run_trust(args, services)
     if command == "logout":
         from tui.commands import run_logout
 
-        return run_logout(args)
+        return run_logout(args, services)
     parser.error(f"unknown command {command!r}")
-    return EXIT_USAGE
+    return ExitCode.USAGE
 
 
-def _run_wizard(args: argparse.Namespace, mode: str) -> int:
+def _run_wizard(args: argparse.Namespace, mode: str, services: Services) -> int:
     if not (sys.stdin.isatty() and sys.stdout.isatty()):
         print(
             "seal-setup: the wizard needs a terminal. For scripts use "
@@ -174,17 +174,18 @@ def _run_wizard(args: argparse.Namespace, mode: str) -> int:
             "with the secret on stdin.",
             file=sys.stderr,
         )
-        return EXIT_USAGE
+        return ExitCode.USAGE
     from backend.errors import SealError
 
     try:
         code = launch_wizard(
             mode,
             config=args.config,
-            env=dict(os.environ),
+            env=services.env,
             provider=getattr(args, "provider", None),
             profile=getattr(args, "profile", None),
             agent=getattr(args, "agent", None),
+            services=services,
         )
     except SealError as exc:
         from tui.output import error
@@ -193,7 +194,7 @@ def _run_wizard(args: argparse.Namespace, mode: str) -> int:
         # (and escaped: the message may quote the file or an agent name).
         error(exc.message, exc.hint, prefix=f"seal-setup {mode}")
         return exc.exit_code
-    return EXIT_OK if code is None else code
+    return ExitCode.OK if code is None else code
 
 
 def launch_wizard(
@@ -204,6 +205,7 @@ def launch_wizard(
     provider: str | None = None,
     profile: str | None = None,
     agent: str | None = None,
+    services: Services | None = None,
     **run_options: Any,
 ) -> int | None:
     """Import, build and run the wizard; its exit code. `run_options` go to App.run().
@@ -217,32 +219,18 @@ def launch_wizard(
         from tui.app import SealSetupApp
 
         app = SealSetupApp.from_cli(
-            config=config, mode=mode, env=env, provider=provider, profile=profile, agent=agent
+            config=config,
+            mode=mode,
+            env=env,
+            provider=provider,
+            profile=profile,
+            agent=agent,
+            services=services,
         )
         app.run(**run_options)
     finally:
         gc.enable()
     return app.return_code
-
-
-def report_unexpected(
-    error: BaseException,
-    env: Mapping[str, str],
-    records: Sequence[CredentialRecord | None] = (),
-    changes: str = "",
-) -> str:
-    """Save the redacted report of an unexpected error; the message to show for it.
-
-    `records` hold secrets to keep out of the report (the wizard's current credential);
-    `changes` says what was written before the error, if that is known.
-    """
-    from backend.crash_report import save_crash_report, stopped_message
-
-    about: tuple[str, ...] = ()
-    with contextlib.suppress(Exception):  # a broken install's metadata: no version line
-        about = (f"seal-setup {version()}",)
-    report = save_crash_report(error, env=env, records=records, about=about)
-    return stopped_message(error, report, changes, env)
 
 
 def disable_core_dumps() -> None:
@@ -264,13 +252,13 @@ def run() -> None:
         code = main()
         sys.stdout.flush()  # here, where a closed pipe is caught, not at exit
     except KeyboardInterrupt:
-        sys.exit(EXIT_CANCELLED)
+        sys.exit(ExitCode.CANCELLED)
     except BrokenPipeError:
         # `seal-setup status | head`: the reader went away; nothing to report. Output
         # still buffered would raise again at exit, so it goes nowhere instead.
         with contextlib.suppress(OSError, ValueError):
             os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        sys.exit(EXIT_UNEXPECTED)
+        sys.exit(ExitCode.UNEXPECTED)
     except Exception as exc:
         sys.exit(_unexpected(exc))
     sys.exit(code)
@@ -286,4 +274,4 @@ def _unexpected(error: Exception) -> int:
         say(error.message, error.hint)
         return error.exit_code
     print(report_unexpected(error, os.environ), file=sys.stderr)
-    return EXIT_UNEXPECTED
+    return ExitCode.UNEXPECTED

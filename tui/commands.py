@@ -1,20 +1,19 @@
-"""Non-wizard commands: `status` and `logout` (DESIGN §5)."""
+"""Non-wizard commands: `status` and `logout` (DESIGN §5), on the wizard's `Services`."""
 
 from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 from typing import TYPE_CHECKING
 
 from backend.display import visible
-from backend.errors import ConfigError, SealError
-from tui.cli import EXIT_CANCELLED, EXIT_CONFIG, EXIT_OK, EXIT_USAGE
+from backend.errors import ConfigError, ExitCode, SealError
 from tui.output import error, paint, say, table, use_colour
 
 if TYPE_CHECKING:
     from backend.credentials import CredentialRecord
+    from backend.services import Services
     from backend.status import Report
 
 STATE_COLOURS = {
@@ -31,22 +30,20 @@ STATE_COLOURS = {
 # --- status -------------------------------------------------------------------------------
 
 
-def run_status(args: argparse.Namespace) -> int:
+def run_status(args: argparse.Namespace, services: Services) -> ExitCode:
     """`seal-setup status [--json] [--probe] [--config PATH]`."""
-    from backend.config import load_config
-    from backend.config_io import default_config_path
-    from backend.credential_store import choose_store
+    from backend.config_path import default_config_path
     from backend.status import build_report, probe
 
-    env = dict(os.environ)
+    env = services.env
     path = default_config_path(env, args.config)
     try:
-        config = load_config(path)
+        config = services.load_config(path)
     except ConfigError as exc:
         error(exc.message, exc.hint or "fix seal.toml by hand; nothing was changed")
-        return EXIT_CONFIG
+        return ExitCode.CONFIG
     try:
-        choice = choose_store(env)
+        choice = services.store_choice()
         report = build_report(config, choice.store, env)
         if args.probe:
             report = probe(report, env, choice.store)
@@ -58,7 +55,7 @@ def run_status(args: argparse.Namespace) -> int:
         print(json.dumps(report.to_json(), indent=2, ensure_ascii=True))
     else:
         print("\n".join(status_lines(report, choice.store.location, str(path))))
-    return report.exit_code
+    return ExitCode(report.exit_code)
 
 
 def status_lines(report: Report, store_location: str, config_path: str) -> list[str]:
@@ -137,14 +134,11 @@ def endpoint_lines(report: Report, colour: bool) -> list[str]:
 # --- logout -------------------------------------------------------------------------------
 
 
-def run_logout(args: argparse.Namespace) -> int:
+def run_logout(args: argparse.Namespace, services: Services) -> ExitCode:
     """`seal-setup logout [--provider P] [--profile N] [--yes]`; seal.toml is never touched."""
-    from backend.credential_store import choose_store
-
-    env = dict(os.environ)
+    env = services.env
     try:
-        choice = choose_store(env)
-        store = choice.store
+        store = services.store
         doomed = _to_remove(store.list(), args.provider, args.profile)
     except SealError as exc:
         error(exc.message, exc.hint)
@@ -152,8 +146,8 @@ def run_logout(args: argparse.Namespace) -> int:
     where = store.location
     if not doomed:
         say(f"Nothing to remove: {_scope(args)} is stored in {where}.")
-        _print_remaining(env, _providers(args, doomed))
-        return EXIT_OK
+        _print_remaining(services, _providers(args, doomed))
+        return ExitCode.OK
     names = [f"{r.key} ({r.kind})" for r in doomed]
     if len(doomed) == 1:
         question = f"Remove {names[0]} from {where}? [y/N] "
@@ -167,13 +161,13 @@ def run_logout(args: argparse.Namespace) -> int:
                 "logout needs a confirmation and there is no terminal to ask on",
                 "pass --yes to remove without asking",
             )
-            return EXIT_USAGE
+            return ExitCode.USAGE
         sys.stderr.write(visible(question))
         sys.stderr.flush()
         answer = sys.stdin.readline()
         if answer.strip().lower() not in ("y", "yes"):
             print("Nothing removed.")
-            return EXIT_CANCELLED
+            return ExitCode.CANCELLED
     from backend.record_writes import remove_record
 
     try:
@@ -184,8 +178,8 @@ def run_logout(args: argparse.Namespace) -> int:
     except SealError as exc:
         error(exc.message, exc.hint)
         return exc.exit_code
-    _print_remaining(env, _providers(args, doomed))
-    return EXIT_OK
+    _print_remaining(services, _providers(args, doomed))
+    return ExitCode.OK
 
 
 def _to_remove(
@@ -218,11 +212,13 @@ def _providers(args: argparse.Namespace, removed: list[CredentialRecord]) -> lis
     return found or list(ENV_VARS)
 
 
-def _print_remaining(env: dict[str, str], providers: list[str]) -> None:
+def _print_remaining(services: Services, providers: list[str]) -> None:
     """Say which credentials Seal still finds: logout only empties seal's own store."""
-    from backend.claude_code import claude_credentials_path, display_path
+    from backend.claude_code import display_path
     from backend.resolution import ENV_VARS
 
+    env = services.env
+    claude_code = services.claude_code_path()
     for provider in providers:
         for name in ENV_VARS[provider]:
             if env.get(name, "").strip():
@@ -230,8 +226,8 @@ def _print_remaining(env: dict[str, str], providers: list[str]) -> None:
                     f"Note: {name} is still set in the environment; Seal keeps using it "
                     f"for {provider} (unset it to sign out fully)."
                 )
-    if "anthropic" in providers and claude_credentials_path(env).exists():
-        where = display_path(claude_credentials_path(env), env)
+    if "anthropic" in providers and claude_code.exists():
+        where = display_path(claude_code, env)
         say(
             f"Note: Claude Code's sign-in at {where} still provides a credential for "
             "anthropic; seal-setup never changes it (run `claude /logout` to remove it)."

@@ -4,17 +4,27 @@ Order: seal.toml (exit 3 if unreadable) → every flag checked and applied in me
 → the credential (stdin / sign-in / import / env) → the live check (exit 1) → the catalog
 rules (exit 2) → one commit of store + seal.toml. Any failure writes nothing. The secret
 comes from stdin only; nothing here prints it. Every line goes out through tui.output, escaped.
+
+It runs on the wizard's `Services` and its backend steps: the same sign-in, the same live
+check (`Services.check`, which sends nothing to a base_url this machine does not trust)
+and the same `onboarding.commit`. What is its own is the answer with no one to ask: an
+untrusted base_url or a check that could not be made stops it (unless `--no-verify`).
 """
 
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from typing import TYPE_CHECKING, Any
 
-from backend.errors import ConfigError, InputError, SealError
-from tui.cli import EXIT_OK
+from backend.errors import (
+    ConfigError,
+    CredentialFailure,
+    ExitCode,
+    InputError,
+    RulesError,
+    SealError,
+)
 from tui.output import error, say
 
 if TYPE_CHECKING:
@@ -24,7 +34,7 @@ if TYPE_CHECKING:
     from backend.config import SealConfig
     from backend.credentials import CredentialRecord
     from backend.providers.base import ModelInfo
-    from backend.trust import Endpoint
+    from backend.services import Services
     from backend.wizard_state import Answers
 
 # The Model step's options: with --model they are set as a whole (absent = removed), as
@@ -39,32 +49,23 @@ MODEL_OPTIONS = (
 )
 
 
-class CredentialFailure(SealError):
-    """The credential is missing, rejected or could not be checked (exit 1)."""
-
-
-class RulesError(InputError):
-    """The model options break the catalog's rules for the model (exit 2)."""
-
-
-def run_noninteractive(args: argparse.Namespace) -> int:
+def run_noninteractive(args: argparse.Namespace, services: Services) -> ExitCode:
     """Never prompts; the secret comes from stdin. Returns the exit code."""
-    env = dict(os.environ)
     try:
-        return _run(args, env)
+        return _run(args, services)
     except SealError as exc:
         error(exc.message, exc.hint)
         return exc.exit_code
 
 
-def _run(args: argparse.Namespace, env: dict[str, str]) -> int:
-    from backend.config import load_config
-    from backend.config_io import checked_link, default_config_path
+def _run(args: argparse.Namespace, services: Services) -> ExitCode:
+    from backend.config_io import checked_link
+    from backend.config_path import default_config_path
     from backend.methods import find_method, methods_for
     from backend.onboarding import apply_answers
 
-    path = default_config_path(env, args.config)
-    config = load_config(path)  # ConfigError: exit 3 before anything else
+    path = default_config_path(services.env, args.config)
+    config = services.load_config(path)  # ConfigError: exit 3 before anything else
     # No one to show a symlink's target to: only one within the project's folder is
     # written through (ConfigError otherwise, naming the --config that writes it).
     link_target = checked_link(path)
@@ -87,22 +88,20 @@ def _run(args: argparse.Namespace, env: dict[str, str]) -> int:
         )
     answers = build_answers(args, str(path))
     apply_answers(config, answers)  # InputError for any bad value: nothing fetched yet
-    catalog = _bundled_catalog()
-    _check_rules(config, answers, catalog)
+    _check_rules(config, answers, services.catalog())
     # Before stdin is read or a sign-in starts: an untrusted base_url stops it here.
-    endpoint = _endpoint(answers, config, env)
+    _refuse_untrusted(answers, config, services)
 
-    record = acquire(answers, env)
+    record = acquire(answers, services)
     answers.record = record
     if record is not None:
-        models = _live_check(answers, record, endpoint, env, args.no_verify)
+        models = _live_check(answers, record, services, args.no_verify)
         if models:
-            catalog = catalog.merged(answers.provider or "anthropic", models)
-            _check_rules(config, answers, catalog)
+            _check_rules(config, answers, services.catalog(answers.provider, models))
     else:
         say(_env_unset_line(answers), file=sys.stderr)
-    _commit(answers, config, env, link_target)
-    return EXIT_OK
+    _commit(answers, config, services, link_target)
+    return ExitCode.OK
 
 
 # --- flags → answers ----------------------------------------------------------------------
@@ -181,12 +180,6 @@ def _header(text: str) -> tuple[str, str]:
 # --- catalog rules ------------------------------------------------------------------------
 
 
-def _bundled_catalog() -> Catalog:
-    from backend.catalog import Catalog
-
-    return Catalog.bundled()
-
-
 def _find_model(config: SealConfig, answers: Answers, catalog: Catalog) -> ModelInfo | None:
     provider = answers.provider or "anthropic"
     name = config.get("name", answers.agent)
@@ -214,16 +207,16 @@ def _check_rules(config: SealConfig, answers: Answers, catalog: Catalog) -> None
 # --- the credential -----------------------------------------------------------------------
 
 
-def acquire(answers: Answers, env: dict[str, str]) -> CredentialRecord | None:
+def acquire(answers: Answers, services: Services) -> CredentialRecord | None:
     """The credential for the chosen method; None for an env method whose variable is unset."""
     method = answers.method
     if method in ("api_key", "setup_token"):
         return _from_stdin(answers)
     if method in ("oauth", "console_oauth"):
-        return _sign_in(answers, env)
+        return _sign_in(answers, services)
     if method == "claude_code":
-        return _claude_code(env)
-    return _from_env(answers, env)
+        return _claude_code(services)
+    return _from_env(answers, services.env)
 
 
 def _from_stdin(answers: Answers) -> CredentialRecord:
@@ -251,14 +244,14 @@ def _from_stdin(answers: Answers) -> CredentialRecord:
     )
 
 
-def _sign_in(answers: Answers, env: dict[str, str]) -> CredentialRecord:
+def _sign_in(answers: Answers, services: Services) -> CredentialRecord:
     from backend import oauth
     from backend.errors import OAuthError
     from backend.methods import SUBSCRIPTION_NOTE
     from backend.paste import SIGN_IN_PASTE
 
     mode: oauth.Mode = "max" if answers.method == "oauth" else "console"
-    pending = oauth.start_sign_in(mode, env)
+    pending = services.start_sign_in(mode)
     try:
         err = sys.stderr
         say(
@@ -283,21 +276,21 @@ def _sign_in(answers: Answers, env: dict[str, str]) -> CredentialRecord:
         except OAuthError as exc:
             raise InputError(exc.message, exc.hint) from None
         try:
-            return oauth.complete_sign_in(pending, line, profile=answers.profile, env=env)
+            return services.complete_sign_in(pending, line, answers.profile)
         except OAuthError as exc:
             raise CredentialFailure(exc.message, exc.hint) from None
     finally:
         # Done, refused or abandoned, nothing else completes this sign-in: a later run
         # starts its own.
-        oauth.discard_pending(pending, env)
+        services.abandon_sign_in(pending)
 
 
-def _claude_code(env: dict[str, str]) -> CredentialRecord:
-    from backend.claude_code import claude_credentials_path, display_path, read_claude_code
+def _claude_code(services: Services) -> CredentialRecord:
+    from backend.claude_code import display_path
 
-    record = read_claude_code(env)
+    record = services.import_claude_code()
     if record is None:
-        where = display_path(claude_credentials_path(env), env)
+        where = display_path(services.claude_code_path(), services.env)
         raise CredentialFailure(
             f"no Claude Code sign-in at {where}",
             "sign in with `claude` first (or set CLAUDE_CONFIG_DIR), or choose another --auth",
@@ -326,32 +319,25 @@ def _env_unset_line(answers: Answers) -> str:
 # --- check and commit ---------------------------------------------------------------------
 
 
-def _endpoint(answers: Answers, config: SealConfig, env: dict[str, str]) -> Endpoint:
-    """Where the check goes: the table's base_url once trusted; UntrustedEndpoint (exit 2)."""
-    from backend.trust import endpoint_for, refuse_untrusted
+def _refuse_untrusted(answers: Answers, config: SealConfig, services: Services) -> None:
+    """The check goes where the table's base_url says once it is trusted (the wizard's
+    rule); with no one to ask, an untrusted one is UntrustedEndpoint (exit 2) right away."""
+    from backend.trust import refuse_untrusted
 
     base_url = config.get("base_url", answers.agent)
+    answers.base_url = base_url if isinstance(base_url, str) else None
     where = answers.agent if config.own("base_url", answers.agent) is not None else None
-    endpoint = endpoint_for(
-        answers.provider or "anthropic", base_url, config.path, env, agent=where
-    )
-    refuse_untrusted([endpoint])
-    return endpoint
+    provider = answers.provider or "anthropic"
+    refuse_untrusted([services.endpoint(provider, base_url, config.path, agent=where)])
 
 
 def _live_check(
-    answers: Answers,
-    record: CredentialRecord,
-    endpoint: Endpoint,
-    env: dict[str, str],
-    no_verify: bool,
+    answers: Answers, record: CredentialRecord, services: Services, no_verify: bool
 ) -> list[ModelInfo]:
     """The wizard's Check step: verified goes on, rejected stops, unverifiable needs --no-verify."""
-    from backend import providers
-    from backend.providers.base import Auth
-
     provider = answers.provider or "anthropic"
-    result = providers.check(provider, Auth.from_record(record), endpoint=endpoint, env=env)
+    report = services.check(provider, record, answers.check_base_url, answers.config_path)
+    result = report.result
     answers.check_outcome = result.outcome
     answers.check_message = result.message
     if result.outcome == "rejected":
@@ -367,21 +353,21 @@ def _live_check(
         say(
             f"Could not check it ({result.message}); storing it marked unverified.", file=sys.stderr
         )
-    return list(result.models)
+    return report.models
 
 
 def _commit(
-    answers: Answers, config: SealConfig, env: dict[str, str], link_target: Path | None
+    answers: Answers, config: SealConfig, services: Services, link_target: Path | None
 ) -> None:
     from backend.backups import describe
-    from backend.credential_store import MemoryStore, choose_store
+    from backend.credential_store import MemoryStore
     from backend.onboarding import STORED_METHODS, commit, record_to_store
     from backend.paste import fingerprint
 
     stores = answers.method in STORED_METHODS and answers.record is not None
     # Methods that store nothing must not wait on a keyring probe.
-    store = choose_store(env).store if stores else MemoryStore()
-    result = commit(answers, config, store, env=env, link_target=link_target)
+    store = services.store if stores else MemoryStore()
+    result = commit(answers, config, store, env=services.env, link_target=link_target)
     record = record_to_store(answers)
     out: list[str] = []
     if answers.check_outcome == "verified":

@@ -8,25 +8,23 @@ withdraws it.
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from typing import TYPE_CHECKING
 
-from backend.errors import ConfigError, SealError
-from tui.cli import EXIT_CANCELLED, EXIT_CONFIG, EXIT_OK, EXIT_USAGE
+from backend.errors import ConfigError, ExitCode, SealError
 from tui.output import error, say
 
 if TYPE_CHECKING:
+    from backend.services import Services
     from backend.trust import TrustList
 
 
-def run_trust(args: argparse.Namespace) -> int:
+def run_trust(args: argparse.Namespace, services: Services) -> ExitCode:
     """`seal-setup trust [--config PATH] [--yes] [--list] [--forget]`."""
-    from backend.config import load_config
-    from backend.config_io import default_config_path
+    from backend.config_path import default_config_path
     from backend.trust import TrustList, config_key, project_endpoints
 
-    env = dict(os.environ)
+    env = services.env
     try:
         trust = TrustList.load(env)
         if args.list:
@@ -37,17 +35,17 @@ def run_trust(args: argparse.Namespace) -> int:
             if gone:
                 trust.save()
             say(f"Withdrew trust from {gone} server(s) for {config_key(path)}.")
-            return EXIT_OK
+            return ExitCode.OK
         try:
-            config = load_config(path)
+            config = services.load_config(path)
         except ConfigError as exc:
             error(exc.message, exc.hint or "fix seal.toml by hand; nothing was changed")
-            return EXIT_CONFIG
+            return ExitCode.CONFIG
         if not config.exists:
             error(
                 f"there is no seal.toml at {path}", "pass --config PATH of the project's seal.toml"
             )
-            return EXIT_USAGE
+            return ExitCode.USAGE
         endpoints = project_endpoints(config, env, trust)
     except SealError as exc:
         error(exc.message, exc.hint)
@@ -55,12 +53,12 @@ def run_trust(args: argparse.Namespace) -> int:
     where = config_key(path)
     if not endpoints:
         say(f"{where} sends every request to the providers' own servers: nothing to trust.")
-        return EXIT_OK
+        return ExitCode.OK
     refused = [e for e in endpoints if e.problem]
     if refused:
         for endpoint in refused:
             error(endpoint.problem, "fix base_url in seal.toml; nothing was trusted")
-        return EXIT_USAGE
+        return ExitCode.USAGE
     say(f"{where} sends requests to servers that are not the providers' own:")
     for e in endpoints:
         state = " (already trusted)" if e.trusted else ""
@@ -73,12 +71,12 @@ def run_trust(args: argparse.Namespace) -> int:
     if not args.yes:
         if not sys.stdin.isatty():
             error("trust needs a confirmation and there is no terminal to ask on", "pass --yes")
-            return EXIT_USAGE
+            return ExitCode.USAGE
         sys.stderr.write("Trust these servers for this seal.toml? [y/N] ")
         sys.stderr.flush()
         if sys.stdin.readline().strip().lower() not in ("y", "yes"):
             say("Nothing trusted.")
-            return EXIT_CANCELLED
+            return ExitCode.CANCELLED
     try:
         trust.set_for(path, endpoints)
         trust.save()
@@ -89,13 +87,13 @@ def run_trust(args: argparse.Namespace) -> int:
         f"Trusted {len(endpoints)} server(s) for {where} (kept in {trust.path}). Changing "
         "base_url in the file withdraws it."
     )
-    return EXIT_OK
+    return ExitCode.OK
 
 
-def _list(trust: TrustList) -> int:
+def _list(trust: TrustList) -> ExitCode:
     if not trust.entries:
         say("No seal.toml base_url is trusted on this machine.")
-        return EXIT_OK
+        return ExitCode.OK
     for entry in sorted(trust.entries, key=lambda e: (e.config, e.provider, e.base_url)):
         say(f"{entry.config}  {entry.provider} → {entry.base_url}  (since {entry.trusted_at})")
-    return EXIT_OK
+    return ExitCode.OK

@@ -13,6 +13,7 @@ import pytest
 
 from backend.credential_store import FileStore
 from backend.credentials import CredentialRecord, utcnow
+from backend.services import Services
 from tests.fakes.provider import FakeProvider
 from tui.cli import main
 
@@ -61,13 +62,15 @@ def run(
     capsys: pytest.CaptureFixture[str],
     monkeypatch: pytest.MonkeyPatch,
     stdin: str | io.StringIO = "",
+    services: Services | None = None,
 ) -> tuple[int, str, str]:
-    """main(argv) in-process with stdin, returning (code, stdout, stderr)."""
+    """main(argv) in-process with stdin, returning (code, stdout, stderr); on `services`
+    when given (else the command builds them from os.environ, as the console script does)."""
     monkeypatch.setattr(
         sys, "stdin", stdin if isinstance(stdin, io.StringIO) else io.StringIO(stdin)
     )
     try:
-        code = main(argv)
+        code = main(argv, services)
     except SystemExit as exc:  # argparse usage errors
         code = int(exc.code or 0)
     out, err = capsys.readouterr()

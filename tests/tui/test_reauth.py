@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -236,28 +237,49 @@ async def test_panel_shows_the_state_status_shows(
         assert panel.state == judge(h.services.resolve("anthropic", "default", auth)).state
 
 
+async def _reauth_from_welcome(pilot: Any) -> None:
+    """Welcome offers set-up, "Re-authenticate Anthropic" and roles; take the second."""
+    from textual.widgets import OptionList
+
+    await wait_screen(pilot, WelcomeScreen)
+    actions = pilot.app.screen.query_one("#actions", OptionList)
+    await wait_for(pilot, lambda: actions.option_count == 3, "three entry points")
+    ids = [actions.get_option_at_index(i).id for i in range(3)]
+    assert ids == ["setup", "auth_method", "roles"]
+    assert "Re-authenticate Anthropic" in str(actions.get_option_at_index(1).prompt)
+    actions.highlighted = 1
+    await pilot.pause()
+    await press_next(pilot)
+    await wait_screen(pilot, AuthMethodScreen)
+    await _status(pilot, "no stored credential for anthropic:default")
+
+
 async def test_welcome_offers_reauth_and_roles_after_set_up(
     fake_provider: FakeProvider, tmp_path: Path
 ) -> None:
     h = build(fake_provider, tmp_path, config_text=CONFIG.format(auth="api_key"))
     async with h.app.run_test(size=SIZE) as pilot:
-        from textual.widgets import OptionList
-
-        await wait_screen(pilot, WelcomeScreen)
-        actions = pilot.app.screen.query_one("#actions", OptionList)
-        await wait_for(pilot, lambda: actions.option_count == 3, "three entry points")
-        ids = [actions.get_option_at_index(i).id for i in range(3)]
-        assert ids == ["setup", "auth_method", "roles"]
-        assert "Re-authenticate Anthropic" in str(actions.get_option_at_index(1).prompt)
-        actions.highlighted = 1
-        await pilot.pause()
-        await press_next(pilot)
-        await wait_screen(pilot, AuthMethodScreen)
-        await _status(pilot, "no stored credential for anthropic:default")
+        await _reauth_from_welcome(pilot)
         assert h.app.answers.mode == "reauth"
         assert next_enabled(pilot)
         assert "Review" in text_of(pilot, "#progress")
         assert "Model" not in text_of(pilot, "#progress")
+
+
+async def test_welcome_offers_reauth_for_a_provider_inferred_from_the_model(
+    fake_provider: FakeProvider, tmp_path: Path
+) -> None:
+    # No `provider` key: `seal-setup reauth` takes anthropic from the model name, and so
+    # does Welcome now (it used to offer no "Re-authenticate" here).
+    text = '[model]\nname = "claude-sonnet-4-6"\nauth = "setup_token"\n'
+    h = build(fake_provider, tmp_path, config_text=text)
+    command = SealSetupApp.from_cli(config=str(h.config_path), mode="reauth", env={}).answers
+    async with h.app.run_test(size=SIZE) as pilot:
+        await _reauth_from_welcome(pilot)
+        answers = h.app.answers
+    fields = ("mode", "provider", "profile", "method", "reauth_auth", "base_url")
+    assert [getattr(answers, f) for f in fields] == [getattr(command, f) for f in fields]
+    assert (answers.provider, answers.method) == ("anthropic", "setup_token")
 
 
 def test_reauth_needs_a_provider(tmp_path: Path) -> None:

@@ -8,7 +8,8 @@ import pytest
 import tomlkit
 
 from backend import bounded
-from backend.config import MODEL_KEYS, ROLE_NAMES, default_config_path, load_config
+from backend.config import MODEL_KEYS, ROLE_NAMES, load_config
+from backend.config_path import default_config_path
 from backend.errors import ConfigError, ConfigParseError, InputError
 
 FULL = """\
