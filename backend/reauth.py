@@ -12,10 +12,11 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Literal
 
+from backend import registry
 from backend.credentials import to_rfc3339, utcnow
 from backend.errors import InputError
-from backend.methods import ENV_VAR_FOR_PROVIDER
-from backend.selectors import PROVIDERS, infer_provider
+from backend.registry import KEY_ENV_VARS
+from backend.selectors import infer_provider
 
 if TYPE_CHECKING:
     from backend.config import SealConfig
@@ -60,10 +61,9 @@ def reauth_target(
         where = "no seal.toml here" if config is None or not config.exists else "seal.toml"
         raise InputError(
             f"nothing to re-authenticate: {where} names no provider",
-            "run `seal-setup` to set Seal up, or pass --provider anthropic|openrouter|openai",
+            "run `seal-setup` to set Seal up, or pass --provider " + "|".join(registry.ids()),
         )
-    if chosen not in PROVIDERS:
-        raise InputError(f"unknown provider {chosen!r}", "use one of: " + ", ".join(PROVIDERS))
+    registry.get(chosen)  # InputError naming the known ones
     config_auth: str | None = None
     config_profile: str | None = None
     if config is not None and chosen == configured:
@@ -117,7 +117,7 @@ def credential_status(
     effective = resolution.effective
     if source is None:
         if wanted == "env":
-            headline = f"${ENV_VAR_FOR_PROVIDER.get(provider, '?')} is not set in this shell"
+            headline = f"${KEY_ENV_VARS.get(provider, '?')} is not set in this shell"
         elif wanted == "claude_code":
             headline = "Claude Code's sign-in was not found on this machine"
         else:

@@ -16,7 +16,8 @@ from typing import TYPE_CHECKING, Any, Literal
 from backend.claude_code import claude_credentials_path, display_path
 from backend.credentials import CredentialRecord, CredentialStore, to_rfc3339, utcnow
 from backend.errors import SealError
-from backend.resolution import ENV_VARS, Resolution, Source, resolve
+from backend.registry import ENV_VARS
+from backend.resolution import Resolution, Source, resolve
 from backend.shell import reauth_command
 
 if TYPE_CHECKING:

@@ -209,7 +209,7 @@ def _scope(args: argparse.Namespace) -> str:
 
 
 def _providers(args: argparse.Namespace, removed: list[CredentialRecord]) -> list[str]:
-    from backend.resolution import ENV_VARS
+    from backend.registry import ENV_VARS
 
     if args.provider:
         return [args.provider]
@@ -220,7 +220,7 @@ def _providers(args: argparse.Namespace, removed: list[CredentialRecord]) -> lis
 def _print_remaining(env: dict[str, str], providers: list[str]) -> None:
     """Say which credentials Seal still finds: logout only empties seal's own store."""
     from backend.claude_code import claude_credentials_path, display_path
-    from backend.resolution import ENV_VARS
+    from backend.registry import ENV_VARS
 
     for provider in providers:
         for name in ENV_VARS[provider]:
