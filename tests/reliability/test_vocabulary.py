@@ -301,6 +301,9 @@ async def test_a_token_variable_goes_as_bearer_in_the_wizard_the_cli_and_status(
         ("anthropic", "ANTHROPIC_API_KEY", "sk-ant-oat01-" + "t" * 90, True),
         ("openrouter", "OPENROUTER_API_KEY", OPENROUTER_KEY, False),
         ("openai", "OPENAI_API_KEY", OPENAI_KEY, False),
+        # Only Anthropic issues subscription tokens: in another provider's variable an
+        # sk-ant-oat… value is a (wrong) API key, named as Anthropic's when refused.
+        ("openai", "OPENAI_API_KEY", "sk-ant-oat01-" + "t" * 90, False),
     ],
 )
 def test_the_bearer_rule_per_variable(
