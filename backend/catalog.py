@@ -14,15 +14,15 @@ from dataclasses import fields, replace
 from importlib import resources
 from typing import Any
 
+from backend import registry
+from backend.config_schema import (
+    CACHE_RETENTION,
+    EFFORT_LEVELS,
+    MIN_THINKING_BUDGET,
+    THINKING_MODES,
+)
+from backend.methods import SUBSCRIPTION_AUTH
 from backend.providers.base import ModelInfo, line_of
-
-PROVIDERS = ("anthropic", "openrouter", "openai")
-LINES = ("opus", "sonnet", "haiku")
-EFFORT_LEVELS = ("low", "medium", "high", "xhigh", "max")
-THINKING_MODES = ("adaptive", "manual", "disabled")
-CACHE_RETENTION = ("none", "short", "long")
-SUBSCRIPTION_AUTH = ("oauth", "setup_token", "claude_code")
-MIN_THINKING_BUDGET = 1024
 
 
 def _norm(model_id: str) -> str:
@@ -71,7 +71,7 @@ def _bundled_models() -> dict[str, tuple[ModelInfo, ...]]:
     data = tomllib.loads(text)
     return {
         provider: tuple(_model_from_toml(provider, e) for e in data.get(provider, []))
-        for provider in PROVIDERS
+        for provider in registry.ids()
     }
 
 
@@ -108,7 +108,7 @@ class Catalog:
         models: Mapping[str, Iterable[ModelInfo]],
         sources: Mapping[str, str] | None = None,
     ) -> None:
-        self._models = {p: tuple(models.get(p, ())) for p in {*PROVIDERS, *models}}
+        self._models = {p: tuple(models.get(p, ())) for p in {*registry.ids(), *models}}
         self._sources = {p: (sources or {}).get(p, "bundled") for p in self._models}
         self._index: dict[str, dict[str, ModelInfo]] = {}
 
@@ -143,12 +143,14 @@ class Catalog:
         index = self._lookup(provider)
         return index.get(model_id) or index.get(_norm(model_id))
 
-    def resolve_alias(self, alias: str) -> str | None:
-        """opus | sonnet | haiku → the newest Anthropic id of that line; else None."""
+    def resolve_alias(self, alias: str, provider: str | None = None) -> str | None:
+        """A model alias (Anthropic's opus | sonnet | haiku) → the newest id of that line;
+        None when `alias` is none (or, with `provider`, not one of that provider's)."""
         line = alias.strip().lower()
-        if line not in LINES:
+        owner = registry.alias_owner(line)
+        if owner is None or provider not in (None, owner.id):
             return None
-        for model in self._models.get("anthropic", ()):
+        for model in self._models.get(owner.id, ()):
             if model.line == line:
                 return model.id
         return None

@@ -38,9 +38,10 @@ from tomlkit.toml_document import TOMLDocument
 from backend import config_guard, config_io
 from backend.config_guard import LineMap, TablePath, typed
 from backend.config_io import SaveResult
+from backend.config_schema import KINDS, MODEL_KEYS, ROLE_NAMES, check_agent_name, validate
 from backend.errors import ConfigError, InputError
 from backend.header_value import header_problem
-from backend.selectors import PROVIDERS, check_model_id, infer_provider, parse_selector
+from backend.selectors import infer_provider, parse_selector
 
 __all__ = [
     "MODEL_KEYS",
@@ -51,43 +52,11 @@ __all__ = [
     "load_config",
 ]
 
-MODEL_KEYS = (
-    "provider",
-    "name",
-    "auth",
-    "profile",
-    "thinking",
-    "thinking_budget",
-    "effort",
-    "max_tokens",
-    "base_url",
-    "cache_retention",
-    "context_1m",
-)
-ROLE_NAMES = ("primary", "fast", "escalate", "fallbacks")
-AUTH_METHODS = ("api_key", "oauth", "setup_token", "claude_code", "env")
-_CHOICES: dict[str, tuple[str, ...]] = {
-    "provider": PROVIDERS,
-    "auth": AUTH_METHODS,
-    "thinking": ("adaptive", "manual", "disabled"),
-    "effort": ("low", "medium", "high", "xhigh", "max"),
-    "cache_retention": ("none", "short", "long"),
-}
 NEW_FILE_HEADER = (
     "# seal.toml — Seal agent runtime configuration.\n"
     "# Written by seal-setup; comments and keys it does not manage are kept as they are.\n"
     "\n"
 )
-# The type each managed key must have: what it must be, and the test.
-_WANT_STR: tuple[str, Callable[[Any], bool]] = ("a string", lambda v: isinstance(v, str))
-_KINDS: dict[str, tuple[str, Callable[[Any], bool]]] = {key: _WANT_STR for key in MODEL_KEYS}
-_KINDS["thinking_budget"] = _KINDS["max_tokens"] = (
-    "a whole number",
-    lambda v: isinstance(v, int) and not isinstance(v, bool),
-)
-_KINDS["context_1m"] = ("true or false", lambda v: isinstance(v, bool))
-_AGENT_RE = re.compile(r"[A-Za-z0-9_-]{1,64}")
-_PROFILE_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")
 _HEADER_NAME_RE = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]{1,128}")
 # Headers that carry credentials: their values would be secrets in a project file.
 _SECRET_HEADERS = ("authorization", "proxy-authorization", "x-api-key", "api-key", "cookie")
@@ -598,7 +567,7 @@ class SealConfig:
         self._require_agent(agent)
         path = self._model_path(agent)
         if value is not None:
-            value = _validate(key, value)
+            value = validate(key, value)
         self._touch(path)
         if value is None:
             self._remove_scalar(path, key)
@@ -682,7 +651,7 @@ class SealConfig:
     @_edit
     def add_agent(self, name: str) -> None:
         """Add an empty [agents.NAME.model] override at the end of the agents."""
-        _check_agent_name(name)
+        check_agent_name(name)
         if name in self.agents():
             raise InputError(f"agent {name!r} already exists")
         self._touch(("agents", name, "model"))
@@ -727,7 +696,7 @@ class SealConfig:
     def rename_agent(self, old: str, new: str) -> None:
         """Rename [agents.OLD] (all its keys and tables) to [agents.NEW]."""
         self._require_agent(old)
-        _check_agent_name(new)
+        check_agent_name(new)
         if new == old:
             return
         if self._resolve(("agents", new)):
@@ -922,8 +891,8 @@ class SealConfig:
             )
 
         for key, value in self._scalars_of(models).items():
-            if key in _KINDS and not _KINDS[key][1](value):
-                raise wrong(key, _KINDS[key][0], value)
+            if key in KINDS and not KINDS[key][1](value):
+                raise wrong(key, KINDS[key][0], value)
         for role, value in self._scalars_of(roles).items():
             if not _role_value_ok(role, value):
                 want = "a selector or a list of selectors" if role == "fallbacks" else "a selector"
@@ -1140,7 +1109,7 @@ def _structure_looks_right(values: dict[str, Any]) -> bool:
         if not isinstance(model, dict):
             return False
         for key, value in model.items():
-            if key in _KINDS and not _KINDS[key][1](value):
+            if key in KINDS and not KINDS[key][1](value):
                 return False
         roles, headers = model.get("roles", {}), model.get("headers", {})
         if not isinstance(roles, dict) or not isinstance(headers, dict):
@@ -1164,50 +1133,6 @@ def _forget_display_names(item: Item) -> None:
         item.display_name = None
         for _, child in item.value.body:
             _forget_display_names(child)
-
-
-def _check_agent_name(name: str) -> None:
-    if not isinstance(name, str) or not _AGENT_RE.fullmatch(name):
-        raise InputError(
-            f"{name!r} is not a valid agent name",
-            "use 1-64 letters, digits, '-' or '_'",
-        )
-    if name == "default":
-        # The Roles step shows [model] as the row "default"; an agent of that name would
-        # be indistinguishable from it (the wizard refuses it too).
-        raise InputError("'default' is not a valid agent name", "it names the [model] row")
-
-
-def _validate(key: str, value: Any) -> Any:
-    """Check a value's type and range for `key`; returns the value to store."""
-    if key in _CHOICES:
-        if not isinstance(value, str) or value not in _CHOICES[key]:
-            raise InputError(f"{key} must be one of: " + ", ".join(_CHOICES[key]))
-        return value
-    if key == "name":
-        if not isinstance(value, str):
-            raise InputError("name must be a model id")
-        return check_model_id(value.strip())
-    if key == "profile":
-        if not isinstance(value, str) or not _PROFILE_RE.fullmatch(value):
-            raise InputError("profile must be 1-64 letters, digits, '.', '-' or '_'")
-        return value
-    if key in ("thinking_budget", "max_tokens"):
-        if isinstance(value, bool) or not isinstance(value, int):
-            raise InputError(f"{key} must be a whole number")
-        low = 1024 if key == "thinking_budget" else 1
-        if value < low:
-            raise InputError(f"{key} must be at least {low}")
-        return value
-    if key == "context_1m":
-        if not isinstance(value, bool):
-            raise InputError("context_1m must be true or false")
-        return value
-    if key == "base_url":
-        if not isinstance(value, str) or not re.fullmatch(r"https?://\S+", value):
-            raise InputError("base_url must be an http:// or https:// URL")
-        return value
-    raise InputError(f"seal-setup does not manage the key {key!r}")
 
 
 def load_config(path: Path) -> SealConfig:

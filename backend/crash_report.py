@@ -49,7 +49,7 @@ def known_secrets(
 ) -> tuple[str, ...]:
     """The secrets a process knows of: credential env variables and the records' values."""
     from backend.credential_store import _secrets_of
-    from backend.resolution import ENV_VARS
+    from backend.registry import ENV_VARS
 
     found = [env.get(name, "").strip() for names in ENV_VARS.values() for name in names]
     for record in records:

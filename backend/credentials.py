@@ -11,8 +11,9 @@ from datetime import UTC, datetime
 from typing import Any, Literal, Protocol
 
 RecordKind = Literal["api_key", "setup_token", "oauth"]
+# Subscription credentials: sent as Bearer plus the oauth beta, not as an API key.
+BEARER_KINDS: tuple[RecordKind, ...] = ("oauth", "setup_token")
 RECORD_VERSION = 1
-PROVIDERS = ("anthropic", "openrouter", "openai")
 DEFAULT_PROFILE = "default"
 
 
@@ -72,7 +73,7 @@ class CredentialRecord:
     @property
     def is_bearer(self) -> bool:
         """Subscription credentials (oauth, setup_token) go as Bearer + the oauth beta."""
-        return self.kind in ("oauth", "setup_token")
+        return self.kind in BEARER_KINDS
 
     def with_changes(self, **changes: Any) -> CredentialRecord:
         """A copy with some fields replaced."""

@@ -17,21 +17,14 @@ from dataclasses import dataclass
 from typing import Literal
 from urllib.parse import urlsplit
 
+from backend import registry
 from backend.errors import InputError
 
-ANTHROPIC_API = "https://api.anthropic.com"
+# Anthropic's sign-in hosts (API bases are in backend.registry).
 CLAUDE_AI = "https://claude.ai"
 PLATFORM = "https://platform.claude.com"
-OPENROUTER_API = "https://openrouter.ai/api/v1"
-OPENAI_API = "https://api.openai.com/v1"
-
-ENV_VARS = {
-    "anthropic": "SEAL_ANTHROPIC_BASE_URL",
-    "oauth": "SEAL_ANTHROPIC_OAUTH_URL",
-    "openrouter": "SEAL_OPENROUTER_BASE_URL",
-    "openai": "SEAL_OPENAI_BASE_URL",
-}
-_DEFAULTS = {"anthropic": ANTHROPIC_API, "openrouter": OPENROUTER_API, "openai": OPENAI_API}
+# One base that replaces both sign-in hosts (proxies, the loopback fake).
+OAUTH_ENV = "SEAL_ANTHROPIC_OAUTH_URL"
 
 SignInMode = Literal["max", "console"]
 
@@ -110,16 +103,17 @@ def api_base(provider: str, env: Mapping[str, str] | None = None) -> str:
     The environment is the person's own setting, so it needs no trust; it still has to
     pass `check_transport`.
     """
-    if provider not in _DEFAULTS:
+    known = registry.find(provider)
+    if known is None:
         raise ValueError(f"unknown provider {provider!r}")
-    name = ENV_VARS[provider]
+    name = known.base_url_env
     value = _env(env).get(name, "")
-    return check_transport(value, name) if value.strip() else _DEFAULTS[provider]
+    return check_transport(value, name) if value.strip() else known.default_base_url
 
 
 def oauth_base(env: Mapping[str, str] | None = None) -> str | None:
     """SEAL_ANTHROPIC_OAUTH_URL, or None when the real hosts are used."""
-    name = ENV_VARS["oauth"]
+    name = OAUTH_ENV
     value = _env(env).get(name, "")
     return check_transport(value, name) if value.strip() else None
 

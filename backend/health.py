@@ -29,7 +29,8 @@ from typing import TYPE_CHECKING, Literal
 
 from backend.claude_code import claude_credentials_path, display_path
 from backend.credentials import CredentialRecord, to_rfc3339, utcnow
-from backend.resolution import ENV_VARS, Resolution, Source
+from backend.registry import ENV_VARS
+from backend.resolution import Resolution, Source
 from backend.shell import reauth_command
 
 if TYPE_CHECKING:

@@ -1,16 +1,25 @@
-"""The auth methods of DESIGN §2 as data: what each needs, costs, and how it is stored.
+"""The auth methods of DESIGN §2 as one table: what each needs, costs, writes and stores.
 
-Screens render these; the flow and the non-interactive path branch on `kind`.
+Every fact about a method is here: what `[model] auth` says for it, where its credential
+lives (Seal's store, the environment, Claude Code's file), which record kind it gives
+(so whether it goes as a Bearer subscription token or as an API key), whether it is a
+subscription, and how the wizard acquires it (which decides the step after the choice).
+Which methods a provider offers, and its words for them, come from `backend.registry`.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Literal
+
+from backend import registry
+from backend.credentials import BEARER_KINDS, RecordKind
 
 MethodId = Literal["api_key", "console_oauth", "oauth", "setup_token", "claude_code", "env"]
 # How the wizard obtains the credential, which decides the screen after the method choice.
 Acquire = Literal["paste_key", "sign_in", "paste_token", "import", "env"]
+# Where the credential is found when Seal runs (backend.resolution's sources).
+Origin = Literal["env", "store", "claude_code"]
 
 SUBSCRIPTION_NOTE = (
     "Anthropic's terms reserve subscription sign-in for Claude Code and Claude.ai; "
@@ -20,118 +29,145 @@ SUBSCRIPTION_NOTE = (
 # The same note in one line, for lists where the full sentence would crowd the choices.
 SUBSCRIPTION_NOTE_SHORT = "Subscription: Anthropic may bill third-party use as extra usage."
 
-ENV_VAR_FOR_PROVIDER = {
-    "anthropic": "ANTHROPIC_API_KEY",
-    "openrouter": "OPENROUTER_API_KEY",
-    "openai": "OPENAI_API_KEY",
-}
-
-PROVIDER_LABELS = {"anthropic": "Anthropic", "openrouter": "OpenRouter", "openai": "OpenAI"}
-
-PROVIDER_BLURBS = {
-    "anthropic": "Claude models direct from Anthropic. API key, Console sign-in, or subscription.",
-    "openrouter": "Hundreds of models from many vendors behind one OpenRouter key.",
-    "openai": "GPT and o-series models direct from OpenAI with an API key.",
-}
-
-KEY_PAGES = {
-    "anthropic": "https://platform.claude.com/settings/keys",
-    "openrouter": "https://openrouter.ai/settings/keys",
-    "openai": "https://platform.openai.com/api-keys",
-}
-
 
 @dataclass(frozen=True)
 class AuthMethod:
-    """One way to authenticate with one provider."""
+    """One way to authenticate (with one provider, once `methods_for` has worded it)."""
 
     id: MethodId
     label: str
     summary: str  # what it needs and what it costs, one line
     acquire: Acquire
+    auth_value: str  # what `[model] auth` says: a Console sign-in stores a plain API key
+    origin: Origin
+    # The kind of record it gives; None: the variable decides (`Provider.is_token_variable`).
+    record_kind: RecordKind | None
     subscription: bool = False
     recommended: bool = False
 
     @property
-    def auth_value(self) -> str:
-        """What `[model] auth` says: a Console sign-in stores a plain API key."""
-        return "api_key" if self.id == "console_oauth" else self.id
+    def stored(self) -> bool:
+        """True when seal-setup keeps the credential in its own store."""
+        return self.origin == "store"
+
+    @property
+    def bearer(self) -> bool | None:
+        """True: sent as a Bearer subscription token; False: as an API key; None: the
+        variable decides."""
+        return None if self.record_kind is None else self.record_kind in BEARER_KINDS
 
 
-_API_KEY = {
-    "anthropic": AuthMethod(
-        "api_key",
-        "API key",
-        "Paste an sk-ant-api03-… key from the Console. Pay per token.",
-        "paste_key",
-        recommended=True,
-    ),
-    "openrouter": AuthMethod(
-        "api_key",
-        "API key",
-        "Paste an sk-or-v1-… key from openrouter.ai. Pay per token, credits or free tier.",
-        "paste_key",
-        recommended=True,
-    ),
-    "openai": AuthMethod(
-        "api_key",
-        "API key",
-        "Paste an sk-proj-… key from platform.openai.com. Pay per token.",
-        "paste_key",
-        recommended=True,
-    ),
+# Every method, in the order the Auth-method step lists them. The api_key and env lines
+# are worded per provider by `methods_for`.
+METHODS: dict[str, AuthMethod] = {
+    m.id: m
+    for m in (
+        AuthMethod(
+            "api_key",
+            "API key",
+            "Paste an API key. Pay per token.",
+            acquire="paste_key",
+            auth_value="api_key",
+            origin="store",
+            record_kind="api_key",
+            recommended=True,
+        ),
+        AuthMethod(
+            "console_oauth",
+            "Sign in to the Anthropic Console",
+            "Sign in with your browser; seal-setup creates an API key for you. Pay per token.",
+            acquire="sign_in",
+            auth_value="api_key",
+            origin="store",
+            record_kind="api_key",
+        ),
+        AuthMethod(
+            "oauth",
+            "Claude Pro/Max sign-in",
+            "Sign in with your Claude subscription and paste the code shown. Uses plan limits.",
+            acquire="sign_in",
+            auth_value="oauth",
+            origin="store",
+            record_kind="oauth",
+            subscription=True,
+        ),
+        AuthMethod(
+            "setup_token",
+            "Claude setup-token",
+            "Paste the output of `claude setup-token` (sk-ant-oat01-…, valid about a year).",
+            acquire="paste_token",
+            auth_value="setup_token",
+            origin="store",
+            record_kind="setup_token",
+            subscription=True,
+        ),
+        AuthMethod(
+            "claude_code",
+            "Use Claude Code's sign-in",
+            "Import the credentials Claude Code saved on this machine. Nothing to paste.",
+            acquire="import",
+            auth_value="claude_code",
+            origin="claude_code",
+            record_kind="oauth",
+            subscription=True,
+        ),
+        AuthMethod(
+            "env",
+            "Environment variable",
+            "Seal reads the variable at run time; nothing is stored by seal-setup.",
+            acquire="env",
+            auth_value="env",
+            origin="env",
+            record_kind=None,
+        ),
+    )
 }
 
-_ANTHROPIC_EXTRA = (
-    AuthMethod(
-        "console_oauth",
-        "Sign in to the Anthropic Console",
-        "Sign in with your browser; seal-setup creates an API key for you. Pay per token.",
-        "sign_in",
-    ),
-    AuthMethod(
-        "oauth",
-        "Claude Pro/Max sign-in",
-        "Sign in with your Claude subscription and paste the code shown. Uses plan limits.",
-        "sign_in",
-        subscription=True,
-    ),
-    AuthMethod(
-        "setup_token",
-        "Claude setup-token",
-        "Paste the output of `claude setup-token` (sk-ant-oat01-…, valid about a year).",
-        "paste_token",
-        subscription=True,
-    ),
-    AuthMethod(
-        "claude_code",
-        "Use Claude Code's sign-in",
-        "Import the credentials Claude Code saved on this machine. Nothing to paste.",
-        "import",
-        subscription=True,
-    ),
+# Every method id (the CLI's --auth choices).
+METHOD_IDS: tuple[str, ...] = tuple(METHODS)
+# The ones whose credential seal-setup keeps in its own store.
+STORED_METHODS: tuple[str, ...] = tuple(m.id for m in METHODS.values() if m.stored)
+# What seal.toml's `auth` may say (no `console_oauth`: it writes api_key).
+AUTH_VALUES: tuple[str, ...] = tuple(dict.fromkeys(m.auth_value for m in METHODS.values()))
+# The `auth` values that use a subscription (their settings rules differ).
+SUBSCRIPTION_AUTH: tuple[str, ...] = tuple(
+    dict.fromkeys(m.auth_value for m in METHODS.values() if m.subscription)
 )
 
 
-def env_method(provider: str) -> AuthMethod:
-    """The env-var method: the key stays in the environment, read when Seal runs."""
-    var = ENV_VAR_FOR_PROVIDER[provider]
-    return AuthMethod(
-        "env",
-        f"Environment variable {var}",
-        f"Seal reads ${var} at run time; nothing is stored by seal-setup.",
-        "env",
-    )
+def origin_of_auth(auth: str | None) -> Origin:
+    """The source seal.toml's `auth` asks for; the store when none (or an unknown one) is given."""
+    method = METHODS.get(auth or "")
+    return method.origin if method else "store"
+
+
+def _worded(method: AuthMethod, provider: registry.Provider) -> AuthMethod:
+    if method.id == "api_key":
+        return replace(method, summary=provider.key_summary)
+    if method.id == "env":
+        var = provider.key_env
+        return replace(
+            method,
+            label=f"Environment variable {var}",
+            summary=f"Seal reads ${var} at run time; nothing is stored by seal-setup.",
+        )
+    return method
 
 
 def methods_for(provider: str) -> list[AuthMethod]:
-    """Every method the provider offers, the recommended one first."""
-    if provider not in _API_KEY:
+    """Every method the provider offers, the recommended one first; KeyError if unknown."""
+    found = registry.find(provider)
+    if found is None:
         raise KeyError(provider)
-    extra = list(_ANTHROPIC_EXTRA) if provider == "anthropic" else []
-    return [_API_KEY[provider], *extra, env_method(provider)]
+    return [_worded(METHODS[m], found) for m in found.methods]
 
 
 def find_method(provider: str, method_id: str) -> AuthMethod | None:
     """The method with that id for that provider, or None."""
     return next((m for m in methods_for(provider) if m.id == method_id), None)
+
+
+def offers(provider: str, acquire: Acquire) -> bool:
+    """True when the provider has a method acquired that way (e.g. a browser sign-in)."""
+    found = registry.find(provider)
+    return found is not None and any(METHODS[m].acquire == acquire for m in found.methods)

@@ -25,9 +25,10 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 
 import httpx
 
+from backend import registry
 from backend.atomic import atomic_write
 from backend.credentials import CredentialRecord, CredentialStore, from_rfc3339, to_rfc3339, utcnow
-from backend.endpoints import create_api_key_url, oauth_endpoints
+from backend.endpoints import OAUTH_ENV, create_api_key_url, oauth_endpoints
 from backend.errors import OAuthError
 from backend.header_value import header_problem
 from backend.http import client_or_new, parse_error, parse_json, send
@@ -353,7 +354,7 @@ def _tokens_from(body: object) -> TokenSet:
     if not isinstance(body, dict) or not isinstance(body.get("access_token"), str):
         raise OAuthError(
             "The sign-in server answered without an access token",
-            "Try again; if it keeps happening, check SEAL_ANTHROPIC_OAUTH_URL.",
+            f"Try again; if it keeps happening, check {OAUTH_ENV}.",
         )
     for name in ("access_token", "refresh_token"):
         value = body.get(name)
@@ -363,7 +364,7 @@ def _tokens_from(body: object) -> TokenSet:
             # encoding error deep in a request.
             raise OAuthUnavailable(
                 f"The sign-in server sent an {name} that cannot be used: it contains {problem}",
-                "Try again; if it keeps happening, check SEAL_ANTHROPIC_OAUTH_URL.",
+                f"Try again; if it keeps happening, check {OAUTH_ENV}.",
             )
     expires_in = body.get("expires_in")
     seconds = 3600
@@ -406,7 +407,7 @@ def _post_json(
         if isinstance(exc, ResponseTooLarge):
             raise OAuthUnavailable(
                 f"{host} answered with more than {exc.size_text} ({what}); the rest was not read",
-                "Try again; a proxy or wrong SEAL_ANTHROPIC_OAUTH_URL can cause this.",
+                f"Try again; a proxy or wrong {OAUTH_ENV} can cause this.",
             ) from None
         if isinstance(exc, httpx.RemoteProtocolError):
             message = f"The connection to {host} dropped before an answer ({what})"
@@ -426,7 +427,7 @@ def _post_json(
     except ValueError:
         raise OAuthUnavailable(
             f"The sign-in server sent something that is not JSON ({what})",
-            "Try again; a proxy or wrong SEAL_ANTHROPIC_OAUTH_URL can cause this.",
+            f"Try again; a proxy or wrong {OAUTH_ENV} can cause this.",
         ) from None
 
 
@@ -641,7 +642,7 @@ def mint_api_key(
     if not isinstance(raw, str) or not raw:
         raise OAuthError(
             "Anthropic created no API key (the answer had no raw_key)",
-            "Create a key in the Console (console.anthropic.com → API keys) and paste it.",
+            f"Create a key at {registry.ANTHROPIC.key_page_shown} and paste it.",
         )
     return raw
 

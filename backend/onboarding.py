@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from backend.credentials import CredentialRecord, CredentialStore, utcnow
+from backend.methods import STORED_METHODS as STORED_METHODS  # the Review step asks here
 from backend.record_writes import same_token, update_record
 from backend.shell import join, option
 from backend.wizard_state import Answers
@@ -27,8 +28,6 @@ SETTING_FLAGS = (
 )
 # Role -> flag of the non-interactive command; `--fallback` repeats, in order.
 ROLE_FLAGS = {"fast": "--fast", "escalate": "--escalate", "fallbacks": "--fallback"}
-# Methods whose credential seal-setup keeps in its own store.
-STORED_METHODS = ("api_key", "console_oauth", "oauth", "setup_token")
 
 
 @dataclass(frozen=True)

@@ -10,32 +10,18 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from backend import registry
 from backend.errors import InputError
 from backend.header_value import describe_char
-from backend.methods import PROVIDER_LABELS
+from backend.methods import METHODS, offers
+from backend.registry import SETUP_TOKEN_MIN, KeyFormat, Provider
 
-# Longest first: the fingerprint and the classifier want the most specific match.
-KNOWN_PREFIXES: tuple[str, ...] = (
-    "sk-ant-admin01-",
-    "sk-ant-api03-",
-    "sk-ant-oat01-",
-    "sk-ant-ort01-",
-    "sk-svcacct-",
-    "sk-or-v1-",
-    "sk-admin-",
-    "sk-proj-",
-    "sk-ant-",
-    "sk-or-",
-    "sk-",
-)
-
-METHODS: dict[str, tuple[str, ...]] = {
-    "anthropic": ("api_key", "setup_token"),
-    "openrouter": ("api_key",),
-    "openai": ("api_key",),
-}
-
-SETUP_TOKEN_MIN = 80  # OpenClaw's ANTHROPIC_SETUP_TOKEN_MIN_LENGTH; real ones are ~108
+# The methods whose credential is pasted (the API-key and setup-token steps).
+_PASTED = ("paste_key", "paste_token")
+# What the setup-token step wants, and where it comes from (the API-key step's words are
+# the provider's: `Provider.key_wanted`, `Provider.key_page`).
+_TOKEN_WANTED = "a setup-token (sk-ant-oat01-…)"
+_TOKEN_WHERE = "run `claude setup-token` and copy the whole token it prints"
 
 
 @dataclass(frozen=True)
@@ -95,12 +81,22 @@ class PasteCheck:
     fingerprint: str
 
 
+def known_prefixes() -> tuple[str, ...]:
+    """Every key prefix the providers issue, longest first."""
+    return tuple(f.prefix for _, f in registry.key_formats())
+
+
 def known_prefix(secret: str) -> str:
     """The most specific known key prefix `secret` starts with, or ""."""
-    for prefix in KNOWN_PREFIXES:
-        if secret.startswith(prefix):
-            return prefix
-    return ""
+    found = registry.key_format(secret)
+    return found[1].prefix if found else ""
+
+
+def pasted_methods(provider: str) -> tuple[str, ...]:
+    """The methods of `provider` whose secret is pasted ("api_key", "setup_token")."""
+    found = registry.find(provider)
+    methods = found.methods if found else ()
+    return tuple(m for m in methods if METHODS[m].acquire in _PASTED)
 
 
 def fingerprint(secret: str) -> str:
@@ -207,112 +203,42 @@ def _strip_quotes(text: str) -> tuple[str, str] | None:
     return None
 
 
-_KIND_NAMES = {
-    "sk-ant-api03-": "an Anthropic API key",
-    "sk-ant-admin01-": "an Anthropic Admin key",
-    "sk-ant-oat01-": "an Anthropic subscription token (setup-token)",
-    "sk-ant-ort01-": "an Anthropic OAuth refresh token",
-    "sk-ant-": "an Anthropic key",
-    "sk-or-v1-": "an OpenRouter key",
-    "sk-or-": "an OpenRouter key",
-    "sk-proj-": "an OpenAI project key",
-    "sk-svcacct-": "an OpenAI service-account key",
-    "sk-admin-": "an OpenAI Admin key",
-    "sk-": "an OpenAI key",
-}
-
-_WANTED = {
-    ("anthropic", "api_key"): "an Anthropic API key (sk-ant-api03-…)",
-    ("anthropic", "setup_token"): "a setup-token (sk-ant-oat01-…)",
-    ("openrouter", "api_key"): "an OpenRouter key (sk-or-v1-…)",
-    ("openai", "api_key"): "an OpenAI key (sk-proj-…, sk-svcacct-… or sk-…)",
-}
-
-_WHERE = {
-    ("anthropic", "api_key"): "create one at console.anthropic.com → API keys",
-    ("anthropic", "setup_token"): "run `claude setup-token` and copy the whole token it prints",
-    ("openrouter", "api_key"): "create one at openrouter.ai/keys",
-    ("openai", "api_key"): "create one at platform.openai.com/api-keys",
-}
-
-_PROVIDER_OF = {
-    "sk-ant-": "anthropic",
-    "sk-or-": "openrouter",
-}
-
-# (min, max) plausible lengths, by prefix, per target. Real Anthropic keys are 108 chars,
-# OpenRouter 73, OpenAI project keys ~164 and legacy ones 51.
-_LENGTHS = {
-    "sk-ant-api03-": (100, 200),
-    "sk-ant-": (40, 200),
-    "sk-ant-oat01-": (SETUP_TOKEN_MIN, 300),
-    "sk-or-v1-": (60, 120),
-    "sk-or-": (40, 120),
-    "sk-proj-": (80, 400),
-    "sk-svcacct-": (80, 400),
-    "sk-": (40, 400),
-}
-
-_TYPE_NAMES = {
-    "sk-ant-api03-": "an Anthropic API key has about 108",
-    "sk-ant-": "an Anthropic key has about 108",
-    "sk-ant-oat01-": f"a setup-token has at least {SETUP_TOKEN_MIN}",
-    "sk-or-v1-": "an OpenRouter key has about 73",
-    "sk-or-": "an OpenRouter key has about 73",
-    "sk-proj-": "an OpenAI project key has about 160",
-    "sk-svcacct-": "an OpenAI service-account key has about 160",
-    "sk-": "an OpenAI key has at least 40",
-}
-
-
-def _family(prefix: str) -> str:
-    """Which provider issues keys with this prefix."""
-    for start, provider in _PROVIDER_OF.items():
-        if prefix.startswith(start):
-            return provider
-    return "openai" if prefix else ""
+def _wanted(provider: Provider, method: str) -> tuple[str, str]:
+    """What to paste for `method`, and where to get it."""
+    if method == "setup_token":
+        return _TOKEN_WANTED, _TOKEN_WHERE
+    return provider.key_wanted, f"create one at {provider.key_page_shown}"
 
 
 def _refuse(message: str, notes: tuple[str, ...], shown: str) -> PasteCheck:
     return PasteCheck(value="", ok=False, message=message, notes=notes, fingerprint=shown)
 
 
-def _shape_error(value: str, prefix: str, provider: str, method: str) -> str:
-    """ "" when `value` has the right shape for (provider, method), else what is wrong + fix."""
-    wanted = _WANTED[(provider, method)]
-    where = _WHERE[(provider, method)]
-    kind = _KIND_NAMES.get(prefix, "")
-    family = _family(prefix)
-    if prefix == "sk-ant-admin01-":
+def _shape_error(found: tuple[Provider, KeyFormat] | None, provider: Provider, method: str) -> str:
+    """ "" when a value of format `found` fits (provider, method), else what is wrong + fix."""
+    wanted, where = _wanted(provider, method)
+    if found is None:
+        return f"does not look like {wanted} — {where}"
+    issuer, shape = found
+    if shape.use == "admin":
         return (
-            "this is an Anthropic Admin key (sk-ant-admin01-…): admin keys cannot call "
-            f"models — paste {wanted}; {where}"
-        )
-    if prefix == "sk-admin-":
-        return (
-            "this is an OpenAI Admin key (sk-admin-…): admin keys cannot call models — "
+            f"this is {shape.name} ({shape.prefix}…): admin keys cannot call models — "
             f"paste {wanted}; {where}"
         )
-    if prefix == "sk-ant-ort01-":
+    if shape.use == "refresh":
         return (
-            "this is an OAuth refresh token (sk-ant-ort01-…), not a usable key — "
+            f"this is an OAuth refresh token ({shape.prefix}…), not a usable key — "
             f"paste {wanted}; {where}"
         )
-    if family and family != provider:
+    if issuer.id != provider.id:
         return (
-            f"this is {kind}, not {wanted} — choose {PROVIDER_LABELS[family]} as the provider, "
+            f"this is {shape.name}, not {wanted} — choose {issuer.label} as the provider, "
             f"or paste {wanted}"
         )
-    if provider == "anthropic" and method == "api_key" and prefix == "sk-ant-oat01-":
+    if method == "api_key" and shape.use == "token":
         return "this is a subscription token (setup-token) — choose setup-token instead"
-    if (
-        provider == "anthropic"
-        and method == "setup_token"
-        and prefix in ("sk-ant-api03-", "sk-ant-")
-    ):
+    if method == "setup_token" and shape.use == "key":
         return "that is an API key, not a setup-token — choose API key instead"
-    if not prefix:
-        return f"does not look like {wanted} — {where}"
     return ""
 
 
@@ -323,19 +249,18 @@ def check_secret(raw: str, provider: str, method: str) -> PasteCheck:
     for an unknown provider or method (a programming error, not a bad paste). Positions
     in messages are 1-based and count characters of the cleaned text.
     """
-    if provider not in METHODS:
-        raise InputError(f"unknown provider {provider!r}", f"use one of: {', '.join(METHODS)}")
-    if method not in METHODS[provider]:
+    known = registry.get(provider)  # InputError for an unknown one
+    methods = pasted_methods(provider)
+    if method not in methods:
         raise InputError(
             f"{provider} has no pasted-secret method {method!r}",
-            f"use one of: {', '.join(METHODS[provider])}",
+            f"use one of: {', '.join(methods)}",
         )
     if len(raw) > KEY_PASTE.chars:
         return _refuse(KEY_PASTE.refusal(), (), "")
     value, notes = sanitize(raw)
     shown = fingerprint(value) if value else ""
-    wanted = _WANTED[(provider, method)]
-    where = _WHERE[(provider, method)]
+    wanted, where = _wanted(known, method)
 
     if not value:
         if raw.strip() == "":
@@ -364,7 +289,7 @@ def check_secret(raw: str, provider: str, method: str) -> PasteCheck:
             )
     if value.lower().startswith(("http://", "https://")):
         return _refuse(f"this is a web address, not a key — paste {wanted}", notes, "")
-    if "#" in value and provider == "anthropic":
+    if "#" in value and offers(provider, "sign_in"):
         return _refuse(
             "this looks like a sign-in code (code#state), not a key — paste it in the "
             f"sign-in step, or paste {wanted} here",
@@ -381,19 +306,19 @@ def check_secret(raw: str, provider: str, method: str) -> PasteCheck:
                 shown,
             )
 
-    prefix = known_prefix(value)
-    problem = _shape_error(value, prefix, provider, method)
-    if problem:
+    found = registry.key_format(value)
+    problem = _shape_error(found, known, method)
+    if problem or found is None:
         return _refuse(problem, notes, shown)
+    shape = found[1]
 
-    if prefix not in ("", "sk-") and value.find(prefix, 1) > 0:
+    # A prefix as short as `sk-` can occur inside a key's body.
+    if len(shape.prefix) > 3 and value.find(shape.prefix, 1) > 0:
         return _refuse(
             f"the key appears more than once ({len(value)} chars) — paste it once", notes, shown
         )
 
-    bounds_key = prefix if prefix in _LENGTHS else "sk-"
-    low, high = _LENGTHS[bounds_key]
-    type_name = _TYPE_NAMES[bounds_key]
+    low, high = shape.chars or (1, KEY_PASTE.chars)
     if len(value) < low:
         if method == "setup_token":
             return _refuse(
@@ -403,8 +328,8 @@ def check_secret(raw: str, provider: str, method: str) -> PasteCheck:
                 shown,
             )
         return _refuse(
-            f"looks cut short: {len(value)} chars, {type_name} — a wrapped line may have "
-            "been lost; copy it again",
+            f"looks cut short: {len(value)} chars, {shape.name} has {shape.typical} — a "
+            "wrapped line may have been lost; copy it again",
             notes,
             shown,
         )
@@ -416,7 +341,5 @@ def check_secret(raw: str, provider: str, method: str) -> PasteCheck:
             shown,
         )
 
-    extra: tuple[str, ...] = ()
-    if provider == "anthropic" and method == "api_key" and prefix == "sk-ant-":
-        extra = ("not the usual sk-ant-api03- prefix; the live check will tell if it works",)
+    extra = (shape.note,) if shape.note else ()
     return PasteCheck(value=value, ok=True, message="", notes=notes + extra, fingerprint=shown)

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import TYPE_CHECKING
 
+from backend import registry
 from backend.credentials import utcnow
 from backend.errors import InputError
 from backend.health import (
@@ -27,7 +28,7 @@ from backend.health import (
     wanted_source,
     when,
 )
-from backend.selectors import PROVIDERS, infer_provider
+from backend.selectors import infer_provider
 
 if TYPE_CHECKING:
     from backend.config import SealConfig
@@ -71,10 +72,9 @@ def reauth_target(
         where = "no seal.toml here" if config is None or not config.exists else "seal.toml"
         raise InputError(
             f"nothing to re-authenticate: {where} names no provider",
-            "run `seal-setup` to set Seal up, or pass --provider anthropic|openrouter|openai",
+            "run `seal-setup` to set Seal up, or pass --provider " + "|".join(registry.ids()),
         )
-    if chosen not in PROVIDERS:
-        raise InputError(f"unknown provider {chosen!r}", "use one of: " + ", ".join(PROVIDERS))
+    registry.get(chosen)  # InputError naming the known ones
     config_auth: str | None = None
     config_profile: str | None = None
     base_url: str | None = None

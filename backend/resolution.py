@@ -11,35 +11,22 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from backend import registry
 from backend.claude_code import claude_credentials_path, display_path, read_claude_code
 from backend.credentials import CredentialRecord, CredentialStore, RecordKind
 from backend.errors import InputError
 from backend.header_value import header_problem
-
-ENV_VARS: dict[str, tuple[str, ...]] = {
-    "anthropic": ("CLAUDE_CODE_OAUTH_TOKEN", "ANTHROPIC_API_KEY"),
-    "openrouter": ("OPENROUTER_API_KEY",),
-    "openai": ("OPENAI_API_KEY",),
-}
+from backend.methods import Origin, origin_of_auth
 
 # Lower rank = higher precedence.
-_RANK = {"env": 0, "store": 1, "claude_code": 2}
-# `auth =` values of seal.toml and which source each one means.
-_AUTH_ORIGIN = {
-    "env": "env",
-    "claude_code": "claude_code",
-    "api_key": "store",
-    "console_oauth": "store",
-    "oauth": "store",
-    "setup_token": "store",
-}
+_RANK: dict[Origin, int] = {"env": 0, "store": 1, "claude_code": 2}
 
 
 @dataclass(frozen=True)
 class Source:
     """One place a credential was found. `record` is synthesized for env variables."""
 
-    origin: str  # "env" | "store" | "claude_code"
+    origin: Origin
     label: str  # env var name, store name ("keyring", "file"), or the Claude Code file path
     record: CredentialRecord
 
@@ -55,9 +42,9 @@ class Resolution:
     auth: str | None = None
 
     @property
-    def wanted_origin(self) -> str:
+    def wanted_origin(self) -> Origin:
         """The source the configured `auth` asks for (the store when no auth is given)."""
-        return _AUTH_ORIGIN.get(self.auth or "", "store")
+        return origin_of_auth(self.auth)
 
     @property
     def shadowed_by(self) -> str | None:
@@ -87,9 +74,9 @@ def env_record(provider: str, profile: str, name: str, value: str) -> Credential
             f"set {name} again to the key copied straight from its source (not through a "
             "document or chat that reformats text), or unset it",
         )
-    # CLAUDE_CODE_OAUTH_TOKEN always goes as Bearer; an API-key variable holding an
-    # sk-ant-oat token is one too (pi-ai's isOAuthToken rule).
-    bearer = name == "CLAUDE_CODE_OAUTH_TOKEN" or value.startswith("sk-ant-oat")
+    # A token variable (CLAUDE_CODE_OAUTH_TOKEN) always goes as Bearer; an API-key variable
+    # holding a subscription token (sk-ant-oat…) does too.
+    bearer = registry.get(provider).is_token_variable(name, value)
     kind: RecordKind = "setup_token" if bearer else "api_key"
     return CredentialRecord(provider=provider, profile=profile, kind=kind, secret=value)
 
@@ -108,10 +95,9 @@ def resolve(
     (ClaudeCodeError for a malformed Claude Code file), a variable that cannot be sent as
     InputError: the caller decides what to show.
     """
-    if provider not in ENV_VARS:
-        raise InputError(f"unknown provider {provider!r}", f"use one of: {', '.join(ENV_VARS)}")
+    known = registry.get(provider)  # InputError for an unknown one
     candidates: list[Source] = []
-    for name in ENV_VARS[provider]:
+    for name in known.env_vars:
         value = env.get(name, "").strip()
         if value:  # an empty variable is unset for every client we know
             candidates.append(Source("env", name, env_record(provider, profile, name, value)))
@@ -119,7 +105,7 @@ def resolve(
         record = store.get(provider, profile)
         if record is not None:
             candidates.append(Source("store", store.name, record))
-    if provider == "anthropic":
+    if "claude_code" in known.methods:
         record = read_claude_code(env)
         if record is not None:
             label = display_path(claude_credentials_path(env), env)

@@ -9,15 +9,17 @@ catalog.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Literal
 
+from backend import registry
+from backend.config_schema import AGENT_NAME_RE, DEFAULT_ROW, ROLE_NAMES
 from backend.errors import InputError
 from backend.health import FAILING, Account, Health, State, judge, unreadable
-from backend.selectors import PROVIDERS, infer_provider, parse_selector
+from backend.registry import PROVIDER_LABELS
+from backend.selectors import infer_provider, parse_selector
 from backend.shell import reauth_command
 
 if TYPE_CHECKING:
@@ -26,10 +28,6 @@ if TYPE_CHECKING:
     from backend.errors import SealError
     from backend.resolution import Resolution
 
-ROLES = ("primary", "fast", "escalate", "fallbacks")
-DEFAULT_ROW = "default"  # the table row for [model]; agents inherit from it
-AGENT_NAME_RE = re.compile(r"[A-Za-z0-9_-]{1,64}")
-PROVIDER_LABELS = {"anthropic": "Anthropic", "openrouter": "OpenRouter", "openai": "OpenAI"}
 
 EditOp = Literal["add_agent", "rename_agent", "remove_agent", "set_role"]
 Severity = Literal["warning", "note"]
@@ -134,7 +132,7 @@ def row_cells(config: SealConfig, agent: str | None) -> dict[str, Cell]:
     own = config.own_roles(agent)
     effective = config.roles(agent)
     cells: dict[str, Cell] = {}
-    for role in ROLES:
+    for role in ROLE_NAMES:
         value = effective.get(role)
         if isinstance(value, list):
             value = tuple(str(v) for v in value)
@@ -178,7 +176,7 @@ def accounts_to_check(config: SealConfig) -> list[Account]:
     """Every account seal.toml uses, plus each provider's default one (for the picker)."""
     found = [Account(*entry) for entry in config.providers_in_use()]
     keys = {(a.provider, a.profile) for a in found}
-    for provider in PROVIDERS:
+    for provider in registry.ids():
         if (provider, "default") not in keys:
             found.append(Account(provider, "default", "api_key"))
             keys.add((provider, "default"))
@@ -266,7 +264,7 @@ _SETTING_KEYS = ("thinking", "thinking_budget", "effort", "max_tokens", "cache_r
 
 def _role_models(cells: Mapping[str, Cell]) -> list[tuple[str, str]]:
     out: list[tuple[str, str]] = []
-    for role in ROLES:
+    for role in ROLE_NAMES:
         value = cells[role].value
         for text in value if isinstance(value, tuple) else [value]:
             if text:
@@ -316,8 +314,8 @@ def check_roles(
                 users.setdefault((account.provider, account.profile), []).append(f"{row}·{role}")
             if catalog is None:
                 continue
-            if provider == "anthropic" and model_id in ("opus", "sonnet", "haiku"):
-                model_id = catalog.resolve_alias(model_id) or model_id
+            if registry.alias_owner(model_id) is not None:
+                model_id = catalog.resolve_alias(model_id, provider) or model_id
             model = catalog.find(provider, model_id)
             if model is None:
                 problems.append(
@@ -377,7 +375,7 @@ def needs_confirmation(problems: Sequence[RoleProblem]) -> list[RoleProblem]:
 def model_choices(catalog: Catalog) -> list[tuple[str, Any]]:
     """(selector, model) for every catalog model of every provider, provider by provider."""
     out: list[tuple[str, Any]] = []
-    for provider in PROVIDERS:
+    for provider in registry.ids():
         for model in catalog.models(provider):
             out.append((selector_for(provider, model.id), model))
     return out

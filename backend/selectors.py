@@ -1,8 +1,8 @@
 """Model selectors: the `[provider:]model` text used by roles (DESIGN §4).
 
-Without a provider prefix the provider is inferred from the model id's shape:
-`claude-*` and the aliases opus|sonnet|haiku are Anthropic, `vendor/model` is
-OpenRouter, `gpt-*` and `o1…`-style ids are OpenAI.
+Without a provider prefix the provider is inferred from the model id's shape: a model
+alias (opus|sonnet|haiku, from the registry) and `claude-*` are Anthropic, `vendor/model`
+is OpenRouter, `gpt-*` and `o1…`-style ids are OpenAI.
 """
 
 from __future__ import annotations
@@ -10,10 +10,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from backend import registry
 from backend.errors import InputError
-
-PROVIDERS = ("anthropic", "openrouter", "openai")
-ALIASES = ("opus", "sonnet", "haiku")
 
 # Model ids seen across the three providers: letters, digits and . _ - / : @ (OpenRouter
 # variants such as `:free`, dated snapshots with `@`). Anything else is a typo or a paste
@@ -39,7 +37,10 @@ class Selector:
 
 def infer_provider(model: str) -> str | None:
     """The provider a bare model id belongs to, or None when its shape says nothing."""
-    if model in ALIASES or model.startswith("claude-"):
+    owner = registry.alias_owner(model)
+    if owner is not None:
+        return owner.id
+    if model.startswith("claude-"):
         return "anthropic"
     if _OPENROUTER_RE.fullmatch(model):
         return "openrouter"
@@ -64,7 +65,7 @@ def parse_selector(text: str) -> Selector:
     if not stripped:
         raise InputError("model selector is empty", _HINT)
     prefix, sep, rest = stripped.partition(":")
-    if sep and prefix.lower() in PROVIDERS:
+    if sep and prefix.lower() in registry.ids():
         provider = prefix.lower()
         model = rest.strip()
         _check_model(model, stripped)
@@ -78,7 +79,7 @@ def parse_selector(text: str) -> Selector:
     if sep and "/" not in prefix:
         raise InputError(
             f"unknown provider {prefix!r} in model selector {stripped!r}",
-            "the provider must be one of " + ", ".join(PROVIDERS),
+            "the provider must be one of " + ", ".join(registry.ids()),
         )
     _check_model(stripped, stripped)
     provider_guess = infer_provider(stripped)

@@ -31,7 +31,8 @@ from backend.health import (
     worse,
 )
 from backend.health import countdown as countdown  # the report's words, with `ago`
-from backend.resolution import ENV_VARS, Source, resolve
+from backend.registry import ENV_VARS
+from backend.resolution import Source, resolve
 
 if TYPE_CHECKING:
     from backend.config import SealConfig

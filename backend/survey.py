@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from backend.errors import InputError, SealError
-from backend.resolution import ENV_VARS
+from backend.registry import ENV_VARS
 
 if TYPE_CHECKING:
     from backend.config import SealConfig

@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
+from backend.methods import METHODS
+
 if TYPE_CHECKING:
     # Types only: the App imports this module before its first paint.
     from backend.credentials import CredentialRecord
@@ -72,6 +74,5 @@ class Answers:
     @property
     def auth_value(self) -> str | None:
         """`[model] auth` for the chosen method (a Console sign-in stores an api_key)."""
-        if self.method is None:
-            return None
-        return "api_key" if self.method == "console_oauth" else self.method
+        method = METHODS.get(self.method or "")
+        return method.auth_value if method else self.method

@@ -8,13 +8,9 @@ from textual.widget import Widget
 from textual.widgets import Static
 from textual.widgets.option_list import Option
 
-from backend.methods import (
-    ENV_VAR_FOR_PROVIDER,
-    PROVIDER_LABELS,
-    SUBSCRIPTION_NOTE,
-    SUBSCRIPTION_NOTE_SHORT,
-    methods_for,
-)
+from backend import registry
+from backend.methods import SUBSCRIPTION_NOTE, SUBSCRIPTION_NOTE_SHORT, methods_for
+from backend.registry import PROVIDER_LABELS
 from screens.choice import ChoiceStep, option_text
 
 
@@ -58,14 +54,16 @@ class AuthMethodScreen(ChoiceStep):
 
     def options(self) -> list[Option]:
         provider = self.answers.provider or "anthropic"
+        known = registry.get(provider)
         env = self.services.env
+        token_set = next((var for var in known.token_env if env.get(var)), None)
         items = []
         for method in methods_for(provider):
             note = SUBSCRIPTION_NOTE_SHORT if method.subscription else ""
-            if method.id == "env" and env.get(ENV_VAR_FOR_PROVIDER[provider]):
-                note = f"${ENV_VAR_FOR_PROVIDER[provider]} is already set: nothing to paste."
-            if method.id == "setup_token" and env.get("CLAUDE_CODE_OAUTH_TOKEN"):
-                note = "$CLAUDE_CODE_OAUTH_TOKEN is set and takes precedence."
+            if method.id == "env" and env.get(known.key_env):
+                note = f"${known.key_env} is already set: nothing to paste."
+            if method.id == "setup_token" and token_set:
+                note = f"${token_set} is set and takes precedence."
             badge = "recommended" if method.recommended else ""
             items.append(Option(option_text(method.label, method.summary, badge, note), method.id))
         return items

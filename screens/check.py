@@ -12,7 +12,7 @@ from textual.widget import Widget
 from textual.widgets import Button, LoadingIndicator, Static
 
 from backend.errors import SealError
-from backend.methods import PROVIDER_LABELS
+from backend.registry import PROVIDER_LABELS
 from backend.trust import UntrustedEndpoint
 from screens.base import StepScreen
 from screens.plain import plain

@@ -8,7 +8,7 @@ from textual.widget import Widget
 from textual.widgets import Button, Static
 
 from backend.backups import describe
-from backend.methods import PROVIDER_LABELS
+from backend.registry import PROVIDER_LABELS
 from screens.base import StepScreen
 from screens.plain import plain
 

@@ -10,7 +10,8 @@ from textual.widgets import Static
 from backend.credentials import CredentialRecord
 from backend.errors import InputError
 from backend.paste import fingerprint
-from backend.resolution import ENV_VARS, env_record
+from backend.registry import ENV_VARS
+from backend.resolution import env_record
 from screens.base import StepScreen
 from screens.plain import plain
 

@@ -11,15 +11,14 @@ from textual.containers import Grid
 from textual.widget import Widget
 from textual.widgets import Checkbox, Input, Select, Static
 
-from backend.methods import PROVIDER_LABELS
+from backend import registry
+from backend.config_schema import menu
+from backend.registry import PROVIDER_LABELS
 from screens.base import StepScreen
 from screens.plain import plain
 from screens.widgets.model_picker import ModelPicker
 
 DEFAULT = "default"
-THINKING = [("adaptive", "adaptive"), ("manual budget", "manual"), ("disabled", "disabled")]
-EFFORTS = ("low", "medium", "high", "xhigh", "max")
-CACHE = [("short (5 min)", "short"), ("long (1 h)", "long"), ("none", "none")]
 
 
 class ModelScreen(StepScreen):
@@ -54,7 +53,7 @@ class ModelScreen(StepScreen):
             if self.provider == "anthropic":
                 yield Static("Thinking", classes="opt-label")
                 yield Select(
-                    THINKING,
+                    menu("thinking"),
                     value=settings.get("thinking") or Select.NULL,
                     prompt="model default",
                     id="thinking",
@@ -68,7 +67,7 @@ class ModelScreen(StepScreen):
                 )
             yield Static("Effort", classes="opt-label")
             yield Select(
-                [(e, e) for e in EFFORTS],
+                menu("effort"),
                 value=settings.get("effort") or Select.NULL,
                 prompt="model default",
                 id="effort",
@@ -83,7 +82,7 @@ class ModelScreen(StepScreen):
             if self.provider == "anthropic":
                 yield Static("Cache", classes="opt-label")
                 yield Select(
-                    CACHE,
+                    menu("cache_retention"),
                     value=settings.get("cache_retention") or Select.NULL,
                     prompt="default",
                     id="cache_retention",
@@ -123,8 +122,8 @@ class ModelScreen(StepScreen):
         )
         self.query_one("#catalog-source", Static).update(source)
         selected = self.answers.model
-        if selected and self.provider == "anthropic" and selected in ("opus", "sonnet", "haiku"):
-            selected = catalog.resolve_alias(selected) or selected
+        if selected and registry.alias_owner(selected) is not None:
+            selected = catalog.resolve_alias(selected, self.provider) or selected
         if selected is None and models:
             # A balanced default: the newest Sonnet on Anthropic, else the list's first.
             default = catalog.resolve_alias("sonnet") if self.provider == "anthropic" else None

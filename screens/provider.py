@@ -8,7 +8,7 @@ from textual.widget import Widget
 from textual.widgets import Static
 from textual.widgets.option_list import Option
 
-from backend.methods import ENV_VAR_FOR_PROVIDER, PROVIDER_BLURBS, PROVIDER_LABELS
+from backend import registry
 from screens.choice import ChoiceStep, option_text
 
 
@@ -29,10 +29,11 @@ class ProviderScreen(ChoiceStep):
 
     def options(self) -> list[Option]:
         items = []
-        for provider, label in PROVIDER_LABELS.items():
-            var = ENV_VAR_FOR_PROVIDER[provider]
+        for provider in registry.providers():
+            var = provider.key_env
             note = f"${var} is set in this shell" if self.services.env.get(var) else ""
-            items.append(Option(option_text(label, PROVIDER_BLURBS[provider], note=note), provider))
+            text = option_text(provider.label, provider.blurb, note=note)
+            items.append(Option(text, provider.id))
         return items
 
     def current(self) -> str | None:

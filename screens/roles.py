@@ -20,13 +20,13 @@ from textual.coordinate import Coordinate
 from textual.widget import Widget
 from textual.widgets import Button, DataTable, Static
 
+from backend.config_schema import DEFAULT_ROW
+from backend.config_schema import ROLE_NAMES as ROLES
 from backend.display import visible
 from backend.errors import SealError
 from backend.health import Account
+from backend.registry import PROVIDER_LABELS
 from backend.roles import (
-    DEFAULT_ROW,
-    PROVIDER_LABELS,
-    ROLES,
     Cell,
     CredentialState,
     RoleEdit,

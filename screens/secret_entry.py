@@ -11,8 +11,9 @@ from textual.containers import Horizontal
 from textual.widget import Widget
 from textual.widgets import Button, Input, Static
 
+from backend import registry
 from backend.credentials import CredentialRecord
-from backend.methods import KEY_PAGES, PROVIDER_LABELS, SUBSCRIPTION_NOTE
+from backend.methods import SUBSCRIPTION_NOTE
 from backend.paste import PasteCheck, check_secret
 from screens.base import StepScreen
 from screens.plain import plain
@@ -38,9 +39,9 @@ class SecretEntryScreen(StepScreen):
 
     def intro(self) -> str:
         """What to paste and where to get it."""
-        label = PROVIDER_LABELS[self.provider]
+        provider = registry.get(self.provider)
         return (
-            f"Paste your {label} API key. Create one at [b]{KEY_PAGES[self.provider]}[/b].\n"
+            f"Paste your {provider.label} API key. Create one at [b]{provider.key_page}[/b].\n"
             "It is checked live before anything is saved, and stored in your credential "
             "store, never in seal.toml."
         )

@@ -47,7 +47,7 @@ class WelcomeScreen(StepScreen):
     async def load(self) -> None:
         """Survey the config, store and env off the UI loop, then offer what fits."""
         # Imported here, after the first paint, like the survey itself.
-        from backend.methods import PROVIDER_LABELS
+        from backend.registry import PROVIDER_LABELS
         from backend.survey import survey
 
         facts = await asyncio.to_thread(survey, self.services, self.answers.config_path)

@@ -14,23 +14,20 @@ from typing import NoReturn
 
 import pytest
 
+from backend import registry
+from backend.endpoints import OAUTH_ENV
 from tests.fakes.fixtures import fake_provider, fake_provider_env, fast_retries  # noqa: F401
 
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 
-# Variables that would leak the developer's real credentials or settings into tests.
+# Variables that would leak the developer's real credentials or settings into tests: every
+# provider's credential and base-URL variables (from the registry), and these.
 _SCRUB = (
-    "ANTHROPIC_API_KEY",
-    "CLAUDE_CODE_OAUTH_TOKEN",
-    "OPENROUTER_API_KEY",
-    "OPENAI_API_KEY",
+    *(name for p in registry.providers() for name in (*p.env_vars, p.base_url_env)),
+    OAUTH_ENV,
     "CLAUDE_CONFIG_DIR",
     "SEAL_CONFIG",
     "SEAL_CREDENTIAL_STORE",
-    "SEAL_ANTHROPIC_BASE_URL",
-    "SEAL_ANTHROPIC_OAUTH_URL",
-    "SEAL_OPENROUTER_BASE_URL",
-    "SEAL_OPENAI_BASE_URL",
     "SEAL_NO_BROWSER",
     "NO_COLOR",
 )

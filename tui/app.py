@@ -38,8 +38,8 @@ def prepare_reauth(
 
 def prepare_roles(answers: Answers, services: Services, agent: str | None) -> None:
     """Check seal.toml exists and parses, and the `--agent` name, for `seal-setup roles`."""
+    from backend.config_schema import AGENT_NAME_RE
     from backend.errors import ConfigError, InputError
-    from backend.roles import AGENT_NAME_RE
 
     loaded = services.load_config(answers.config_path)
     if not loaded.exists:

@@ -22,12 +22,13 @@ from backend.errors import ExitCode
 from backend.services import Services
 from tui.crash import report_unexpected, version
 
-PROVIDERS = ("anthropic", "openrouter", "openai")
-METHODS = ("api_key", "console_oauth", "oauth", "setup_token", "claude_code", "env")
-
 
 def build_parser() -> argparse.ArgumentParser:
     """The parser for every subcommand; `onboard` is the default."""
+    from backend import registry
+    from backend.methods import METHOD_IDS
+
+    providers = registry.ids()
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument(
         "--config",
@@ -52,8 +53,8 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="never prompt; the secret is read from stdin, never from arguments",
     )
-    onboard.add_argument("--provider", choices=PROVIDERS)
-    onboard.add_argument("--auth", choices=METHODS, help="auth method")
+    onboard.add_argument("--provider", choices=providers)
+    onboard.add_argument("--auth", choices=METHOD_IDS, help="auth method")
     onboard.add_argument("--model", metavar="M", help="model id or alias (opus, sonnet, haiku)")
     onboard.add_argument("--profile", metavar="N", default=None, help="credential profile")
     onboard.add_argument(
@@ -66,7 +67,7 @@ def build_parser() -> argparse.ArgumentParser:
     reauth = sub.add_parser(
         "reauth", parents=[common], help="re-authenticate the configured provider"
     )
-    reauth.add_argument("--provider", choices=PROVIDERS)
+    reauth.add_argument("--provider", choices=providers)
     reauth.add_argument("--profile", metavar="N")
 
     roles = sub.add_parser("roles", parents=[common], help="assign model roles per agent")
@@ -88,7 +89,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
 
     logout = sub.add_parser("logout", parents=[common], help="remove stored credentials")
-    logout.add_argument("--provider", choices=PROVIDERS)
+    logout.add_argument("--provider", choices=providers)
     logout.add_argument("--profile", metavar="N")
     logout.add_argument("--yes", action="store_true", help="do not ask for confirmation")
     return parser
@@ -96,12 +97,14 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _add_model_options(onboard: argparse.ArgumentParser) -> None:
     """The Model and Roles steps as flags (what the Review screen's command prints)."""
+    from backend.config_schema import choices
+
     opts = onboard.add_argument_group("model options (with --non-interactive)")
-    opts.add_argument("--thinking", choices=("adaptive", "manual", "disabled"))
+    opts.add_argument("--thinking", choices=choices("thinking"))
     opts.add_argument("--thinking-budget", type=int, metavar="N", help="tokens, manual only")
-    opts.add_argument("--effort", choices=("low", "medium", "high", "xhigh", "max"))
+    opts.add_argument("--effort", choices=choices("effort"))
     opts.add_argument("--max-tokens", type=int, metavar="N", help="default: the model's ceiling")
-    opts.add_argument("--cache-retention", choices=("none", "short", "long"))
+    opts.add_argument("--cache-retention", choices=choices("cache_retention"))
     opts.add_argument("--context-1m", action="store_true", help="1M context window")
     opts.add_argument(
         "--header",

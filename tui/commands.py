@@ -204,7 +204,7 @@ def _scope(args: argparse.Namespace) -> str:
 
 
 def _providers(args: argparse.Namespace, removed: list[CredentialRecord]) -> list[str]:
-    from backend.resolution import ENV_VARS
+    from backend.registry import ENV_VARS
 
     if args.provider:
         return [args.provider]
@@ -215,7 +215,7 @@ def _providers(args: argparse.Namespace, removed: list[CredentialRecord]) -> lis
 def _print_remaining(services: Services, providers: list[str]) -> None:
     """Say which credentials Seal still finds: logout only empties seal's own store."""
     from backend.claude_code import display_path
-    from backend.resolution import ENV_VARS
+    from backend.registry import ENV_VARS
 
     env = services.env
     claude_code = services.claude_code_path()

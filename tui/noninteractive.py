@@ -17,6 +17,7 @@ import argparse
 import sys
 from typing import TYPE_CHECKING, Any
 
+from backend.config_schema import MODEL_OPTIONS
 from backend.errors import (
     ConfigError,
     CredentialFailure,
@@ -36,17 +37,6 @@ if TYPE_CHECKING:
     from backend.providers.base import ModelInfo
     from backend.services import Services
     from backend.wizard_state import Answers
-
-# The Model step's options: with --model they are set as a whole (absent = removed), as
-# the wizard's Model step does; without --model only the given ones change.
-MODEL_OPTIONS = (
-    "thinking",
-    "thinking_budget",
-    "effort",
-    "max_tokens",
-    "cache_retention",
-    "context_1m",
-)
 
 
 def run_noninteractive(args: argparse.Namespace, services: Services) -> ExitCode:
@@ -129,6 +119,8 @@ def build_answers(args: argparse.Namespace, config_path: str) -> Answers:
         "cache_retention": args.cache_retention,
         "context_1m": True if args.context_1m else None,
     }
+    # With --model the Model step's options are set as a whole (absent = removed), as the
+    # wizard's Model step does; without --model only the given ones change.
     if answers.model is not None:
         answers.settings = given
     else:
@@ -147,10 +139,11 @@ def build_answers(args: argparse.Namespace, config_path: str) -> Answers:
 
 
 def _model(text: str, provider: str) -> str:
-    from backend.selectors import PROVIDERS, check_model_id, parse_selector
+    from backend import registry
+    from backend.selectors import check_model_id, parse_selector
 
     prefix, sep, _ = text.strip().partition(":")
-    if sep and prefix.lower() in PROVIDERS:
+    if sep and prefix.lower() in registry.ids():
         selector = parse_selector(text)
         if selector.provider != provider:
             raise InputError(
@@ -162,7 +155,7 @@ def _model(text: str, provider: str) -> str:
         # `foo:bar`: a provider prefix that is not one (a `vendor/model:variant` is fine).
         raise InputError(
             f"unknown provider {prefix!r} in --model {text.strip()!r}",
-            "the provider must be one of " + ", ".join(PROVIDERS) + ", or give no prefix",
+            "the provider must be one of " + ", ".join(registry.ids()) + ", or give no prefix",
         )
     return check_model_id(text.strip())
 
@@ -185,8 +178,7 @@ def _find_model(config: SealConfig, answers: Answers, catalog: Catalog) -> Model
     name = config.get("name", answers.agent)
     if not isinstance(name, str):
         return None
-    if provider == "anthropic":
-        name = catalog.resolve_alias(name) or name
+    name = catalog.resolve_alias(name, provider) or name
     return catalog.find(provider, name)
 
 
@@ -299,7 +291,8 @@ def _claude_code(services: Services) -> CredentialRecord:
 
 
 def _from_env(answers: Answers, env: dict[str, str]) -> CredentialRecord | None:
-    from backend.resolution import ENV_VARS, env_record
+    from backend.registry import ENV_VARS
+    from backend.resolution import env_record
 
     provider = answers.provider or "anthropic"
     for name in ENV_VARS[provider]:
@@ -310,7 +303,7 @@ def _from_env(answers: Answers, env: dict[str, str]) -> CredentialRecord | None:
 
 
 def _env_unset_line(answers: Answers) -> str:
-    from backend.resolution import ENV_VARS
+    from backend.registry import ENV_VARS
 
     var = ENV_VARS[answers.provider or "anthropic"][-1]
     return f"Nothing to check now: set {var} before running Seal."

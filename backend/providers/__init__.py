@@ -1,40 +1,36 @@
 """Provider checks and model lists: `check()` classifies a credential, `list_models()` lists.
 
 Callers pass an `httpx.Client` to share connections (or none: one is made per call).
-All calls block; run them off the UI loop.
+All calls block; run them off the UI loop. Each provider's own calls live in the module
+its registry entry names (`backend.registry.Provider.module`).
 """
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Mapping
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol, cast
 
 import httpx
 
+from backend import registry
 from backend.endpoints import api_base
 from backend.errors import ProviderError
 from backend.header_value import header_problem
 from backend.http import client_or_new
-from backend.providers import anthropic, openai, openrouter
 from backend.providers.base import (
-    DISPLAY_NAMES,
     Auth,
     CheckFailed,
     CheckResult,
     ModelInfo,
     Outcome,
     key_shape_hint,
-    mask,
 )
 
 if TYPE_CHECKING:
     from backend.trust import Endpoint
 
-PROVIDER_NAMES = ("anthropic", "openrouter", "openai")
-
 __all__ = [
-    "DISPLAY_NAMES",
-    "PROVIDER_NAMES",
     "Auth",
     "CheckResult",
     "ModelInfo",
@@ -42,15 +38,31 @@ __all__ = [
     "check",
     "key_shape_hint",
     "list_models",
-    "mask",
 ]
 
 
-def _known(provider: str) -> None:
-    if provider not in PROVIDER_NAMES:
+class ProviderModule(Protocol):
+    """What a provider module defines. `base` is the API base the request goes to."""
+
+    def check(self, auth: Auth, base: str, client: httpx.Client) -> CheckResult: ...
+
+    # `auth` is None only for a provider whose list is public (`lists_without_key`).
+    def list_models(
+        self, auth: Auth | None, base: str, client: httpx.Client
+    ) -> list[ModelInfo]: ...
+
+
+def _known(provider: str) -> registry.Provider:
+    found = registry.find(provider)
+    if found is None:
         raise ProviderError(
-            f"Unknown provider {provider!r}", f"Use one of: {', '.join(PROVIDER_NAMES)}."
+            f"Unknown provider {provider!r}", f"Use one of: {', '.join(registry.ids())}."
         )
+    return found
+
+
+def _module(provider: registry.Provider) -> ProviderModule:
+    return cast(ProviderModule, importlib.import_module(provider.module))
 
 
 def _base(provider: str, endpoint: Endpoint | None, env: Mapping[str, str] | None) -> str:
@@ -92,7 +104,7 @@ def check(
     `endpoint` None: the provider's own base. An untrusted one raises UntrustedEndpoint
     before anything is sent.
     """
-    _known(provider)
+    known = _known(provider)
     base = _base(provider, endpoint, env)
     if not auth.value:
         return CheckResult("rejected", "Nothing to check: the credential is empty", "Paste it.")
@@ -100,11 +112,7 @@ def check(
     if unsendable:
         return CheckResult("rejected", unsendable, _RESTORE)
     with client_or_new(client) as http:
-        if provider == "anthropic":
-            return anthropic.check(auth, base, http)
-        if provider == "openrouter":
-            return openrouter.check(auth, base, http)
-        return openai.check(auth, base, http)
+        return _module(known).check(auth, base, http)
 
 
 def list_models(
@@ -116,21 +124,15 @@ def list_models(
     client: httpx.Client | None = None,
 ) -> list[ModelInfo]:
     """The live model list; ProviderError (classified message, hint = cause) on failure."""
-    _known(provider)
+    known = _known(provider)
     base = _base(provider, endpoint, env)
-    name = DISPLAY_NAMES[provider]
-    if auth is None and provider != "openrouter":
-        raise ProviderError(f"{name} lists models only for a credential", "Add one first.")
+    if auth is None and not known.lists_without_key:
+        raise ProviderError(f"{known.label} lists models only for a credential", "Add one first.")
     unsendable = _unsendable(auth) if auth is not None else ""
     if unsendable:
         raise ProviderError(unsendable, _RESTORE)
     try:
         with client_or_new(client) as http:
-            if provider == "openrouter":
-                return openrouter.list_models(auth, base, http)
-            assert auth is not None
-            if provider == "anthropic":
-                return anthropic.list_models(auth, base, http)
-            return openai.list_models(auth, base, http)
+            return _module(known).list_models(auth, base, http)
     except CheckFailed as failed:
         raise ProviderError(failed.result.message, failed.result.cause) from None

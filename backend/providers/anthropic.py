@@ -6,6 +6,7 @@ from typing import Any
 
 import httpx
 
+from backend.config_schema import EFFORT_LEVELS
 from backend.providers.base import (
     Auth,
     CheckFailed,
@@ -23,7 +24,6 @@ OAUTH_BETA = "oauth-2025-04-20"
 PAGE_LIMIT = 1000
 # A proxy that always says has_more must not keep us paging forever.
 MAX_PAGES = 20
-EFFORT_ORDER = ("low", "medium", "high", "xhigh", "max")
 
 
 def headers(auth: Auth) -> dict[str, str]:
@@ -57,7 +57,7 @@ def parse_model(item: dict[str, Any]) -> ModelInfo | None:
             thinking = tuple(k for k in ("adaptive", "enabled") if _supported(types.get(k)))
         eff = caps.get("effort")
         if isinstance(eff, dict):
-            effort = tuple(k for k in EFFORT_ORDER if _supported(eff.get(k)))
+            effort = tuple(k for k in EFFORT_LEVELS if _supported(eff.get(k)))
         if isinstance(caps.get("image_input"), dict):
             vision = _supported(caps["image_input"])
     line = item.get("line")

@@ -14,14 +14,14 @@ from typing import Any, Literal
 
 import httpx
 
+from backend import registry
 from backend.credentials import CredentialRecord
 from backend.http import ErrorInfo, parse_error, parse_json, retry_after_seconds, send
 from backend.http_limits import DeadlineExceeded, ResponseTooLarge
-from backend.methods import PROVIDER_LABELS
+from backend.registry import PROVIDER_LABELS
 
 Outcome = Literal["verified", "rejected", "unverifiable"]
 
-DISPLAY_NAMES = PROVIDER_LABELS
 STORE_UNVERIFIED = "or store it marked unverified"
 
 
@@ -79,19 +79,13 @@ class CheckResult:
         return self.outcome == "verified"
 
 
-def mask(secret: str) -> str:
-    """`sk-ant-api03-AbC…xYz9 · 108 chars`: enough to recognise, too little to use."""
-    if len(secret) <= 16:
-        return f"…{secret[-2:]} · {len(secret)} chars" if secret else "(empty)"
-    dash = secret.rfind("-", 0, 16)
-    head = secret[: dash + 4] if dash >= 0 else secret[:6]
-    return f"{head}…{secret[-4:]} · {len(secret)} chars"
+_LINE = re.compile("|".join(registry.CLAUDE_LINES))
 
 
 def line_of(model_id: str) -> str | None:
     """opus / sonnet / haiku from an id like claude-opus-4-7 or anthropic/claude-3.5-sonnet."""
-    match = re.search(r"(opus|sonnet|haiku)", model_id.lower())
-    return match.group(1) if match and "claude" in model_id.lower() else None
+    match = _LINE.search(model_id.lower())
+    return match.group(0) if match and "claude" in model_id.lower() else None
 
 
 def iso_from_unix(value: object) -> str | None:
@@ -121,14 +115,17 @@ _AUTHISH = re.compile(
 
 
 def key_shape_hint(provider: str, auth: Auth) -> str:
-    """Name the likely mix-up when the value does not look like this provider's key."""
+    """Name the likely mix-up when a refused value does not look like this provider's key.
+
+    Which provider issued a value comes from the registry's key formats, the same ones a
+    paste is checked against (`backend.paste`).
+    """
     value = auth.value
-    if provider != "openrouter" and value.startswith("sk-or-"):
-        return "this looks like an OpenRouter key (sk-or-…), not an " + (
-            "Anthropic key" if provider == "anthropic" else "OpenAI key"
-        )
-    if provider != "anthropic" and value.startswith("sk-ant-"):
-        return "this looks like an Anthropic key (sk-ant-…)"
+    issued = registry.key_format(value)
+    mine = registry.find(provider)
+    if issued is not None and mine is not None and issued[0].id != provider:
+        family = issued[0].family
+        return f"this looks like {family.name} ({family.prefix}…), not {mine.family.name}"
     if provider == "anthropic" and auth.kind == "api_key" and value.startswith("sk-ant-oat"):
         return "this is a subscription token (sk-ant-oat…), not an API key — use setup-token"
     if provider == "anthropic" and auth.kind == "bearer" and value.startswith("sk-ant-api"):
@@ -142,7 +139,7 @@ def key_shape_hint(provider: str, auth: Auth) -> str:
 
 def _rejected_cause(provider: str, auth: Auth, info: ErrorInfo) -> tuple[str, str]:
     """(short cause for the message line, longer hint)."""
-    name = DISPLAY_NAMES.get(provider, provider)
+    name = PROVIDER_LABELS.get(provider, provider)
     text = info.text.lower()
     shape = key_shape_hint(provider, auth)
     if shape:
@@ -180,11 +177,16 @@ def _rejected_cause(provider: str, auth: Auth, info: ErrorInfo) -> tuple[str, st
     )
 
 
+def _and_base_url_env(provider: str) -> str:
+    found = registry.find(provider)
+    return f" and {found.base_url_env}" if found else ""
+
+
 def classify_response(
     provider: str, auth: Auth | None, response: httpx.Response, url: str
 ) -> CheckResult:
     """A CheckResult for a non-2xx response."""
-    name = DISPLAY_NAMES.get(provider, provider)
+    name = PROVIDER_LABELS.get(provider, provider)
     secrets = (auth.value,) if auth else ()
     info = parse_error(response, secrets)
     status = response.status_code
@@ -202,7 +204,7 @@ def classify_response(
         return CheckResult(
             "unverifiable",
             f"{name} has no {url.split('?', 1)[0]} (404) — is the base URL right?",
-            cause=f"Check [model] base_url in seal.toml and SEAL_{provider.upper()}_BASE_URL.",
+            cause=f"Check [model] base_url in seal.toml{_and_base_url_env(provider)}.",
             status_code=status,
         )
     if status == 429:
@@ -248,7 +250,7 @@ def classify_response(
 
 def classify_exception(provider: str, exc: httpx.HTTPError, url: str) -> CheckResult:
     """A CheckResult for a call that got no usable answer (never includes request headers)."""
-    name = DISPLAY_NAMES.get(provider, provider)
+    name = PROVIDER_LABELS.get(provider, provider)
     if isinstance(exc, ResponseTooLarge):
         return too_large(provider, url, exc)
     host = httpx.URL(url).host or url
@@ -286,7 +288,7 @@ def _timeout_kind(exc: httpx.TimeoutException) -> str:
 
 
 def malformed(provider: str, url: str) -> CheckResult:
-    name = DISPLAY_NAMES.get(provider, provider)
+    name = PROVIDER_LABELS.get(provider, provider)
     return CheckResult(
         "unverifiable",
         f"{name} answered with something that is not the expected JSON — is "
@@ -297,7 +299,7 @@ def malformed(provider: str, url: str) -> CheckResult:
 
 
 def too_large(provider: str, url: str, exc: ResponseTooLarge) -> CheckResult:
-    name = DISPLAY_NAMES.get(provider, provider)
+    name = PROVIDER_LABELS.get(provider, provider)
     return CheckResult(
         "unverifiable",
         f"{name} answered with more than {exc.size_text} — is {url.split('?', 1)[0]} really "

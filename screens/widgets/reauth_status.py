@@ -13,8 +13,8 @@ from textual.widgets import Static
 
 from backend.errors import SealError
 from backend.health import FAILING, WARNING, unreadable
-from backend.methods import PROVIDER_LABELS
 from backend.reauth import credential_status
+from backend.registry import PROVIDER_LABELS
 from backend.services import Services
 from screens.plain import plain
 

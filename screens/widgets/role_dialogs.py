@@ -18,7 +18,8 @@ from textual.widgets import Button, Input, OptionList, Static
 from textual.widgets.option_list import Option
 
 from backend.display import visible
-from backend.roles import PROVIDER_LABELS, CredentialState, agent_name_problem
+from backend.registry import PROVIDER_LABELS
+from backend.roles import CredentialState, agent_name_problem
 from screens.plain import plain
 from screens.widgets.button import WizardButton
 from screens.widgets.model_picker import ModelPicker

@@ -25,6 +25,7 @@ from backend import providers
 from backend.errors import OAuthError, ProviderError
 from backend.http import MAX_BODY_BYTES
 from backend.providers import Auth
+from backend.registry import PROVIDER_LABELS
 from tests.cli.helpers import run_script, subprocess_env, write_config
 from tests.fakes.provider import ANTHROPIC_KEY, FakeProvider
 from tests.reliability.conftest import Tally
@@ -33,7 +34,6 @@ from tests.reliability.test_faults import OAUTH_WHAT, STEPS, Step, prepare
 CATEGORY = "bounded http"
 DEADLINE = "1"  # seconds (SEAL_HTTP_DEADLINE); the trickle's bytes come every 0.25 s
 HANG = 30.0  # seconds: a call still running then would have run forever
-NAMES = {"anthropic": "Anthropic", "openrouter": "OpenRouter", "openai": "OpenAI"}
 ids = [s.name.replace(" ", "-") for s in STEPS]
 
 
@@ -71,7 +71,7 @@ def expected(step: Step, problem: str) -> tuple[str, list[str]]:
         if problem == "trickle":
             return "error", [f"did not answer in time ({what})"]
         return "error", ["answered with more than 8 MB", f"({what})"]
-    name = NAMES[provider_of(step)]
+    name = PROVIDER_LABELS[provider_of(step)]
     outcome = "unverifiable" if step.kind == "check" else "error"
     if problem == "trickle":
         return outcome, [f"{name} at 127.0.0.1 did not answer in time", "within 1 s"]

@@ -30,6 +30,7 @@ from backend.credential_store import FileStore
 from backend.credentials import CredentialRecord, utcnow
 from backend.errors import OAuthError, ProviderError
 from backend.providers import Auth
+from backend.registry import PROVIDER_LABELS
 from tests.fakes.provider import (
     ANTHROPIC_KEY,
     OPENAI_KEY,
@@ -54,7 +55,6 @@ FAULTS = (
 )
 SHORT_READ_TIMEOUT = "0.25"  # seconds: the stall (30 s) and the slow answer (3 s) exceed it
 RETRY_AFTER = 30  # longer than the fast retry budget: reported, not slept through
-NAMES = {"anthropic": "Anthropic", "openrouter": "OpenRouter", "openai": "OpenAI"}
 SEAL_TOML = '# project\n[model]\nprovider = "anthropic"\nname = "claude-sonnet-4-6"\n'
 
 
@@ -114,7 +114,7 @@ def temps(folder: Path) -> list[str]:
 
 def check_needles(provider: str, fault: str) -> tuple[str, list[str]]:
     """(outcome, words the message must hold) for a check or model list under `fault`."""
-    name = NAMES[provider]
+    name = PROVIDER_LABELS[provider]
     if fault in ("401", "403"):
         return "rejected", [f"Rejected by {name}"]
     words = {

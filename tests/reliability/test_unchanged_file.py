@@ -21,6 +21,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from backend import registry
 from backend.config import SealConfig, load_config
 from backend.errors import ConfigError
 from tests.cli.helpers import run_script, subprocess_env
@@ -30,7 +31,7 @@ from tests.reliability.conftest import Tally
 CATEGORY = "seal.toml unchanged"
 
 MODEL_KEYS = {
-    "provider": ["anthropic", "openrouter", "openai"],
+    "provider": list(registry.ids()),
     "name": ["claude-sonnet-4-6", "opus", "gpt-5"],
     "auth": ["api_key", "env", "oauth"],
     "max_tokens": [1024, 32000],

@@ -460,7 +460,7 @@ CASES: list[Case] = [
         "api_key",
         None,
         "does not look like an Anthropic API key (sk-ant-api03-…) — create one at "
-        "console.anthropic.com",
+        "platform.claude.com/settings/keys",
     ),
     Case(
         "unknown-shape-setup-token",

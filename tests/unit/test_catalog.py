@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from backend import registry
 from backend.catalog import Catalog, check_settings, merge_model
 from backend.providers.base import ModelInfo
 
@@ -29,7 +30,7 @@ def test_bundled_lineup(catalog: Catalog) -> None:
     assert {m.id for m in catalog.models("openai")} >= {"gpt-5", "gpt-5-mini", "gpt-4.1", "o3"}
     assert any(m.id.startswith("meta-llama/") for m in catalog.models("openrouter"))
     assert catalog.source("anthropic") == "bundled"
-    for provider in ("anthropic", "openrouter", "openai"):
+    for provider in registry.ids():
         for model in catalog.models(provider):
             assert model.source == "bundled"
             assert model.context and model.max_output, model.id

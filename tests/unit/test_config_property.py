@@ -9,11 +9,12 @@ import tomlkit
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from backend import registry
 from backend.config import SealConfig, load_config
 from tests.unit.test_config_corpus import CORPUS, comments
 
 VALUES: dict[str, list[Any]] = {
-    "provider": ["anthropic", "openrouter", "openai"],
+    "provider": list(registry.ids()),
     "name": ["claude-sonnet-4-6", "opus", "anthropic/claude-opus-4-7", "gpt-5"],
     "auth": ["api_key", "oauth", "env", "setup_token"],
     "effort": ["low", "high", "max"],

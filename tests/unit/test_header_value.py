@@ -8,7 +8,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from backend import providers
+from backend import providers, registry
 from backend.claude_code import ClaudeCodeError, read_claude_code
 from backend.errors import InputError, ProviderError
 from backend.header_value import header_problem
@@ -81,7 +81,7 @@ def _no_network(request: httpx.Request) -> httpx.Response:
     raise AssertionError(f"a request was made to {request.url}")
 
 
-@pytest.mark.parametrize("provider", ["anthropic", "openrouter", "openai"])
+@pytest.mark.parametrize("provider", registry.ids())
 def test_a_credential_that_cannot_be_sent_is_refused_before_any_request(provider: str) -> None:
     auth = Auth("api_key", KEY[:30] + "ü" + KEY[30:])
     with httpx.Client(transport=httpx.MockTransport(_no_network)) as client:

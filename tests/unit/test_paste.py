@@ -12,18 +12,18 @@ from backend.errors import InputError
 from backend.oauth import _clean_paste
 from backend.paste import (
     KEY_PASTE,
-    KNOWN_PREFIXES,
     PasteCheck,
     check_secret,
     fingerprint,
     known_prefix,
+    known_prefixes,
     sanitize,
 )
 
 
 def _body_windows(secret: str, width: int = 8) -> set[str]:
     # Known prefixes are public (messages name them): only the parts between them are secret.
-    parts = re.split("|".join(re.escape(p) for p in KNOWN_PREFIXES), secret)
+    parts = re.split("|".join(re.escape(p) for p in known_prefixes()), secret)
     return {part[i : i + width] for part in parts for i in range(max(0, len(part) - width + 1))}
 
 

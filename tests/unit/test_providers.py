@@ -9,11 +9,12 @@ import time
 import httpx
 import pytest
 
-from backend import providers
+from backend import providers, registry
 from backend.credentials import CredentialRecord
 from backend.errors import ProviderError
 from backend.http import make_client
-from backend.providers import DISPLAY_NAMES, PROVIDER_NAMES, Auth, CheckResult
+from backend.providers import Auth, CheckResult
+from backend.registry import PROVIDER_LABELS
 from backend.trust import Endpoint, UntrustedEndpoint
 from tests.fakes import fixtures
 from tests.fakes.provider import (
@@ -41,9 +42,12 @@ def run(fake: FakeProvider, provider: str, key: str | None = None, **kw: object)
     return providers.check(provider, auth, env=fake.env(), **kw)  # type: ignore[arg-type]
 
 
+PROVIDER_NAMES = registry.ids()
+
+
 def test_names() -> None:
     assert PROVIDER_NAMES == ("anthropic", "openrouter", "openai")
-    assert DISPLAY_NAMES == {
+    assert PROVIDER_LABELS == {
         "anthropic": "Anthropic",
         "openrouter": "OpenRouter",
         "openai": "OpenAI",
@@ -176,7 +180,7 @@ def test_wrong_key_rejected(fake_provider: FakeProvider, provider: str) -> None:
     result = run(fake_provider, provider, KEYS[provider][:-5])
     assert result.outcome == "rejected"
     assert result.status_code == 401
-    assert result.message.startswith(f"Rejected by {DISPLAY_NAMES[provider]}: ")
+    assert result.message.startswith(f"Rejected by {PROVIDER_LABELS[provider]}: ")
     assert result.cause
 
 

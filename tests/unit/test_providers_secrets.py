@@ -9,7 +9,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from backend import providers
+from backend import providers, registry
 from backend.credentials import CredentialRecord, utcnow
 from backend.errors import OAuthError, ProviderError
 from backend.oauth import (
@@ -67,7 +67,7 @@ def result_texts(result: CheckResult) -> list[object]:
 
 
 @pytest.mark.parametrize("fault", ["401", "403", "400", "500", "529", "429", "bad", "drop", "echo"])
-@pytest.mark.parametrize("provider", ["anthropic", "openrouter", "openai"])
+@pytest.mark.parametrize("provider", registry.ids())
 def test_check_paths_never_leak(
     fake_provider: FakeProvider, caplog: pytest.LogCaptureFixture, fault: str, provider: str
 ) -> None:

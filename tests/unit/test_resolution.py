@@ -11,7 +11,8 @@ from backend.claude_code import ClaudeCodeError
 from backend.credential_store import MemoryStore
 from backend.credentials import CredentialRecord
 from backend.errors import CredentialStoreError, InputError
-from backend.resolution import ENV_VARS, Resolution, Source, resolve
+from backend.registry import ENV_VARS
+from backend.resolution import Resolution, Source, resolve
 
 API = "sk-ant-api03-" + "k" * 95
 OAT = "sk-ant-oat01-" + "o" * 95

@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from backend.errors import InputError
-from backend.selectors import ALIASES, Selector, infer_provider, parse_selector
+from backend.registry import CLAUDE_LINES
+from backend.selectors import Selector, infer_provider, parse_selector
 
 
 @pytest.mark.parametrize(
@@ -34,7 +35,9 @@ def test_infer_provider(model: str, provider: str | None) -> None:
 
 
 def test_aliases() -> None:
-    assert ALIASES == ("opus", "sonnet", "haiku")
+    assert CLAUDE_LINES == ("opus", "sonnet", "haiku")
+    assert [infer_provider(alias) for alias in CLAUDE_LINES] == ["anthropic"] * 3
+    assert str(parse_selector("sonnet")) == "sonnet"
 
 
 @pytest.mark.parametrize(
