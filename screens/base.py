@@ -24,25 +24,26 @@ from backend.services import Services
 from backend.wizard_state import Answers
 from screens.widgets.button import WizardButton
 
-Action = Literal["next", "back", "cancel", "goto"]
+Action = Literal["next", "back", "cancel"]
 
 
 @dataclass(frozen=True)
 class StepResult:
-    """How a step ended; `target` names the step for a `goto` (e.g. Welcome's shortcuts)."""
+    """How a step ended; the App's flow decides which step that leads to."""
 
     action: Action
-    target: str | None = None
 
 
 @dataclass(frozen=True)
 class StepContext:
-    """Where the step stands in the walk, for the progress line."""
+    """Where the step stands in the walk, for the progress line; `final`: the step that
+    ends the run (everything is written: no Back, and leaving is finishing)."""
 
     index: int
     phases: tuple[str, ...]
     phase: str
     can_back: bool = True
+    final: bool = False
 
 
 class StepScreen(Screen[StepResult]):
@@ -82,7 +83,9 @@ class StepScreen(Screen[StepResult]):
             yield from self.compose_body()
         with Horizontal(id="nav"):
             yield WizardButton("Back", id="back", disabled=not self.context.can_back)
-            yield WizardButton("Cancel", id="cancel", variant="error")
+            cancel = WizardButton("Cancel", id="cancel", variant="error")
+            cancel.display = not self.context.final
+            yield cancel
             yield WizardButton("Help", id="help")
             yield WizardButton(self.NEXT_LABEL, id="next", variant="primary", disabled=True)
         yield Static(self._key_hints(), id="keys")
@@ -175,12 +178,11 @@ class StepScreen(Screen[StepResult]):
         if self.context.can_back:
             self.finish(StepResult("back"))
 
-    def action_goto(self, target: str) -> None:
-        """Leave for another step by name (the flow decides whether it exists)."""
-        self.finish(StepResult("goto", target))
-
     def action_cancel(self) -> None:
-        """Ask, then leave without writing anything."""
+        """Ask, then leave without writing anything (on the final step: finish)."""
+        if self.context.final:
+            self.action_next()
+            return
         from screens.modals import ConfirmModal
 
         def decided(yes: bool | None) -> None:

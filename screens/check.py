@@ -53,8 +53,9 @@ class CheckScreen(StepScreen):
             self.run_check()
 
     @work(group="check", exclusive=True)
-    async def run_check(self) -> None:
-        """The network call runs in a thread; the screen stays live."""
+    async def run_check(self, fresh: bool = False) -> None:
+        """The network call runs in a thread; the screen stays live. `fresh`: send it
+        again (Retry) rather than take the check already made for this credential."""
         record = self.answers.record
         if record is None:
             self._show("verified", "Nothing to check now: Seal will check it when it runs.", "")
@@ -68,13 +69,9 @@ class CheckScreen(StepScreen):
         path = self.answers.config_path
         provider = self.answers.provider or "anthropic"
         try:
-            started = self.services.prefetched_check(provider, record, base_url, path)
-            if started is not None:
-                report = await asyncio.wrap_future(started)
-            else:
-                report = await asyncio.to_thread(
-                    self.services.check, provider, record, base_url, path
-                )
+            # The check the App started as Next was pressed, if it is this one; else a new one.
+            started = self.services.check_async(provider, record, base_url, path, fresh=fresh)
+            report = await asyncio.wrap_future(started)
         except UntrustedEndpoint as exc:
             # Nothing was sent: ask before the key goes to a server seal.toml names.
             self._ask_trust(exc.endpoints[0])
@@ -145,7 +142,7 @@ class CheckScreen(StepScreen):
     def on_button_pressed(self, event: Button.Pressed) -> None:
         if event.button.id == "retry":
             event.stop()
-            self.run_check()
+            self.run_check(fresh=True)
         elif event.button.id == "unverified":
             event.stop()
             self._confirm_unverified()

@@ -11,7 +11,7 @@ from textual.widget import Widget
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
-from screens.base import StepResult, StepScreen
+from screens.base import StepScreen
 from screens.choice import option_text
 from screens.plain import plain
 
@@ -32,7 +32,7 @@ class WelcomeScreen(StepScreen):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self._choice = "setup"
+        self._choice = "onboard"
         self.facts: Survey | None = None
 
     def compose_body(self) -> Iterable[Widget]:
@@ -57,7 +57,7 @@ class WelcomeScreen(StepScreen):
                     "Set up Seal",
                     "Choose provider, sign in or paste a key, pick the model, write seal.toml.",
                 ),
-                "setup",
+                "onboard",
             )
         ]
         if facts.provider and facts.provider in PROVIDER_LABELS and not facts.config_error:
@@ -69,7 +69,7 @@ class WelcomeScreen(StepScreen):
                         f"Sign in again or paste a new key for {facts.provider}:"
                         f"{facts.profile} (after a 401 or an expired sign-in).",
                     ),
-                    "auth_method",
+                    "reauth",
                 )
             )
         if facts.config_exists and not facts.config_error:
@@ -98,25 +98,19 @@ class WelcomeScreen(StepScreen):
         self.set_ready(not facts.config_error)
 
     def on_option_list_option_highlighted(self, event: OptionList.OptionHighlighted) -> None:
-        self._choice = event.option.id or "setup"
+        self._choice = event.option.id or "onboard"
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
-        self._choice = event.option.id or "setup"
+        self._choice = event.option.id or "onboard"
         self.action_next()
 
-    def action_next(self) -> None:
-        if not self.ready:
-            return
-        if self.facts is not None:
-            # The check sends the credential where seal.toml says; the trust rule applies.
-            self.answers.base_url = self.facts.base_url
-        if self._choice == "setup":
-            self.answers.mode = "onboard"
-            self.finish(StepResult("next"))
-            return
-        if self._choice == "auth_method" and self.facts is not None and self.facts.provider:
+    def commit(self) -> bool:
+        """The chosen walk is the mode; the flow knows where each one goes."""
+        facts = self.facts
+        if facts is None:
+            return False
+        if self._choice == "reauth" and facts.provider:
             # The same walk as `seal-setup reauth` for the configured provider.
-            facts = self.facts
             self.answers.mode = "reauth"
             self.answers.provider = facts.provider
             self.answers.profile = facts.profile
@@ -126,7 +120,11 @@ class WelcomeScreen(StepScreen):
             self.answers.check_outcome = None
         elif self._choice == "roles":
             self.answers.mode = "roles"
-        self.action_goto(self._choice)
+        else:
+            self.answers.mode = "onboard"
+        # The check sends the credential where seal.toml says; the trust rule applies.
+        self.answers.base_url = facts.base_url
+        return True
 
 
 def _describe(facts: Survey) -> list[str]:

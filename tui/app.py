@@ -21,7 +21,7 @@ import assets
 from backend.services import Services
 from backend.wizard_state import Answers
 from screens.base import StepContext, StepScreen
-from tui.flow import START_STEP, STEPS, phases_for
+from tui.flow import START_STEP, STEPS, following, phases_for
 
 EXIT_OK = 0
 EXIT_UNEXPECTED = 1
@@ -220,7 +220,8 @@ class SealSetupApp(App[int]):
             index=len(self.history),
             phases=phases_for(self.answers.mode),
             phase=step.phase,
-            can_back=bool(self.history),
+            can_back=bool(self.history) and not step.final,
+            final=step.final,
         )
         return step.screen_class()(self.answers, self.services, context)
 
@@ -245,28 +246,12 @@ class SealSetupApp(App[int]):
         elif result.action == "back":
             if self.history:
                 self.show_step(self.history.pop())
-        elif result.action == "goto" and result.target in STEPS:
-            self.history.append(name)
-            self.show_step(result.target)
+        elif STEPS[name].final:
+            self.exit(EXIT_OK, return_code=EXIT_OK)
         else:
-            following = STEPS[name].next(self.answers)
-            if following is None:
-                self.exit(EXIT_OK, return_code=EXIT_OK)
-                return
+            after = following(name, self.answers)
             self.history.append(name)
-            if following == "check":
-                self._start_check()
-            self.show_step(following)
-
-    def _start_check(self) -> None:
-        """Start the live check as Next is pressed, so the request overlaps the screen
-        switch; the Check step takes the running check over."""
-        answers = self.answers
-        if answers.record is None or answers.check_outcome == "verified":
-            return
-        self.services.start_check(
-            answers.provider or "anthropic",
-            answers.record,
-            answers.check_base_url,
-            answers.config_path,
-        )
+            enter = STEPS[after].on_enter
+            if enter is not None:
+                enter(self.answers, self.services)
+            self.show_step(after)

@@ -163,7 +163,7 @@ CRASHES = [
     Case("model list", (Services, "catalog"), start="model", answers=SIGNED_IN),
     Case(
         "check started on Next",
-        (Services, "start_check"),
+        (Services, "check_async"),
         start="api_key",
         trigger=paste_key_and_next,
         answers=PASTING,

@@ -143,20 +143,22 @@ async def test_changing_the_provider_drops_the_old_key(
         assert not screen.ready
 
 
-STEPS = [
-    ("welcome", "api_key"),
-    ("provider", "api_key"),
-    ("auth_method", "api_key"),
-    ("api_key", "api_key"),
-    ("setup_token", "setup_token"),
-    ("authorize", "oauth"),
-    ("authorize", "console_oauth"),
-    ("env", "env"),
-    ("claude_code", "claude_code"),
-    ("check", "api_key"),
-    ("model", "api_key"),
-    ("review", "api_key"),
-]
+def _every_step() -> list[tuple[str, str]]:
+    """Every step before Done: the API-key walk's steps, then each other method's own."""
+    from backend.methods import methods_for
+    from backend.wizard_state import Answers
+    from tui.flow import path
+
+    walk = path(Answers(provider="anthropic", method="api_key"))
+    steps = [(name, "api_key") for name in walk[:-1]]
+    for method in methods_for("anthropic"):
+        if method.id != "api_key":
+            route = path(Answers(provider="anthropic", method=method.id))
+            steps.append((route[route.index("auth_method") + 1], method.id))
+    return steps
+
+
+STEPS = _every_step()
 
 
 @pytest.mark.parametrize(("step", "method"), STEPS, ids=[f"{s}-{m}" for s, m in STEPS])
