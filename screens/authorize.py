@@ -194,7 +194,7 @@ class AuthorizeScreen(StepScreen):
     def on_input_changed(self, event: Input.Changed) -> None:
         if event.input.id == "code":
             self.query_one("#feedback", Static).update("")
-            self.set_ready(bool(event.value.strip()) and self.pending is not None)
+            self.ready = bool(event.value.strip()) and self.pending is not None
             # At 80x24 the link and its status push the field below the fold: once a
             # code is pasted, bring the field (and the feedback under it) into view.
             if event.value:
@@ -234,7 +234,7 @@ class AuthorizeScreen(StepScreen):
         feedback = self.query_one("#feedback", Static)
         feedback.update("Signing in…")
         feedback.set_classes("")
-        self.set_ready(False)
+        self.ready = False
         try:
             record = await asyncio.to_thread(
                 self.services.complete_sign_in, pending, pasted, self.answers.profile
@@ -244,7 +244,7 @@ class AuthorizeScreen(StepScreen):
             feedback.update(plain("✗ " + str(exc)))
             feedback.set_classes("error")
             self.call_after_refresh(feedback.scroll_visible)
-            self.set_ready(True)
+            self.ready = True
             return
         except Exception as exc:
             # A bug shows as a message: Textual's crash report prints every frame's
@@ -260,7 +260,7 @@ class AuthorizeScreen(StepScreen):
             )
             feedback.set_classes("error")
             self.call_after_refresh(feedback.scroll_visible)
-            self.set_ready(True)
+            self.ready = True
             return
         self.answers.record = record
         self.answers.check_outcome = None

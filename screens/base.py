@@ -16,6 +16,7 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, VerticalScroll
 from textual.content import Content
 from textual.message import Message
+from textual.reactive import reactive
 from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import Button, Static
@@ -87,7 +88,9 @@ class StepScreen(Screen[StepResult]):
             cancel.display = not self.context.final
             yield cancel
             yield WizardButton("Help", id="help")
-            yield WizardButton(self.NEXT_LABEL, id="next", variant="primary", disabled=True)
+            yield WizardButton(
+                self.NEXT_LABEL, id="next", variant="primary", disabled=not self.ready
+            )
         yield Static(self._key_hints(), id="keys")
 
     def compose_body(self) -> Iterable[Widget]:
@@ -126,14 +129,17 @@ class StepScreen(Screen[StepResult]):
 
     # -- state -----------------------------------------------------------------------
 
-    def set_ready(self, ready: bool) -> None:
-        """Enable Next when the step's answer is valid."""
+    # The step's answer is valid: Next is enabled, and Ctrl+N refused until it is.
+    ready: reactive[bool] = reactive(False, init=False, repaint=False)
+
+    def watch_ready(self, ready: bool) -> None:
         self.query_one("#next", Button).disabled = not ready
 
-    @property
-    def ready(self) -> bool:
-        """Whether Next is enabled."""
-        return not self.query_one("#next", Button).disabled
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Next only with a valid answer (Ctrl+N included, not just the button)."""
+        if action == "next":
+            return self.ready
+        return True
 
     def commit(self) -> bool:
         """Write the step's answer into `self.answers`; False keeps the step open."""

@@ -64,7 +64,7 @@ class CheckScreen(StepScreen):
         self.query_one("#retry", Button).display = False
         self.query_one("#unverified", Button).display = False
         self.query_one("#check-status", Static).update("Checking…")
-        self.set_ready(False)
+        self.ready = False
         base_url = self.answers.check_base_url
         path = self.answers.config_path
         provider = self.answers.provider or "anthropic"
@@ -115,7 +115,7 @@ class CheckScreen(StepScreen):
                 lines.append(f"Model list unavailable ({models_error}); the bundled list is used.")
             retry.display = keep.display = False
             self.answers.store_unverified = False
-            self.set_ready(True)
+            self.ready = True
             self.query_one("#next", Button).focus()
         elif outcome == "rejected":
             status.update(plain("✗ " + message))
@@ -125,7 +125,7 @@ class CheckScreen(StepScreen):
             lines.append("Nothing was stored. Go Back to paste it again or pick another method.")
             retry.display = True
             keep.display = False
-            self.set_ready(False)
+            self.ready = False
             self.query_one("#back", Button).focus()
         else:
             status.update(plain("⚠ " + message))
@@ -134,7 +134,7 @@ class CheckScreen(StepScreen):
                 lines.append(cause)
             lines.append("Retry, or keep it marked unverified (status will say so).")
             retry.display = keep.display = True
-            self.set_ready(self.answers.store_unverified)
+            self.ready = self.answers.store_unverified
             retry.focus()
         # The provider's words, its key label and the account's fields: plain text.
         detail.update(plain(*lines))
@@ -214,7 +214,7 @@ class CheckScreen(StepScreen):
                     "It will be stored marked unverified; `seal-setup status` will say so "
                     "until a check succeeds."
                 )
-                self.set_ready(True)
+                self.ready = True
                 self.query_one("#next", Button).focus()
 
         self.app.push_screen(

@@ -55,7 +55,7 @@ class ClaudeCodeScreen(StepScreen):
         except SealError as exc:
             found.update(plain(f"✗ {exc}"))
             found.set_classes("error")
-            self.set_ready(False)
+            self.ready = False
             return
         if record is None:
             found.update(
@@ -65,7 +65,7 @@ class ClaudeCodeScreen(StepScreen):
                 )
             )
             found.set_classes("error")
-            self.set_ready(False)
+            self.ready = False
             return
         lines = [f"✓ Found Claude Code's sign-in at {path}"]
         account = record.account or {}
@@ -83,4 +83,4 @@ class ClaudeCodeScreen(StepScreen):
         found.set_classes("ok")
         self.answers.record = record.with_changes(profile=self.answers.profile)
         self.answers.check_outcome = None
-        self.set_ready(True)
+        self.ready = True

@@ -52,5 +52,5 @@ class DoneScreen(StepScreen):
         yield Static(plain(*lines), classes="intro")
 
     def on_mount(self) -> None:
-        self.set_ready(True)
+        self.ready = True
         self.query_one("#next", Button).focus()

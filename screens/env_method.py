@@ -59,7 +59,7 @@ class EnvScreen(StepScreen):
 
     def on_mount(self) -> None:
         # A value that cannot be sent cannot be checked, nor used by Seal: fix it first.
-        self.set_ready(self._problem is None)
+        self.ready = self._problem is None
 
     def commit(self) -> bool:
         self.answers.record = self._record

@@ -227,7 +227,7 @@ class ModelScreen(StepScreen):
         rules = self.query_one("#rules", Static)
         if self._model is None:
             rules.update("Pick a model from the list.")
-            self.set_ready(False)
+            self.ready = False
             return False
         settings, errors = self._settings()
         _, header_errors = self._headers()
@@ -243,7 +243,7 @@ class ModelScreen(StepScreen):
         else:
             rules.update(plain(f"✓ {self._model.id}"))
             rules.set_classes("ok")
-        self.set_ready(not errors)
+        self.ready = not errors
         return not errors
 
     def commit(self) -> bool:

@@ -87,7 +87,7 @@ class ReviewScreen(StepScreen):
     async def prepare(self) -> None:
         """Read seal.toml and the store choice off the UI loop, then show the changes."""
         summary = self.query_one("#summary", Static)
-        self.set_ready(False)
+        self.ready = False
         try:
             config, choice, link, endpoints = await asyncio.to_thread(self._load)
         except SealError as exc:
@@ -138,7 +138,7 @@ class ReviewScreen(StepScreen):
             self.query_one("#command", Static).update(
                 plain("Same without the wizard:", "  " + command)
             )
-        self.set_ready(True)
+        self.ready = True
         self.query_one("#next", Button).focus()
 
     def _load(self) -> tuple[Any, Any, Any, list[Endpoint]]:
@@ -197,7 +197,7 @@ class ReviewScreen(StepScreen):
         """Store the credential and save seal.toml; on failure nothing is left half-done."""
         status = self.query_one("#write-status", Static)
         status.update("Writing…")
-        self.set_ready(False)
+        self.ready = False
         config = self._config
         if config is None:
             return
@@ -220,7 +220,7 @@ class ReviewScreen(StepScreen):
         except SealError as exc:
             status.update(plain(f"✗ {exc}"))
             status.set_classes("error")
-            self.set_ready(True)
+            self.ready = True
             return
         except Exception as exc:  # a store backend's own error: a message, never a crash
             saved = await asyncio.to_thread(
@@ -235,7 +235,7 @@ class ReviewScreen(StepScreen):
                 )
             )
             status.set_classes("error")
-            self.set_ready(True)
+            self.ready = True
             return
         self.answers.written = True
         self.answers.saved_path = str(config.path) if result.config_written else None

@@ -171,7 +171,7 @@ class RolesScreen(StepScreen):
         table.display = True
         self.query_one("#add-agent", Button).disabled = False
         self.refresh_table(self._row_key(self.answers.agent))
-        self.set_ready(True)
+        self.ready = True
         table.focus()
         wanted = self.answers.agent
         if wanted and wanted != DEFAULT_ROW and wanted not in config.agents():

@@ -73,7 +73,7 @@ class SecretEntryScreen(StepScreen):
             return
         # Nothing goes on until the check of this very value has come back.
         self._check = None
-        self.set_ready(False)
+        self.ready = False
         if not event.value:
             self.workers.cancel_group(self, "shape-check")
             self._say("", "", "")
@@ -91,7 +91,7 @@ class SecretEntryScreen(StepScreen):
             self._say(check.fingerprint, said, "ok")
         else:
             self._say(check.fingerprint, "✗ " + check.message, "error")
-        self.set_ready(check.ok)
+        self.ready = check.ok
 
     def _say(self, fingerprint: str, feedback: str, classes: str) -> None:
         self.query_one("#fingerprint", Static).update(plain(fingerprint))

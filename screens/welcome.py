@@ -95,7 +95,7 @@ class WelcomeScreen(StepScreen):
         # matters more than the list's last option.
         actions.focus(scroll_visible=False)
         self.facts = facts
-        self.set_ready(not facts.config_error)
+        self.ready = not facts.config_error
 
     def on_option_list_option_highlighted(self, event: OptionList.OptionHighlighted) -> None:
         self._choice = event.option.id or "onboard"

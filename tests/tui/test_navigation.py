@@ -23,6 +23,7 @@ from tests.tui.harness import (
     cancel,
     confirm,
     goto,
+    paste,
     press,
     press_next,
     start,
@@ -228,3 +229,21 @@ async def test_step_finishing_under_a_dialog_replaces_both(
         await start(pilot)
         await wait_screen(pilot, ProviderScreen)
         assert len(pilot.app.screen_stack) == 1
+
+
+async def test_next_is_refused_until_the_answer_is_valid(
+    fake_provider: FakeProvider, tmp_path: Path
+) -> None:
+    """Readiness is the step's state: the button and Ctrl+N follow it together."""
+    h = build(fake_provider, tmp_path)
+    async with h.app.run_test(size=SIZE) as pilot:
+        screen = await goto(pilot, "api_key")
+        assert not screen.ready and screen.query_one("#next", Button).disabled
+        assert "ctrl+n" not in screen.active_bindings  # refused, not only ignored
+        assert not await pilot.app.run_action("next", screen)
+        await paste(pilot, "#secret", ANTHROPIC_KEY)
+        await wait_for(pilot, lambda: screen.ready, "key accepted")
+        assert not screen.query_one("#next", Button).disabled
+        assert "ctrl+n" in screen.active_bindings
+        await pilot.press("ctrl+n")
+        await wait_check(pilot, "✓")
