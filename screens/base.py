@@ -23,6 +23,7 @@ from textual.widgets import Button, Static
 
 from backend.services import Services
 from backend.wizard_state import Answers
+from screens.once import AnswerOnce
 from screens.widgets.button import WizardButton
 
 Action = Literal["next", "back", "cancel"]
@@ -47,7 +48,7 @@ class StepContext:
     final: bool = False
 
 
-class StepScreen(Screen[StepResult]):
+class StepScreen(AnswerOnce, Screen[StepResult]):
     """Base class of the wizard steps."""
 
     class Finished(Message):
@@ -73,7 +74,6 @@ class StepScreen(Screen[StepResult]):
         self.answers = answers
         self.services = services
         self.context = context
-        self._finished = False
 
     # -- layout ----------------------------------------------------------------------
 
@@ -151,9 +151,8 @@ class StepScreen(Screen[StepResult]):
         A message rather than dismiss(): the first step is the App's base screen (one
         screen less to build before the first paint), and a base screen cannot be popped.
         """
-        if self._finished:
+        if not self.first_answer():
             return
-        self._finished = True
         self.post_message(self.Finished(self, result))
 
     # -- actions ---------------------------------------------------------------------

@@ -13,12 +13,12 @@ from typing import Any, ClassVar
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Button, Input, OptionList, Static
 from textual.widgets.option_list import Option
 
 from backend.display import visible
 from backend.roles import PROVIDER_LABELS, CredentialState, agent_name_problem
+from screens.once import Dialog, R
 from screens.plain import plain
 from screens.widgets.button import WizardButton
 from screens.widgets.model_picker import ModelPicker
@@ -31,8 +31,8 @@ class Picked:
     value: str | tuple[str, ...] | None
 
 
-class _Dialog(ModalScreen[Any]):
-    """Dismiss once (a double Enter or click must not dismiss twice)."""
+class _RoleDialog(Dialog[R]):
+    """A dialog of the Roles step (dismissed once, like every dialog)."""
 
     CSS = """
     .role-dialog { width: 76; padding: 0 1; }
@@ -40,17 +40,8 @@ class _Dialog(ModalScreen[Any]):
     .role-dialog .dialog-buttons { margin-top: 0; }
     """
 
-    def __init__(self) -> None:
-        super().__init__()
-        self._done = False
 
-    def close(self, result: Any) -> None:
-        if not self._done:
-            self._done = True
-            self.dismiss(result)
-
-
-class AgentNameModal(_Dialog):
+class AgentNameModal(_RoleDialog[str | None]):
     """Ask for an agent name: letters, digits, '-' and '_', 1-64, not taken."""
 
     BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "Cancel")]
@@ -126,7 +117,7 @@ def picker_models(
     return out
 
 
-class RolePickerModal(_Dialog):
+class RolePickerModal(_RoleDialog[Picked | None]):
     """Pick the model for one role (models of every provider), or inherit / clear it."""
 
     BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "Cancel")]
@@ -194,7 +185,7 @@ class RolePickerModal(_Dialog):
         self.close(None)
 
 
-class FallbacksModal(_Dialog):
+class FallbacksModal(_RoleDialog[Picked | None]):
     """An ordered list editor: add (picker), remove, move up/down; inherit clears it."""
 
     BINDINGS: ClassVar[list[BindingType]] = [

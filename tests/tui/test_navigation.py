@@ -247,3 +247,33 @@ async def test_next_is_refused_until_the_answer_is_valid(
         assert "ctrl+n" in screen.active_bindings
         await pilot.press("ctrl+n")
         await wait_check(pilot, "✓")
+
+
+async def test_a_double_answer_counts_once(fake_provider: FakeProvider, tmp_path: Path) -> None:
+    """Two answers in one go (a double Enter or click): dialogs and steps take the first."""
+    from screens.base import StepResult
+    from screens.modals import ConfirmModal, HelpModal
+
+    h = build(fake_provider, tmp_path)
+    async with h.app.run_test(size=SIZE) as pilot:
+        screen = await goto(pilot, "provider")
+        await pilot.press("f1")
+        await wait_for(pilot, lambda: isinstance(pilot.app.screen, HelpModal), "help")
+        help_ = pilot.app.screen
+        assert isinstance(help_, HelpModal)
+        help_.action_close()
+        help_.action_close()
+        await wait_for(pilot, lambda: pilot.app.screen is screen, "help closed")
+        await press(pilot, "cancel")
+        dialog = await wait_dialog(pilot)
+        assert isinstance(dialog, ConfirmModal)
+        dialog.action_answer(False)
+        dialog.action_answer(True)  # Quit, too late: the first answer was Stay
+        await wait_for(pilot, lambda: pilot.app.screen is screen, "stayed")
+        await pilot.pause()
+        assert h.app.return_code is None
+        screen.finish(StepResult("next"))
+        screen.finish(StepResult("next"))
+        await wait_screen(pilot, AuthMethodScreen)
+        await pilot.pause()
+        assert h.app.history == ["welcome", "provider"]
