@@ -7,10 +7,12 @@ next. Steps never reach into the App.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import asyncio
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import ClassVar, Literal
 
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, VerticalScroll
@@ -20,6 +22,7 @@ from textual.reactive import reactive
 from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import Button, Static
+from textual.worker import Worker, WorkerState
 
 from backend.services import Services
 from backend.wizard_state import Answers
@@ -154,6 +157,43 @@ class StepScreen(AnswerOnce, Screen[StepResult]):
         if not self.first_answer():
             return
         self.post_message(self.Finished(self, result))
+
+    # -- unexpected errors -----------------------------------------------------------
+
+    @on(Worker.StateChanged)
+    def _worker_failed(self, event: Worker.StateChanged) -> None:
+        """The one policy for an error no worker of a step expected.
+
+        A worker declared `exit_on_error=False` belongs to a step that shows such an error
+        itself: a report without secrets is saved, and `show_unexpected` says what failed
+        and where the report is, and the step goes on. Any other worker's error stops the
+        wizard through the App's own handling (a report, a few lines, exit 1): never
+        Textual's crash screen, which prints every frame's locals (keys, tokens).
+        """
+        worker, error = event.worker, event.worker.error
+        if event.state is not WorkerState.ERROR or worker.exit_on_error or error is None:
+            return
+        if type(self).show_unexpected is StepScreen.show_unexpected:
+            raise error  # no place for it on this step: the App's handling
+        self.report_unexpected(worker, error)
+
+    @work(group="unexpected")
+    async def report_unexpected(self, worker: Worker[object], error: BaseException) -> None:
+        """Save the report off the UI loop, then let the step say so."""
+        saved = await asyncio.to_thread(
+            self.services.report_unexpected, error, [self.answers.record], self.held_secrets()
+        )
+        self.show_unexpected(worker, error, saved)
+
+    def held_secrets(self) -> Sequence[str]:
+        """Secrets the step holds besides the answers' credential: kept out of a report."""
+        return ()
+
+    def show_unexpected(self, worker: Worker[object], error: BaseException, saved: str) -> None:
+        """Show that `worker` failed unexpectedly; `saved` says where the report is.
+
+        Steps that declare a worker `exit_on_error=False` say it in their own words.
+        """
 
     # -- actions ---------------------------------------------------------------------
 

@@ -10,6 +10,7 @@ from textual import work
 from textual.containers import Horizontal
 from textual.widget import Widget
 from textual.widgets import Button, LoadingIndicator, Static
+from textual.worker import Worker
 
 from backend.errors import SealError
 from backend.methods import PROVIDER_LABELS
@@ -52,7 +53,7 @@ class CheckScreen(StepScreen):
         else:
             self.run_check()
 
-    @work(group="check", exclusive=True)
+    @work(group="check", exclusive=True, exit_on_error=False)
     async def run_check(self, fresh: bool = False) -> None:
         """The network call runs in a thread; the screen stays live. `fresh`: send it
         again (Retry) rather than take the check already made for this credential."""
@@ -79,18 +80,18 @@ class CheckScreen(StepScreen):
         except SealError as exc:
             self._show("unverifiable", exc.message, exc.hint)
             return
-        except Exception as exc:  # a bug must show as a message, never a frozen screen
-            saved = await asyncio.to_thread(self.services.report_unexpected, exc, [record])
-            self._show(
-                "unverifiable", f"The check failed unexpectedly ({type(exc).__name__}).", saved
-            )
-            return
         result = report.result
         self.answers.check_outcome = result.outcome
         self.answers.check_message = result.message
         self.answers.identity = {**(record.account or {}), **dict(result.identity)}
         self.answers.live_models = list(report.models)
         self._show(result.outcome, result.message, result.cause, report.models_error)
+
+    def show_unexpected(self, worker: Worker[object], error: BaseException, saved: str) -> None:
+        # A bug in the check shows as a message, never as a frozen screen.
+        self._show(
+            "unverifiable", f"The check failed unexpectedly ({type(error).__name__}).", saved
+        )
 
     def _show_verified(self) -> None:
         self._show("verified", self.answers.check_message or "Verified.", "")

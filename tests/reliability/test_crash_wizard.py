@@ -407,3 +407,31 @@ async def test_a_failed_warm_up_only_costs_speed(
         shown = _screen_text(h.app)
         h.app.exit()
     _check_went_on(tally, h, shown, capsys, isolated_env, tmp_path)
+
+
+async def test_a_step_with_no_place_for_the_error_stops_the_wizard(
+    fake_provider: FakeProvider,
+    tmp_path: Path,
+    isolated_env: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    tally: Tally,
+) -> None:
+    """A worker that leaves its errors to its step, on a step that shows none: the wizard
+    stops as for any unexpected error, rather than losing it."""
+    from screens.base import StepScreen
+
+    case = HANDLED[0]  # the check
+    monkeypatch.setattr(CheckScreen, "show_unexpected", StepScreen.show_unexpected)
+    h = _build(case, fake_provider, tmp_path)
+    _patch(case, monkeypatch)
+    with pytest.raises(Exception) as raised:
+        async with h.app.run_test(size=SIZE) as pilot:
+            await wait_for(pilot, lambda: h.app.return_code is not None, "the wizard to stop")
+    assert "forced failure" in str(raised.value)
+    out, err = capsys.readouterr()
+    tally.record(f"{CATEGORY}: exit code 1", h.app.return_code == 1)
+    assert h.app.return_code == 1
+    check_message(tally, err, out)
+    check_no_canary(tally, "stdout/stderr", out + err)
+    check_report(tally, isolated_env / ".local" / "state")
