@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
@@ -17,6 +17,7 @@ from textual import work
 from textual.containers import Horizontal
 from textual.widget import Widget
 from textual.widgets import Button, Input, Static
+from textual.worker import Worker
 
 from backend.errors import SealError
 from backend.methods import SUBSCRIPTION_NOTE
@@ -48,6 +49,8 @@ class AuthorizeScreen(StepScreen):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.pending: PendingSignIn | None = None
+        # What the last sign-in sent: kept out of a report if it fails unexpectedly.
+        self._exchanged: tuple[str, ...] = ()
 
     @property
     def mode(self) -> Mode:
@@ -224,13 +227,14 @@ class AuthorizeScreen(StepScreen):
         if self.ready:
             self.sign_in()
 
-    @work(group="sign-in", exclusive=True)
+    @work(group="sign-in", exclusive=True, exit_on_error=False)
     async def sign_in(self) -> None:
         """Exchange the pasted code (and, for the Console, create the API key)."""
         pending = self.pending
         if pending is None:
             return
         pasted = self.query_one("#code", SecretInput).value
+        self._exchanged = (pasted, pending.verifier, pending.state)
         feedback = self.query_one("#feedback", Static)
         feedback.update("Signing in…")
         feedback.set_classes("")
@@ -246,23 +250,23 @@ class AuthorizeScreen(StepScreen):
             self.call_after_refresh(feedback.scroll_visible)
             self.ready = True
             return
-        except Exception as exc:
-            # A bug shows as a message: Textual's crash report prints every frame's
-            # locals, and the frames here hold the tokens the server sent.
-            saved = await asyncio.to_thread(
-                self.services.report_unexpected,
-                exc,
-                [self.answers.record],
-                [pasted, pending.verifier, pending.state],
-            )
-            feedback.update(
-                plain(f"✗ The sign-in failed unexpectedly ({type(exc).__name__}).", saved)
-            )
-            feedback.set_classes("error")
-            self.call_after_refresh(feedback.scroll_visible)
-            self.ready = True
-            return
         self.answers.record = record
         self.answers.check_outcome = None
         self.answers.identity = dict(record.account or {})
         self.finish(StepResult("next"))
+
+    def held_secrets(self) -> Sequence[str]:
+        # The code sent, the sign-in's verifier and state, and the field (it may have
+        # changed since) are secrets too.
+        return (*self._exchanged, self.query_one("#code", SecretInput).value)
+
+    def show_unexpected(self, worker: Worker[object], error: BaseException, saved: str) -> None:
+        # Only the sign-in leaves its errors here: the frames of the exchange hold the
+        # tokens the server sent, so a message, never Textual's crash report.
+        feedback = self.query_one("#feedback", Static)
+        feedback.update(
+            plain(f"✗ The sign-in failed unexpectedly ({type(error).__name__}).", saved)
+        )
+        feedback.set_classes("error")
+        self.call_after_refresh(feedback.scroll_visible)
+        self.ready = True
