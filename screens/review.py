@@ -12,6 +12,7 @@ from textual import work
 from textual.content import Content
 from textual.widget import Widget
 from textual.widgets import Button, Static
+from textual.worker import Worker
 
 from backend.backups import kept_as
 from backend.display import visible
@@ -192,7 +193,7 @@ class ReviewScreen(StepScreen):
         if self.ready and self._config is not None:
             self.write()
 
-    @work(group="review", exclusive=True)
+    @work(group="review", exclusive=True, exit_on_error=False)
     async def write(self) -> None:
         """Store the credential and save seal.toml; on failure nothing is left half-done."""
         status = self.query_one("#write-status", Static)
@@ -222,24 +223,23 @@ class ReviewScreen(StepScreen):
             status.set_classes("error")
             self.ready = True
             return
-        except Exception as exc:  # a store backend's own error: a message, never a crash
-            saved = await asyncio.to_thread(
-                self.services.report_unexpected, exc, [self.answers.record]
-            )
-            status.update(
-                plain(
-                    f"✗ Writing failed unexpectedly ({type(exc).__name__}). Nothing was "
-                    "changed: the credential store was rolled back. Try again, or set "
-                    "SEAL_CREDENTIAL_STORE=file.",
-                    saved,
-                )
-            )
-            status.set_classes("error")
-            self.ready = True
-            return
         self.answers.written = True
         self.answers.saved_path = str(config.path) if result.config_written else None
         self.answers.backup = result.backup
         self.answers.older_backups = result.older
         self.answers.stored_where = result.stored_where
         self.finish(StepResult("next"))
+
+    def show_unexpected(self, worker: Worker[object], error: BaseException, saved: str) -> None:
+        # Only Write leaves its errors here: a store backend's own error is a message.
+        status = self.query_one("#write-status", Static)
+        status.update(
+            plain(
+                f"✗ Writing failed unexpectedly ({type(error).__name__}). Nothing was "
+                "changed: the credential store was rolled back. Try again, or set "
+                "SEAL_CREDENTIAL_STORE=file.",
+                saved,
+            )
+        )
+        status.set_classes("error")
+        self.ready = True
