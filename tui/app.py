@@ -169,13 +169,12 @@ class SealSetupApp(App[int]):
         # check does not pay for them.
         self.warm_up()
 
-    @work(group="warm-up", exclusive=True)
+    # Not exit_on_error: a failure here only costs speed (no report, no stop); the check
+    # itself reports real errors.
+    @work(group="warm-up", exclusive=True, exit_on_error=False)
     async def warm_up(self) -> None:
-        """Failures here only cost speed: the check itself reports real errors."""
-        try:
-            await asyncio.to_thread(self.services.warm_up)
-        except Exception:
-            return
+        """Load the network stack and the catalog off the UI loop."""
+        await asyncio.to_thread(self.services.warm_up)
 
     def on_unmount(self) -> None:
         self.services.close()
