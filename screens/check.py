@@ -6,7 +6,7 @@ import asyncio
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
-from textual import work
+from textual import on, work
 from textual.containers import Horizontal
 from textual.widget import Widget
 from textual.widgets import Button, LoadingIndicator, Static
@@ -140,15 +140,10 @@ class CheckScreen(StepScreen):
         # The provider's words, its key label and the account's fields: plain text.
         detail.update(plain(*lines))
 
-    def on_button_pressed(self, event: Button.Pressed) -> None:
-        if event.button.id == "retry":
-            event.stop()
-            self.run_check(fresh=True)
-        elif event.button.id == "unverified":
-            event.stop()
-            self._confirm_unverified()
-        else:
-            super().on_button_pressed(event)
+    @on(Button.Pressed, "#retry")
+    def retry(self) -> None:
+        """Send the check again (the last one could not be made)."""
+        self.run_check(fresh=True)
 
     def _ask_trust(self, endpoint: Endpoint) -> None:
         """seal.toml sends this provider's requests elsewhere: trust it, or check with the
@@ -205,7 +200,9 @@ class CheckScreen(StepScreen):
             return
         self.run_check()
 
-    def _confirm_unverified(self) -> None:
+    @on(Button.Pressed, "#unverified")
+    def confirm_unverified(self) -> None:
+        """Ask, then let the credential go on marked unverified."""
         from screens.modals import ConfirmModal
 
         def decided(yes: bool | None) -> None:
