@@ -6,7 +6,7 @@ import asyncio
 from collections.abc import Iterable
 from datetime import UTC, datetime
 
-from textual import work
+from textual import on, work
 from textual.widget import Widget
 from textual.widgets import Button, Static
 
@@ -38,13 +38,7 @@ class ClaudeCodeScreen(StepScreen):
     def on_mount(self) -> None:
         self.scan()
 
-    def on_button_pressed(self, event: Button.Pressed) -> None:
-        if event.button.id == "rescan":
-            event.stop()
-            self.scan()
-            return
-        super().on_button_pressed(event)
-
+    @on(Button.Pressed, "#rescan")
     @work(group="claude-code", exclusive=True)
     async def scan(self) -> None:
         """Read the file off the UI loop and describe it."""

@@ -6,7 +6,7 @@ import asyncio
 from collections.abc import Iterable
 from typing import Any
 
-from textual import work
+from textual import on, work
 from textual.containers import Horizontal
 from textual.widget import Widget
 from textual.widgets import Button, Input, Static
@@ -103,15 +103,13 @@ class SecretEntryScreen(StepScreen):
         event.stop()
         self.action_next()
 
-    def on_button_pressed(self, event: Button.Pressed) -> None:
-        if event.button.id == "reveal":
-            event.stop()
-            field = self.query_one("#secret", SecretInput)
-            field.toggle_reveal()
-            event.button.label = "Hide" if field.revealed else "Show"
-            field.focus()
-            return
-        super().on_button_pressed(event)
+    @on(Button.Pressed, "#reveal")
+    def reveal(self, event: Button.Pressed) -> None:
+        """Show or hide the secret; the field keeps the focus."""
+        field = self.query_one("#secret", SecretInput)
+        field.toggle_reveal()
+        event.button.label = "Hide" if field.revealed else "Show"
+        field.focus()
 
     def commit(self) -> bool:
         check = self._check
