@@ -13,7 +13,7 @@ from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
-from textual import work
+from textual import on, work
 from textual.containers import Horizontal
 from textual.widget import Widget
 from textual.widgets import Button, Input, Static
@@ -136,21 +136,13 @@ class AuthorizeScreen(StepScreen):
         # wherever the layout was when its callback ran).
         self.call_after_refresh(code.scroll_visible, animate=False)
 
-    def on_button_pressed(self, event: Button.Pressed) -> None:
-        button = event.button.id
-        if button == "open":
-            event.stop()
-            self.open_link()
-        elif button == "copy":
-            event.stop()
-            self.copy_link()
-        elif button == "restart":
-            event.stop()
-            self.query_one("#code", SecretInput).value = ""
-            self.prepare(fresh=True)
-        else:
-            super().on_button_pressed(event)
+    @on(Button.Pressed, "#restart")
+    def new_link(self) -> None:
+        """Start a new sign-in; a code pasted for the old one is cleared."""
+        self.query_one("#code", SecretInput).value = ""
+        self.prepare(fresh=True)
 
+    @on(Button.Pressed, "#open")
     @work(group="browser", exclusive=True)
     async def open_link(self) -> None:
         """webbrowser may block (a text browser takes the terminal): run it in a thread."""
@@ -161,6 +153,7 @@ class AuthorizeScreen(StepScreen):
         status.update(plain(result.message))
         status.set_classes("ok" if result.opened else "warning")
 
+    @on(Button.Pressed, "#copy")
     @work(group="clipboard", exclusive=True)
     async def copy_link(self) -> None:
         """The Copy link button."""

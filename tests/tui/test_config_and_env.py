@@ -10,12 +10,14 @@ from textual.widgets import Button
 from screens.authorize import AuthorizeScreen
 from screens.modals import ConfirmModal, HelpModal
 from screens.welcome import WelcomeScreen
+from screens.widgets.secret_input import SecretInput
 from tests.fakes.provider import ANTHROPIC_KEY, FakeProvider
 from tests.tui.harness import (
     SIZE,
     build,
     cancel,
     goto,
+    paste,
     press,
     sign_in_url,
     text_of,
@@ -121,6 +123,22 @@ async def test_browser_opens_only_when_asked(fake_provider: FakeProvider, tmp_pa
         assert h.clipboard_calls == [url]
         assert h.app.clipboard == ""
     assert h.browser_calls == [url]
+
+
+async def test_new_link_starts_another_sign_in(fake_provider: FakeProvider, tmp_path: Path) -> None:
+    h = build(fake_provider, tmp_path, env={"DISPLAY": ":0"}, clipboard_ok=True)
+    async with h.app.run_test(size=SIZE) as pilot:
+        await goto(pilot, "authorize", method="oauth")
+        screen, url = await sign_in_url(pilot)
+        old = screen.pending
+        assert old is not None
+        await paste(pilot, "#code", f"somecode#{old.state}")
+        await press(pilot, "restart")
+        await wait_for(pilot, lambda: screen.pending is not old, "a new sign-in")
+        assert screen.pending is not None and screen.pending.state != old.state
+        assert screen.query_one("#code", SecretInput).value == ""
+        await wait_for(pilot, lambda: text_of(pilot, "#url") == screen.pending.url, "new link")
+        assert text_of(pilot, "#url") != url
 
 
 async def test_copy_falls_back_to_osc52(fake_provider: FakeProvider, tmp_path: Path) -> None:
