@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
-from textual import work
+from textual import on, work
 from textual.content import Content
 from textual.widget import Widget
 from textual.widgets import Button, Static
@@ -181,13 +181,11 @@ class ReviewScreen(StepScreen):
         mark = "" if self.answers.check_outcome == "verified" else " (marked unverified)"
         return f"The credential{mark} goes to: {choice.reason}"
 
-    def on_button_pressed(self, event: Button.Pressed) -> None:
-        if event.button.id == "reload":
-            event.stop()
-            event.button.display = False
-            self.prepare()
-            return
-        super().on_button_pressed(event)
+    @on(Button.Pressed, "#reload")
+    def reload(self, event: Button.Pressed) -> None:
+        """seal.toml changed on disk: read it again and show the changes anew."""
+        event.button.display = False
+        self.prepare()
 
     def action_next(self) -> None:
         if self.ready and self._config is not None:

@@ -8,6 +8,7 @@ import pytest
 from textual.widgets import Button
 
 from screens.authorize import AuthorizeScreen
+from screens.done import DoneScreen
 from screens.modals import ConfirmModal, HelpModal
 from screens.welcome import WelcomeScreen
 from screens.widgets.secret_input import SecretInput
@@ -19,6 +20,7 @@ from tests.tui.harness import (
     goto,
     paste,
     press,
+    press_next,
     sign_in_url,
     text_of,
     wait_for,
@@ -223,3 +225,26 @@ async def test_one_click_one_dialog(
         await wait_for(pilot, lambda: isinstance(pilot.app.screen, ConfirmModal), "confirm")
         await pilot.pause()
         assert sum(isinstance(s, ConfirmModal) for s in h.app.screen_stack) == 1
+
+
+async def test_review_reloads_a_seal_toml_changed_meanwhile(
+    fake_provider: FakeProvider, tmp_path: Path
+) -> None:
+    h = build(fake_provider, tmp_path, config_text="# mine\n")
+    async with h.app.run_test(size=SIZE) as pilot:
+        review = await goto(pilot, "review", secret=ANTHROPIC_KEY)
+        h.config_path.write_text("# mine\n# edited meanwhile\n", encoding="utf-8")
+        await press_next(pilot)  # Write
+        await wait_text(pilot, "#write-status", "✗")
+        await wait_for(pilot, lambda: review.query_one("#reload", Button).display, "Reload")
+        assert h.config_text() == "# mine\n# edited meanwhile\n"
+        review.query_one("#reload", Button).scroll_visible(animate=False)
+        await press(pilot, "reload")
+        await wait_for(pilot, lambda: review.ready, "review prepared again")
+        assert not review.query_one("#reload", Button).display
+        await press_next(pilot)
+        await wait_screen(pilot, DoneScreen)
+        await press_next(pilot)
+    assert h.app.return_code == 0
+    text = h.config_text()
+    assert text.startswith("# mine\n# edited meanwhile\n") and "[model]" in text
