@@ -13,12 +13,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from rich.text import Text
-from textual import work
+from textual import on, work
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
 from textual.coordinate import Coordinate
 from textual.widget import Widget
 from textual.widgets import Button, DataTable, Static
+from textual.widgets.data_table import RowDoesNotExist
 
 from backend.display import visible
 from backend.errors import SealError
@@ -259,7 +260,7 @@ class RolesScreen(StepScreen):
         if wanted is not None:
             try:
                 row = table.get_row_index(wanted)
-            except Exception:
+            except RowDoesNotExist:  # the row under the cursor went (an agent removed)
                 row = min(keep.row, table.row_count - 1)
         column = keep.column if cursor_row is None else max(keep.column, 1)
         table.cursor_coordinate = Coordinate(row, column)
@@ -423,6 +424,7 @@ class RolesScreen(StepScreen):
         current_text = cell.value if isinstance(cell.value, str) else None
         self._open_picker(f"{row} · {role}", current_text, inherit_label, done)
 
+    @on(Button.Pressed, "#add-agent")
     def action_add_agent(self) -> None:
         """Ask for a name, then add [agents.NAME.model]."""
         if self.config is None:
@@ -434,6 +436,7 @@ class RolesScreen(StepScreen):
 
         self.app.push_screen(AgentNameModal("Add an agent", self.config.agents()), named)
 
+    @on(Button.Pressed, "#rename-agent")
     def action_rename_agent(self) -> None:
         """Rename the agent under the cursor."""
         agent = _agent_of(self.current_row_key)
@@ -448,6 +451,7 @@ class RolesScreen(StepScreen):
             AgentNameModal(f"Rename agent {agent}", self.config.agents(), agent), named
         )
 
+    @on(Button.Pressed, "#remove-agent")
     def action_remove_agent(self) -> None:
         """Remove the agent under the cursor, after confirming."""
         agent = _agent_of(self.current_row_key)
@@ -489,19 +493,6 @@ class RolesScreen(StepScreen):
             ),
             decided,
         )
-
-    def on_button_pressed(self, event: Button.Pressed) -> None:
-        actions = {
-            "add-agent": self.action_add_agent,
-            "rename-agent": self.action_rename_agent,
-            "remove-agent": self.action_remove_agent,
-        }
-        handler = actions.get(event.button.id or "")
-        if handler is not None:
-            event.stop()
-            handler()
-            return
-        super().on_button_pressed(event)
 
     # -- leaving ---------------------------------------------------------------------
 
