@@ -10,6 +10,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from typing import Any, ClassVar
 
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
@@ -82,13 +83,7 @@ class AgentNameModal(_RoleDialog[str | None]):
         event.stop()
         self._submit()
 
-    def on_button_pressed(self, event: Button.Pressed) -> None:
-        event.stop()
-        if event.button.id == "ok":
-            self._submit()
-        else:
-            self.action_cancel()
-
+    @on(Button.Pressed, "#ok")
     def _submit(self) -> None:
         value = self.query_one("#agent-name", Input).value
         problem = self._problem(value)
@@ -97,6 +92,7 @@ class AgentNameModal(_RoleDialog[str | None]):
             return
         self.close(value)
 
+    @on(Button.Pressed, "#cancel")
     def action_cancel(self) -> None:
         """Change nothing."""
         self.close(None)
@@ -169,17 +165,19 @@ class RolePickerModal(_RoleDialog[Picked | None]):
         event.stop()
         self.query_one("#choose", Button).disabled = event.model is None
 
-    def on_button_pressed(self, event: Button.Pressed) -> None:
-        event.stop()
-        if event.button.id == "choose":
-            model = self.query_one(ModelPicker).highlighted_model
-            if model is not None:
-                self.close(Picked(model.id))
-        elif event.button.id == "inherit":
-            self.close(Picked(None))
-        else:
-            self.action_cancel()
+    @on(Button.Pressed, "#choose")
+    def choose(self) -> None:
+        """The highlighted model."""
+        model = self.query_one(ModelPicker).highlighted_model
+        if model is not None:
+            self.close(Picked(model.id))
 
+    @on(Button.Pressed, "#inherit")
+    def inherit(self) -> None:
+        """No value of its own: inherit (or clear)."""
+        self.close(Picked(None))
+
+    @on(Button.Pressed, "#cancel")
     def action_cancel(self) -> None:
         """Change nothing."""
         self.close(None)
@@ -262,6 +260,7 @@ class FallbacksModal(_RoleDialog[Picked | None]):
             return None
         return index
 
+    @on(Button.Pressed, "#add")
     def action_add(self) -> None:
         """Pick a model and append it."""
 
@@ -274,6 +273,7 @@ class FallbacksModal(_RoleDialog[Picked | None]):
 
         self._open_picker(picked)
 
+    @on(Button.Pressed, "#remove")
     def action_remove(self) -> None:
         """Drop the highlighted fallback."""
         index = self._index
@@ -291,24 +291,25 @@ class FallbacksModal(_RoleDialog[Picked | None]):
             self.items[index], self.items[target] = self.items[target], self.items[index]
             self._refresh_list(target)
 
-    def on_button_pressed(self, event: Button.Pressed) -> None:
-        event.stop()
-        button = event.button.id
-        if button == "add":
-            self.action_add()
-        elif button == "remove":
-            self.action_remove()
-        elif button == "up":
-            self.action_move(-1)
-        elif button == "down":
-            self.action_move(1)
-        elif button == "inherit":
-            self.close(Picked(None))
-        elif button == "done":
-            self.close(Picked(tuple(self.items)))
-        else:
-            self.action_cancel()
+    @on(Button.Pressed, "#up")
+    def move_up(self) -> None:
+        self.action_move(-1)
 
+    @on(Button.Pressed, "#down")
+    def move_down(self) -> None:
+        self.action_move(1)
+
+    @on(Button.Pressed, "#inherit")
+    def inherit(self) -> None:
+        """No fallbacks of its own: inherit (or clear)."""
+        self.close(Picked(None))
+
+    @on(Button.Pressed, "#done")
+    def done(self) -> None:
+        """The list as it stands now."""
+        self.close(Picked(tuple(self.items)))
+
+    @on(Button.Pressed, "#cancel")
     def action_cancel(self) -> None:
         """Change nothing."""
         self.close(None)
