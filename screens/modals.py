@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import ClassVar
 
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
@@ -38,8 +39,8 @@ class ConfirmModal(Dialog[bool]):
     def on_mount(self) -> None:
         self.query_one("#no", Button).focus()
 
-    def on_button_pressed(self, event: Button.Pressed) -> None:
-        event.stop()
+    @on(Button.Pressed, "#yes, #no")
+    def answered(self, event: Button.Pressed) -> None:
         self.action_answer(event.button.id == "yes")
 
     def action_answer(self, yes: bool) -> None:
@@ -69,10 +70,7 @@ class HelpModal(Dialog[None]):
     def on_mount(self) -> None:
         self.query_one("#close", Button).focus()
 
-    def on_button_pressed(self, event: Button.Pressed) -> None:
-        event.stop()
-        self.action_close()
-
+    @on(Button.Pressed, "#close")
     def action_close(self) -> None:
         """Dismiss once."""
         self.close(None)
