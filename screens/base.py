@@ -197,21 +197,23 @@ class StepScreen(AnswerOnce, Screen[StepResult]):
 
     # -- actions ---------------------------------------------------------------------
 
-    def on_button_pressed(self, event: Button.Pressed) -> None:
-        handlers = {
-            "next": self.action_next,
-            "back": self.action_back,
-            "cancel": self.action_cancel,
-            "help": self.action_help,
-        }
-        handler = handlers.get(event.button.id or "")
-        if handler is not None:
-            event.stop()
-            # Textual also calls this method itself (it dispatches handlers along the MRO)
-            # after a subclass's on_button_pressed called super(): without this, one click
-            # runs the action twice (two Quit dialogs, a second Write or sign-in).
-            event.prevent_default()
-            handler()
+    # Each calls the action by name rather than decorating it: @on binds the function of
+    # the class that declares it, and steps override these actions.
+    @on(Button.Pressed, "#next")
+    def _next_pressed(self) -> None:
+        self.action_next()
+
+    @on(Button.Pressed, "#back")
+    def _back_pressed(self) -> None:
+        self.action_back()
+
+    @on(Button.Pressed, "#cancel")
+    def _cancel_pressed(self) -> None:
+        self.action_cancel()
+
+    @on(Button.Pressed, "#help")
+    def _help_pressed(self) -> None:
+        self.action_help()
 
     def action_next(self) -> None:
         """Go on, if the step's answer is valid."""
