@@ -243,9 +243,7 @@ class AuthorizeScreen(StepScreen):
             self.call_after_refresh(feedback.scroll_visible)
             self.ready = True
             return
-        self.answers.record = record
-        self.answers.check_outcome = None
-        self.answers.identity = dict(record.account or {})
+        self.answers.set_credential(record)
         self.finish(StepResult("next"))
 
     def held_secrets(self) -> Sequence[str]:

@@ -81,10 +81,7 @@ class CheckScreen(StepScreen):
             self._show("unverifiable", exc.message, exc.hint)
             return
         result = report.result
-        self.answers.check_outcome = result.outcome
-        self.answers.check_message = result.message
-        self.answers.identity = {**(record.account or {}), **dict(result.identity)}
-        self.answers.live_models = list(report.models)
+        self.answers.record_check(result, report.models)
         self._show(result.outcome, result.message, result.cause, report.models_error)
 
     def show_unexpected(self, worker: Worker[object], error: BaseException, saved: str) -> None:
@@ -115,7 +112,7 @@ class CheckScreen(StepScreen):
             if models_error:
                 lines.append(f"Model list unavailable ({models_error}); the bundled list is used.")
             retry.display = keep.display = False
-            self.answers.store_unverified = False
+            self.answers.keep_unverified(False)
             self.ready = True
             self.query_one("#next", Button).focus()
         elif outcome == "rejected":
@@ -158,7 +155,7 @@ class CheckScreen(StepScreen):
         )
 
         def use_own() -> None:
-            self.answers.own_base = True
+            self.answers.check_with_own_server()
             self.run_check()
 
         if endpoint.problem:
@@ -207,7 +204,7 @@ class CheckScreen(StepScreen):
 
         def decided(yes: bool | None) -> None:
             if yes:
-                self.answers.store_unverified = True
+                self.answers.keep_unverified()
                 self.query_one("#check-detail", Static).update(
                     "It will be stored marked unverified; `seal-setup status` will say so "
                     "until a check succeeds."

@@ -75,6 +75,5 @@ class ClaudeCodeScreen(StepScreen):
         # The path and the plan come from the environment and Claude Code's file.
         found.update(plain(*lines))
         found.set_classes("ok")
-        self.answers.record = record.with_changes(profile=self.answers.profile)
-        self.answers.check_outcome = None
+        self.answers.set_credential(record.with_changes(profile=self.answers.profile))
         self.ready = True

@@ -62,5 +62,7 @@ class EnvScreen(StepScreen):
         self.ready = self._problem is None
 
     def commit(self) -> bool:
-        self.answers.record = self._record
-        return self._problem is None
+        if self._problem is not None:
+            return False
+        self.answers.set_credential(self._record)
+        return True

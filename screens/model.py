@@ -251,7 +251,5 @@ class ModelScreen(StepScreen):
             return False
         settings, _ = self._settings()
         headers, _ = self._headers()
-        self.answers.model = self._model.id
-        self.answers.settings = {**self.answers.settings, **settings}
-        self.answers.headers = headers
+        self.answers.choose_model(self._model.id, settings, headers)
         return True

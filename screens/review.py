@@ -221,11 +221,7 @@ class ReviewScreen(StepScreen):
             status.set_classes("error")
             self.ready = True
             return
-        self.answers.written = True
-        self.answers.saved_path = str(config.path) if result.config_written else None
-        self.answers.backup = result.backup
-        self.answers.older_backups = result.older
-        self.answers.stored_where = result.stored_where
+        self.answers.wrote(result, str(config.path))
         self.finish(StepResult("next"))
 
     def show_unexpected(self, worker: Worker[object], error: BaseException, saved: str) -> None:

@@ -131,7 +131,7 @@ class RolesScreen(StepScreen):
         except SealError as exc:
             # seal.toml changed under us: start over from the file as it is now.
             config = self.services.load_config(Path(self.answers.config_path))
-            self.answers.role_edits.clear()
+            self.answers.restart_roles()
             note = f"Earlier changes no longer apply ({exc.message}); start again."
         catalog = self.services.catalog()
         self.credentials.update(self._resolve_accounts(accounts_to_check(config)))
@@ -353,7 +353,7 @@ class RolesScreen(StepScreen):
         except SealError as exc:
             self.notify(visible(str(exc)), severity="error", title="Not changed", markup=False)
             return False
-        self.answers.role_edits.append(edit)
+        self.answers.edit_roles(edit)
         self.refresh_table(cursor_row)
         self.resolve_new_accounts()
         return True
@@ -481,7 +481,7 @@ class RolesScreen(StepScreen):
             if yes:
                 self.apply(RoleEdit("add_agent", name), name)
             else:
-                self.answers.agent = None
+                self.answers.forget_agent()
 
         self.app.push_screen(
             ConfirmModal(

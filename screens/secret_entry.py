@@ -115,13 +115,14 @@ class SecretEntryScreen(StepScreen):
         check = self._check
         if check is None or not check.ok:
             return False
-        self.answers.record = CredentialRecord(
-            provider=self.provider,
-            profile=self.answers.profile,
-            kind="setup_token" if self.KIND == "setup_token" else "api_key",
-            secret=check.value,
+        self.answers.set_credential(
+            CredentialRecord(
+                provider=self.provider,
+                profile=self.answers.profile,
+                kind="setup_token" if self.KIND == "setup_token" else "api_key",
+                secret=check.value,
+            )
         )
-        self.answers.check_outcome = None
         return True
 
 

@@ -11,6 +11,7 @@ from textual.widget import Widget
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
+from backend.wizard_state import entry_mode
 from screens.base import StepScreen
 from screens.choice import option_text
 from screens.plain import plain
@@ -109,21 +110,11 @@ class WelcomeScreen(StepScreen):
         facts = self.facts
         if facts is None:
             return False
-        if self._choice == "reauth" and facts.provider:
+        mode = entry_mode(self._choice)
+        if mode == "reauth" and facts.provider:
             # The same walk as `seal-setup reauth` for the configured provider.
-            self.answers.mode = "reauth"
-            self.answers.provider = facts.provider
-            self.answers.profile = facts.profile
-            self.answers.reauth_auth = facts.auth or "api_key"
-            self.answers.method = self.answers.reauth_auth
-            self.answers.record = None
-            self.answers.check_outcome = None
-        elif self._choice == "roles":
-            self.answers.mode = "roles"
-        else:
-            self.answers.mode = "onboard"
-        # The check sends the credential where seal.toml says; the trust rule applies.
-        self.answers.base_url = facts.base_url
+            self.answers.reauthenticate(facts.provider, facts.profile, facts.auth or "api_key")
+        self.answers.begin(mode, facts.base_url)
         return True
 
 

@@ -9,6 +9,7 @@ from textual.widgets import Button
 
 from screens.authorize import AuthorizeScreen
 from screens.done import DoneScreen
+from screens.env_method import EnvScreen
 from screens.modals import ConfirmModal, HelpModal
 from screens.welcome import WelcomeScreen
 from screens.widgets.secret_input import SecretInput
@@ -23,6 +24,7 @@ from tests.tui.harness import (
     press_next,
     sign_in_url,
     text_of,
+    wait_check,
     wait_for,
     wait_screen,
     wait_text,
@@ -248,3 +250,22 @@ async def test_review_reloads_a_seal_toml_changed_meanwhile(
     assert h.app.return_code == 0
     text = h.config_text()
     assert text.startswith("# mine\n# edited meanwhile\n") and "[model]" in text
+
+
+async def test_the_env_step_checks_the_variable_each_time_it_is_passed(
+    fake_provider: FakeProvider, tmp_path: Path
+) -> None:
+    """Next on the env step hands on a new credential, as every credential step does: the
+    check runs again (it used to keep the earlier Verified, unlike the other steps)."""
+    h = build(fake_provider, tmp_path, env={"ANTHROPIC_API_KEY": ANTHROPIC_KEY})
+    async with h.app.run_test(size=SIZE) as pilot:
+        await goto(pilot, "env", method="env")
+        await press_next(pilot)
+        await wait_check(pilot, "✓")
+        assert fake_provider.count("/v1/models") == 1
+        await press(pilot, "back")
+        await wait_screen(pilot, EnvScreen)
+        await press_next(pilot)
+        await wait_check(pilot, "✓")
+        assert fake_provider.count("/v1/models") == 2
+        assert h.app.answers.record is not None and h.app.answers.record.secret == ANTHROPIC_KEY
