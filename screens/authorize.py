@@ -11,7 +11,7 @@ import asyncio
 import contextlib
 from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from textual import on, work
 from textual.containers import Horizontal
@@ -22,13 +22,15 @@ from textual.worker import Worker
 from backend.errors import SealError
 from backend.methods import SUBSCRIPTION_NOTE
 from backend.paste import SIGN_IN_PASTE
-from screens.base import StepResult, StepScreen
+from screens.base import StepContext, StepResult, StepScreen
 from screens.plain import plain
 from screens.widgets.button import WizardButton
 from screens.widgets.secret_input import SecretInput
 
 if TYPE_CHECKING:
     from backend.oauth import Mode, PendingSignIn
+    from backend.services import Services
+    from backend.wizard_state import Answers
 
 
 class AuthorizeScreen(StepScreen):
@@ -46,8 +48,8 @@ class AuthorizeScreen(StepScreen):
         "To select the link with the mouse, hold Shift (Option on macOS) while dragging."
     )
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
+    def __init__(self, answers: Answers, services: Services, context: StepContext) -> None:
+        super().__init__(answers, services, context)
         self.pending: PendingSignIn | None = None
         # What the last sign-in sent: kept out of a report if it fails unexpectedly.
         self._exchanged: tuple[str, ...] = ()

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterable
-from typing import TYPE_CHECKING, Any
+from collections.abc import Iterable, Mapping
+from typing import TYPE_CHECKING
 
 from textual import on, work
 from textual.containers import Horizontal
@@ -224,7 +224,7 @@ class CheckScreen(StepScreen):
         )
 
 
-def _identity_lines(identity: dict[str, Any]) -> list[str]:
+def _identity_lines(identity: Mapping[str, object]) -> list[str]:
     lines = []
     for key, value in identity.items():
         if key == "auth" or value in (None, "", {}, []):

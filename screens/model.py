@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from textual import work
 from textual.containers import Grid
@@ -12,9 +12,15 @@ from textual.widget import Widget
 from textual.widgets import Checkbox, Input, Select, Static
 
 from backend.methods import PROVIDER_LABELS
-from screens.base import StepScreen
+from screens.base import StepContext, StepScreen
 from screens.plain import plain
 from screens.widgets.model_picker import ModelPicker
+
+if TYPE_CHECKING:
+    from backend.catalog import Catalog
+    from backend.providers.base import ModelInfo
+    from backend.services import Services
+    from backend.wizard_state import Answers
 
 DEFAULT = "default"
 THINKING = [("adaptive", "adaptive"), ("manual budget", "manual"), ("disabled", "disabled")]
@@ -37,10 +43,10 @@ class ModelScreen(StepScreen):
         "[b]Headers[/b] (OpenRouter): your app's URL and name for attribution."
     )
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self._model: Any | None = None
-        self._catalog: Any | None = None
+    def __init__(self, answers: Answers, services: Services, context: StepContext) -> None:
+        super().__init__(answers, services, context)
+        self._model: ModelInfo | None = None
+        self._catalog: Catalog | None = None
 
     @property
     def provider(self) -> str:

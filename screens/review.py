@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Iterable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual import on, work
@@ -18,12 +18,17 @@ from backend.backups import kept_as
 from backend.display import visible
 from backend.errors import ConfigConflictError, SealError
 from backend.onboarding import STORED_METHODS, commit, equivalent_command
-from screens.base import StepResult, StepScreen
+from screens.base import StepContext, StepResult, StepScreen
 from screens.plain import plain
 from screens.widgets.button import WizardButton
 
 if TYPE_CHECKING:
+    from backend.config import SealConfig
+    from backend.config_io import ConfigLink
+    from backend.credential_store import StoreChoice
+    from backend.services import Services
     from backend.trust import Endpoint
+    from backend.wizard_state import Answers
 
 
 def diff_text(diff: str) -> Text:
@@ -64,9 +69,9 @@ class ReviewScreen(StepScreen):
         "it reads the secret from stdin."
     )
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self._config: Any | None = None
+    def __init__(self, answers: Answers, services: Services, context: StepContext) -> None:
+        super().__init__(answers, services, context)
+        self._config: SealConfig | None = None
         # The target of a symlinked seal.toml, once shown: Write goes there and nowhere else.
         self._link_target: Path | None = None
 
@@ -142,7 +147,7 @@ class ReviewScreen(StepScreen):
         self.ready = True
         self.query_one("#next", Button).focus()
 
-    def _load(self) -> tuple[Any, Any, Any, list[Endpoint]]:
+    def _load(self) -> tuple[SealConfig, StoreChoice | None, ConfigLink | None, list[Endpoint]]:
         from backend.onboarding import apply_answers
 
         config = self.services.load_config(self.answers.config_path)
@@ -170,7 +175,7 @@ class ReviewScreen(StepScreen):
     def _stores_secret(self) -> bool:
         return self.answers.method in STORED_METHODS and self.answers.record is not None
 
-    def _secret_line(self, choice: Any) -> str:
+    def _secret_line(self, choice: StoreChoice | None) -> str:
         method = self.answers.method
         if method == "env":
             return "No secret is stored: Seal reads the environment variable when it runs."

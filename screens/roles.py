@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from rich.text import Text
 from textual import on, work
@@ -41,7 +41,7 @@ from backend.roles import (
     row_cells,
     table_account,
 )
-from screens.base import StepResult, StepScreen
+from screens.base import StepContext, StepResult, StepScreen
 from screens.plain import plain
 from screens.widgets.button import WizardButton
 from screens.widgets.role_dialogs import (
@@ -55,6 +55,9 @@ from screens.widgets.role_dialogs import (
 if TYPE_CHECKING:
     from backend.catalog import Catalog
     from backend.config import SealConfig
+    from backend.providers.base import ModelInfo
+    from backend.services import Services
+    from backend.wizard_state import Answers
 
 MODEL_ROW = "[model]"  # row key of the default row (agent names cannot contain brackets)
 ROLE_HELP = {
@@ -92,19 +95,19 @@ class RolesScreen(StepScreen):
         Binding("x,delete", "remove_agent", "Remove"),
     ]
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
+    def __init__(self, answers: Answers, services: Services, context: StepContext) -> None:
+        super().__init__(answers, services, context)
         self.config: SealConfig | None = None
         self.catalog: Catalog | None = None
         self.credentials: dict[tuple[str, str], CredentialState] = {}
         self.problems: list[RoleProblem] = []
-        self._choices: list[tuple[str, Any]] = []
+        self._choices: list[tuple[str, ModelInfo]] = []
 
     # -- layout ----------------------------------------------------------------------
 
     def compose_body(self) -> Iterable[Widget]:
         yield Static("Reading seal.toml…", id="roles-intro", markup=False)
-        table: DataTable[Any] = DataTable(id="roles-table", cursor_type="cell")
+        table: DataTable[Text] = DataTable(id="roles-table", cursor_type="cell")
         yield table
         yield Static("", id="cell-detail", markup=False)
         with Horizontal(classes="button-row"):
@@ -121,7 +124,7 @@ class RolesScreen(StepScreen):
 
     # -- loading ---------------------------------------------------------------------
 
-    def _load(self) -> tuple[SealConfig, Catalog, list[tuple[str, Any]], str]:
+    def _load(self) -> tuple[SealConfig, Catalog, list[tuple[str, ModelInfo]], str]:
         from backend.roles import model_choices
 
         config = self.services.load_config(Path(self.answers.config_path))

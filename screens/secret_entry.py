@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Iterable
-from typing import Any
+from typing import TYPE_CHECKING
 
 from textual import on, work
 from textual.containers import Horizontal
@@ -14,10 +14,14 @@ from textual.widgets import Button, Input, Static
 from backend.credentials import CredentialRecord
 from backend.methods import KEY_PAGES, PROVIDER_LABELS, SUBSCRIPTION_NOTE
 from backend.paste import PasteCheck, check_secret
-from screens.base import StepScreen
+from screens.base import StepContext, StepScreen
 from screens.plain import plain
 from screens.widgets.button import WizardButton
 from screens.widgets.secret_input import SecretInput
+
+if TYPE_CHECKING:
+    from backend.services import Services
+    from backend.wizard_state import Answers
 
 PASTE_TIP = "Paste with your terminal: Ctrl+Shift+V, Cmd+V, or right-click › Paste."
 
@@ -27,8 +31,8 @@ class SecretEntryScreen(StepScreen):
 
     KIND = "api_key"
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
+    def __init__(self, answers: Answers, services: Services, context: StepContext) -> None:
+        super().__init__(answers, services, context)
         self._check: PasteCheck | None = None
         self._notes: tuple[str, ...] = ()
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Iterable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from textual import work
 from textual.widget import Widget
@@ -12,12 +12,14 @@ from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from backend.wizard_state import entry_mode
-from screens.base import StepScreen
+from screens.base import StepContext, StepScreen
 from screens.choice import option_text
 from screens.plain import plain
 
 if TYPE_CHECKING:
+    from backend.services import Services
     from backend.survey import Survey
+    from backend.wizard_state import Answers
 
 
 class WelcomeScreen(StepScreen):
@@ -31,8 +33,8 @@ class WelcomeScreen(StepScreen):
         "seal.toml.\n\nEvery step has Back, Next and Cancel; Cancel writes nothing."
     )
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
+    def __init__(self, answers: Answers, services: Services, context: StepContext) -> None:
+        super().__init__(answers, services, context)
         self._choice = "onboard"
         self.facts: Survey | None = None
 

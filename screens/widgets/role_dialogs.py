@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from textual import on
 from textual.app import ComposeResult
@@ -23,6 +23,9 @@ from screens.once import Dialog, R
 from screens.plain import plain
 from screens.widgets.button import WizardButton
 from screens.widgets.model_picker import ModelPicker
+
+if TYPE_CHECKING:
+    from backend.providers.base import ModelInfo
 
 
 @dataclass(frozen=True)
@@ -99,8 +102,8 @@ class AgentNameModal(_RoleDialog[str | None]):
 
 
 def picker_models(
-    choices: Sequence[tuple[str, Any]], credentials: Callable[[str], CredentialState | None]
-) -> list[Any]:
+    choices: Sequence[tuple[str, ModelInfo]], credentials: Callable[[str], CredentialState | None]
+) -> list[ModelInfo]:
     """Catalog models relabelled for the picker: id = selector, name = provider + flag."""
     out = []
     for selector, model in choices:
@@ -129,7 +132,7 @@ class RolePickerModal(_RoleDialog[Picked | None]):
     def __init__(
         self,
         title: str,
-        models: Sequence[Any],
+        models: Sequence[ModelInfo],
         current: str | None,
         *,
         inherit_label: str | None,
