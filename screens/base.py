@@ -175,10 +175,10 @@ class StepScreen(AnswerOnce, Screen[StepResult]):
             return
         if type(self).show_unexpected is StepScreen.show_unexpected:
             raise error  # no place for it on this step: the App's handling
-        self.report_unexpected(worker, error)
+        self._report_and_show(worker, error)
 
     @work(group="unexpected")
-    async def report_unexpected(self, worker: Worker[object], error: BaseException) -> None:
+    async def _report_and_show(self, worker: Worker[object], error: BaseException) -> None:
         """Save the report off the UI loop, then let the step say so."""
         saved = await asyncio.to_thread(
             self.services.report_unexpected, error, [self.answers.record], self.held_secrets()

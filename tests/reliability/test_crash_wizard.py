@@ -2,11 +2,11 @@
 
 For every worker of the wizard (and a message handler and a compose), the backend call it
 makes is replaced by one that raises with canary secrets in its message and frame (see
-crashcheck.py). Where nothing catches the error, the wizard must stop with exit code 1,
+crashcheck.py). Where no step shows the error, the wizard must stop with exit code 1,
 a few plain lines on stderr and one report (0600) naming the error and its frames, and
-no canary on screen, on stdout/stderr or in any file. The steps that catch every error
+no canary on screen, on stdout/stderr or in any file. The steps that show such an error
 themselves (the check, the sign-in, Write) must show no canary, keep going, and say where
-the report they saved is; a failed warm-up only costs speed and saves none.
+the report saved for them is; a failed warm-up only costs speed and saves none.
 """
 
 from __future__ import annotations
@@ -145,7 +145,7 @@ class Case:
     answers: dict[str, Any] = field(default_factory=dict)
     env: dict[str, str] = field(default_factory=dict)
     config: str | None = None
-    # Where the step catches every error itself: the text it shows instead, and where.
+    # Where the step shows the error itself: the text it shows instead, and where.
     handled: str = ""
     shown_in: str = ""
     patch_late: bool = False  # the trigger patches (after a real first load)
