@@ -139,7 +139,7 @@ def path(answers: Answers, start: str | None = None) -> list[str]:
     return walked
 
 
-def phases_for(mode: str) -> tuple[str, ...]:
+def phases_for(mode: EntryMode) -> tuple[str, ...]:
     """The breadcrumb shown at the top for an entry mode."""
     if mode == "reauth":
         return ("Auth", "Credential", "Check", "Review", "Done")
