@@ -97,14 +97,13 @@ def reauth_target(
 def start_reauth(answers: Answers, target: ReauthTarget) -> None:
     """The answers of a re-auth of `target`: its provider, profile and current method
     preselected, nothing pasted or checked yet."""
-    answers.mode = "reauth"
-    answers.provider = target.provider
-    answers.profile = target.profile
-    answers.method = target.method
-    answers.reauth_auth = target.config_auth
-    answers.base_url = target.base_url
-    answers.record = None
-    answers.check_outcome = None
+    answers.reauthenticate(
+        target.provider,
+        target.profile,
+        target.method,
+        configured=target.config_auth is not None,
+        base_url=target.base_url,
+    )
 
 
 @dataclass(frozen=True)

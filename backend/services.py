@@ -62,7 +62,10 @@ class Services:
         self._lock = threading.Lock()
         self._catalog: Catalog | None = None
         self._http: httpx.Client | None = None
-        self._prefetch: tuple[str, CredentialRecord, Target, Future[CheckReport]] | None = None
+        # The latest check_async: (record, (provider, base_url, seal.toml), its future).
+        self._last_check: (
+            tuple[CredentialRecord, tuple[str, str | None, str | None], Future[CheckReport]] | None
+        ) = None
 
     # -- environment -----------------------------------------------------------------
 
@@ -233,18 +236,37 @@ class Services:
                 models, error = [], _message(exc)
         return CheckReport(result, models, error, endpoint)
 
-    def start_check(
+    def check_async(
         self,
         provider: str,
         record: CredentialRecord,
         base_url: str | None = None,
         config_path: str | Path | None = None,
+        *,
+        fresh: bool = False,
     ) -> Future[CheckReport]:
-        """Begin `check` in the background now (the App calls this as the person presses
-        Next, so the request overlaps the switch to the Check step)."""
+        """`check` running in the background: the App starts it as Next is pressed, so the
+        request overlaps the switch to the Check step, and the step asks for it again.
+
+        The same call gets the same future (the same record object, base_url and
+        seal.toml), running or done, unless it failed or was cancelled: an untrusted
+        base_url just trusted, say, is checked anew. `fresh` (Retry) always sends again.
+        """
         from concurrent.futures import Future
 
-        future: Future[CheckReport] = Future()
+        key = (provider, base_url, _path(config_path))
+        with self._lock:
+            last = self._last_check
+            if (
+                not fresh
+                and last is not None
+                and last[0] is record
+                and last[1] == key
+                and _reusable(last[2])
+            ):
+                return last[2]
+            future: Future[CheckReport] = Future()
+            self._last_check = (record, key, future)
 
         def run() -> None:
             # Running: a cancel() by an awaiting screen that went away is then a no-op,
@@ -258,28 +280,7 @@ class Services:
 
         # A daemon thread: a check stalled on the network must not hold up quitting.
         threading.Thread(target=run, name="seal-check", daemon=True).start()
-        with self._lock:
-            self._prefetch = (provider, record, (base_url, _path(config_path)), future)
         return future
-
-    def prefetched_check(
-        self,
-        provider: str,
-        record: CredentialRecord,
-        base_url: str | None = None,
-        config_path: str | Path | None = None,
-    ) -> Future[CheckReport] | None:
-        """The check started by `start_check` for exactly this credential, taken once."""
-        with self._lock:
-            prefetch, self._prefetch = self._prefetch, None
-        if prefetch is None:
-            return None
-        same = (
-            prefetch[0] == provider
-            and prefetch[1] is record
-            and prefetch[2] == (base_url, _path(config_path))
-        )
-        return prefetch[3] if same else None
 
     def catalog(self, provider: str | None = None, live: list[ModelInfo] | None = None) -> Catalog:
         """The bundled catalog (loaded once), merged with a live list when given."""
@@ -360,8 +361,9 @@ class Services:
         return load_config(Path(path))
 
 
-# What a check is sent to: seal.toml's base_url and the seal.toml it came from.
-Target = tuple[str | None, str | None]
+def _reusable(future: Future[CheckReport]) -> bool:
+    """Running, or done with a report (not cancelled, not failed)."""
+    return not future.cancelled() and (not future.done() or future.exception() is None)
 
 
 def _path(config_path: str | Path | None) -> str | None:

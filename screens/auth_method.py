@@ -72,7 +72,4 @@ class AuthMethodScreen(ChoiceStep):
         return self.answers.method
 
     def choose(self, option_id: str) -> None:
-        if self.answers.method != option_id:
-            self.answers.method = option_id
-            self.answers.record = None
-            self.answers.check_outcome = None
+        self.answers.choose_method(option_id)

@@ -9,25 +9,28 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from textual import work
+from textual import on, work
 from textual.containers import Horizontal
 from textual.widget import Widget
 from textual.widgets import Button, Input, Static
+from textual.worker import Worker
 
 from backend.errors import SealError
 from backend.methods import SUBSCRIPTION_NOTE
 from backend.paste import SIGN_IN_PASTE
-from screens.base import StepResult, StepScreen
+from screens.base import StepContext, StepResult, StepScreen
 from screens.plain import plain
 from screens.widgets.button import WizardButton
 from screens.widgets.secret_input import SecretInput
 
 if TYPE_CHECKING:
     from backend.oauth import Mode, PendingSignIn
+    from backend.services import Services
+    from backend.wizard_state import Answers
 
 
 class AuthorizeScreen(StepScreen):
@@ -45,9 +48,11 @@ class AuthorizeScreen(StepScreen):
         "To select the link with the mouse, hold Shift (Option on macOS) while dragging."
     )
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
+    def __init__(self, answers: Answers, services: Services, context: StepContext) -> None:
+        super().__init__(answers, services, context)
         self.pending: PendingSignIn | None = None
+        # What the last sign-in sent: kept out of a report if it fails unexpectedly.
+        self._exchanged: tuple[str, ...] = ()
 
     @property
     def mode(self) -> Mode:
@@ -133,21 +138,13 @@ class AuthorizeScreen(StepScreen):
         # wherever the layout was when its callback ran).
         self.call_after_refresh(code.scroll_visible, animate=False)
 
-    def on_button_pressed(self, event: Button.Pressed) -> None:
-        button = event.button.id
-        if button == "open":
-            event.stop()
-            self.open_link()
-        elif button == "copy":
-            event.stop()
-            self.copy_link()
-        elif button == "restart":
-            event.stop()
-            self.query_one("#code", SecretInput).value = ""
-            self.prepare(fresh=True)
-        else:
-            super().on_button_pressed(event)
+    @on(Button.Pressed, "#restart")
+    def new_link(self) -> None:
+        """Start a new sign-in; a code pasted for the old one is cleared."""
+        self.query_one("#code", SecretInput).value = ""
+        self.prepare(fresh=True)
 
+    @on(Button.Pressed, "#open")
     @work(group="browser", exclusive=True)
     async def open_link(self) -> None:
         """webbrowser may block (a text browser takes the terminal): run it in a thread."""
@@ -158,6 +155,7 @@ class AuthorizeScreen(StepScreen):
         status.update(plain(result.message))
         status.set_classes("ok" if result.opened else "warning")
 
+    @on(Button.Pressed, "#copy")
     @work(group="clipboard", exclusive=True)
     async def copy_link(self) -> None:
         """The Copy link button."""
@@ -194,7 +192,7 @@ class AuthorizeScreen(StepScreen):
     def on_input_changed(self, event: Input.Changed) -> None:
         if event.input.id == "code":
             self.query_one("#feedback", Static).update("")
-            self.set_ready(bool(event.value.strip()) and self.pending is not None)
+            self.ready = bool(event.value.strip()) and self.pending is not None
             # At 80x24 the link and its status push the field below the fold: once a
             # code is pasted, bring the field (and the feedback under it) into view.
             if event.value:
@@ -224,17 +222,18 @@ class AuthorizeScreen(StepScreen):
         if self.ready:
             self.sign_in()
 
-    @work(group="sign-in", exclusive=True)
+    @work(group="sign-in", exclusive=True, exit_on_error=False)
     async def sign_in(self) -> None:
         """Exchange the pasted code (and, for the Console, create the API key)."""
         pending = self.pending
         if pending is None:
             return
         pasted = self.query_one("#code", SecretInput).value
+        self._exchanged = (pasted, pending.verifier, pending.state)
         feedback = self.query_one("#feedback", Static)
         feedback.update("Signing in…")
         feedback.set_classes("")
-        self.set_ready(False)
+        self.ready = False
         try:
             record = await asyncio.to_thread(
                 self.services.complete_sign_in, pending, pasted, self.answers.profile
@@ -244,25 +243,23 @@ class AuthorizeScreen(StepScreen):
             feedback.update(plain("✗ " + str(exc)))
             feedback.set_classes("error")
             self.call_after_refresh(feedback.scroll_visible)
-            self.set_ready(True)
+            self.ready = True
             return
-        except Exception as exc:
-            # A bug shows as a message: Textual's crash report prints every frame's
-            # locals, and the frames here hold the tokens the server sent.
-            saved = await asyncio.to_thread(
-                self.services.report_unexpected,
-                exc,
-                [self.answers.record],
-                [pasted, pending.verifier, pending.state],
-            )
-            feedback.update(
-                plain(f"✗ The sign-in failed unexpectedly ({type(exc).__name__}).", saved)
-            )
-            feedback.set_classes("error")
-            self.call_after_refresh(feedback.scroll_visible)
-            self.set_ready(True)
-            return
-        self.answers.record = record
-        self.answers.check_outcome = None
-        self.answers.identity = dict(record.account or {})
+        self.answers.set_credential(record)
         self.finish(StepResult("next"))
+
+    def held_secrets(self) -> Sequence[str]:
+        # The code sent, the sign-in's verifier and state, and the field (it may have
+        # changed since) are secrets too.
+        return (*self._exchanged, self.query_one("#code", SecretInput).value)
+
+    def show_unexpected(self, worker: Worker[object], error: BaseException, saved: str) -> None:
+        # Only the sign-in leaves its errors here: the frames of the exchange hold the
+        # tokens the server sent, so a message, never Textual's crash report.
+        feedback = self.query_one("#feedback", Static)
+        feedback.update(
+            plain(f"✗ The sign-in failed unexpectedly ({type(error).__name__}).", saved)
+        )
+        feedback.set_classes("error")
+        self.call_after_refresh(feedback.scroll_visible)
+        self.ready = True

@@ -7,45 +7,51 @@ next. Steps never reach into the App.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import asyncio
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import ClassVar, Literal
 
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, VerticalScroll
 from textual.content import Content
 from textual.message import Message
+from textual.reactive import reactive
 from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import Button, Static
+from textual.worker import Worker, WorkerState
 
 from backend.services import Services
 from backend.wizard_state import Answers
+from screens.once import AnswerOnce
 from screens.widgets.button import WizardButton
 
-Action = Literal["next", "back", "cancel", "goto"]
+Action = Literal["next", "back", "cancel"]
 
 
 @dataclass(frozen=True)
 class StepResult:
-    """How a step ended; `target` names the step for a `goto` (e.g. Welcome's shortcuts)."""
+    """How a step ended; the App's flow decides which step that leads to."""
 
     action: Action
-    target: str | None = None
 
 
 @dataclass(frozen=True)
 class StepContext:
-    """Where the step stands in the walk, for the progress line."""
+    """Where the step stands in the walk, for the progress line; `final`: the step that
+    ends the run (everything is written: no Back, and leaving is finishing)."""
 
     index: int
     phases: tuple[str, ...]
     phase: str
     can_back: bool = True
+    final: bool = False
 
 
-class StepScreen(Screen[StepResult]):
+class StepScreen(AnswerOnce, Screen[StepResult]):
     """Base class of the wizard steps."""
 
     class Finished(Message):
@@ -71,7 +77,6 @@ class StepScreen(Screen[StepResult]):
         self.answers = answers
         self.services = services
         self.context = context
-        self._finished = False
 
     # -- layout ----------------------------------------------------------------------
 
@@ -82,9 +87,13 @@ class StepScreen(Screen[StepResult]):
             yield from self.compose_body()
         with Horizontal(id="nav"):
             yield WizardButton("Back", id="back", disabled=not self.context.can_back)
-            yield WizardButton("Cancel", id="cancel", variant="error")
+            cancel = WizardButton("Cancel", id="cancel", variant="error")
+            cancel.display = not self.context.final
+            yield cancel
             yield WizardButton("Help", id="help")
-            yield WizardButton(self.NEXT_LABEL, id="next", variant="primary", disabled=True)
+            yield WizardButton(
+                self.NEXT_LABEL, id="next", variant="primary", disabled=not self.ready
+            )
         yield Static(self._key_hints(), id="keys")
 
     def compose_body(self) -> Iterable[Widget]:
@@ -123,14 +132,17 @@ class StepScreen(Screen[StepResult]):
 
     # -- state -----------------------------------------------------------------------
 
-    def set_ready(self, ready: bool) -> None:
-        """Enable Next when the step's answer is valid."""
+    # The step's answer is valid: Next is enabled, and Ctrl+N refused until it is.
+    ready: reactive[bool] = reactive(False, init=False, repaint=False)
+
+    def watch_ready(self, ready: bool) -> None:
         self.query_one("#next", Button).disabled = not ready
 
-    @property
-    def ready(self) -> bool:
-        """Whether Next is enabled."""
-        return not self.query_one("#next", Button).disabled
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Next only with a valid answer (Ctrl+N included, not just the button)."""
+        if action == "next":
+            return self.ready
+        return True
 
     def commit(self) -> bool:
         """Write the step's answer into `self.answers`; False keeps the step open."""
@@ -142,28 +154,66 @@ class StepScreen(Screen[StepResult]):
         A message rather than dismiss(): the first step is the App's base screen (one
         screen less to build before the first paint), and a base screen cannot be popped.
         """
-        if self._finished:
+        if not self.first_answer():
             return
-        self._finished = True
         self.post_message(self.Finished(self, result))
+
+    # -- unexpected errors -----------------------------------------------------------
+
+    @on(Worker.StateChanged)
+    def _worker_failed(self, event: Worker.StateChanged) -> None:
+        """The one policy for an error no worker of a step expected.
+
+        A worker declared `exit_on_error=False` belongs to a step that shows such an error
+        itself: a report without secrets is saved, and `show_unexpected` says what failed
+        and where the report is, and the step goes on. Any other worker's error stops the
+        wizard through the App's own handling (a report, a few lines, exit 1): never
+        Textual's crash screen, which prints every frame's locals (keys, tokens).
+        """
+        worker, error = event.worker, event.worker.error
+        if event.state is not WorkerState.ERROR or worker.exit_on_error or error is None:
+            return
+        if type(self).show_unexpected is StepScreen.show_unexpected:
+            raise error  # no place for it on this step: the App's handling
+        self._report_and_show(worker, error)
+
+    @work(group="unexpected")
+    async def _report_and_show(self, worker: Worker[object], error: BaseException) -> None:
+        """Save the report off the UI loop, then let the step say so."""
+        saved = await asyncio.to_thread(
+            self.services.report_unexpected, error, [self.answers.record], self.held_secrets()
+        )
+        self.show_unexpected(worker, error, saved)
+
+    def held_secrets(self) -> Sequence[str]:
+        """Secrets the step holds besides the answers' credential: kept out of a report."""
+        return ()
+
+    def show_unexpected(self, worker: Worker[object], error: BaseException, saved: str) -> None:
+        """Show that `worker` failed unexpectedly; `saved` says where the report is.
+
+        Steps that declare a worker `exit_on_error=False` say it in their own words.
+        """
 
     # -- actions ---------------------------------------------------------------------
 
-    def on_button_pressed(self, event: Button.Pressed) -> None:
-        handlers = {
-            "next": self.action_next,
-            "back": self.action_back,
-            "cancel": self.action_cancel,
-            "help": self.action_help,
-        }
-        handler = handlers.get(event.button.id or "")
-        if handler is not None:
-            event.stop()
-            # Textual also calls this method itself (it dispatches handlers along the MRO)
-            # after a subclass's on_button_pressed called super(): without this, one click
-            # runs the action twice (two Quit dialogs, a second Write or sign-in).
-            event.prevent_default()
-            handler()
+    # Each calls the action by name rather than decorating it: @on binds the function of
+    # the class that declares it, and steps override these actions.
+    @on(Button.Pressed, "#next")
+    def _next_pressed(self) -> None:
+        self.action_next()
+
+    @on(Button.Pressed, "#back")
+    def _back_pressed(self) -> None:
+        self.action_back()
+
+    @on(Button.Pressed, "#cancel")
+    def _cancel_pressed(self) -> None:
+        self.action_cancel()
+
+    @on(Button.Pressed, "#help")
+    def _help_pressed(self) -> None:
+        self.action_help()
 
     def action_next(self) -> None:
         """Go on, if the step's answer is valid."""
@@ -175,12 +225,11 @@ class StepScreen(Screen[StepResult]):
         if self.context.can_back:
             self.finish(StepResult("back"))
 
-    def action_goto(self, target: str) -> None:
-        """Leave for another step by name (the flow decides whether it exists)."""
-        self.finish(StepResult("goto", target))
-
     def action_cancel(self) -> None:
-        """Ask, then leave without writing anything."""
+        """Ask, then leave without writing anything (on the final step: finish)."""
+        if self.context.final:
+            self.action_next()
+            return
         from screens.modals import ConfirmModal
 
         def decided(yes: bool | None) -> None:

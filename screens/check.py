@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterable
-from typing import TYPE_CHECKING, Any
+from collections.abc import Iterable, Mapping
+from typing import TYPE_CHECKING
 
-from textual import work
+from textual import on, work
 from textual.containers import Horizontal
 from textual.widget import Widget
 from textual.widgets import Button, LoadingIndicator, Static
+from textual.worker import Worker
 
 from backend.errors import SealError
 from backend.registry import PROVIDER_LABELS
@@ -52,9 +53,10 @@ class CheckScreen(StepScreen):
         else:
             self.run_check()
 
-    @work(group="check", exclusive=True)
-    async def run_check(self) -> None:
-        """The network call runs in a thread; the screen stays live."""
+    @work(group="check", exclusive=True, exit_on_error=False)
+    async def run_check(self, fresh: bool = False) -> None:
+        """The network call runs in a thread; the screen stays live. `fresh`: send it
+        again (Retry) rather than take the check already made for this credential."""
         record = self.answers.record
         if record is None:
             self._show("verified", "Nothing to check now: Seal will check it when it runs.", "")
@@ -63,18 +65,14 @@ class CheckScreen(StepScreen):
         self.query_one("#retry", Button).display = False
         self.query_one("#unverified", Button).display = False
         self.query_one("#check-status", Static).update("Checking…")
-        self.set_ready(False)
+        self.ready = False
         base_url = self.answers.check_base_url
         path = self.answers.config_path
         provider = self.answers.provider or "anthropic"
         try:
-            started = self.services.prefetched_check(provider, record, base_url, path)
-            if started is not None:
-                report = await asyncio.wrap_future(started)
-            else:
-                report = await asyncio.to_thread(
-                    self.services.check, provider, record, base_url, path
-                )
+            # The check the App started as Next was pressed, if it is this one; else a new one.
+            started = self.services.check_async(provider, record, base_url, path, fresh=fresh)
+            report = await asyncio.wrap_future(started)
         except UntrustedEndpoint as exc:
             # Nothing was sent: ask before the key goes to a server seal.toml names.
             self._ask_trust(exc.endpoints[0])
@@ -82,18 +80,15 @@ class CheckScreen(StepScreen):
         except SealError as exc:
             self._show("unverifiable", exc.message, exc.hint)
             return
-        except Exception as exc:  # a bug must show as a message, never a frozen screen
-            saved = await asyncio.to_thread(self.services.report_unexpected, exc, [record])
-            self._show(
-                "unverifiable", f"The check failed unexpectedly ({type(exc).__name__}).", saved
-            )
-            return
         result = report.result
-        self.answers.check_outcome = result.outcome
-        self.answers.check_message = result.message
-        self.answers.identity = {**(record.account or {}), **dict(result.identity)}
-        self.answers.live_models = list(report.models)
+        self.answers.record_check(result, report.models)
         self._show(result.outcome, result.message, result.cause, report.models_error)
+
+    def show_unexpected(self, worker: Worker[object], error: BaseException, saved: str) -> None:
+        # A bug in the check shows as a message, never as a frozen screen.
+        self._show(
+            "unverifiable", f"The check failed unexpectedly ({type(error).__name__}).", saved
+        )
 
     def _show_verified(self) -> None:
         self._show("verified", self.answers.check_message or "Verified.", "")
@@ -117,8 +112,8 @@ class CheckScreen(StepScreen):
             if models_error:
                 lines.append(f"Model list unavailable ({models_error}); the bundled list is used.")
             retry.display = keep.display = False
-            self.answers.store_unverified = False
-            self.set_ready(True)
+            self.answers.keep_unverified(False)
+            self.ready = True
             self.query_one("#next", Button).focus()
         elif outcome == "rejected":
             status.update(plain("✗ " + message))
@@ -128,7 +123,7 @@ class CheckScreen(StepScreen):
             lines.append("Nothing was stored. Go Back to paste it again or pick another method.")
             retry.display = True
             keep.display = False
-            self.set_ready(False)
+            self.ready = False
             self.query_one("#back", Button).focus()
         else:
             status.update(plain("⚠ " + message))
@@ -137,20 +132,15 @@ class CheckScreen(StepScreen):
                 lines.append(cause)
             lines.append("Retry, or keep it marked unverified (status will say so).")
             retry.display = keep.display = True
-            self.set_ready(self.answers.store_unverified)
+            self.ready = self.answers.store_unverified
             retry.focus()
         # The provider's words, its key label and the account's fields: plain text.
         detail.update(plain(*lines))
 
-    def on_button_pressed(self, event: Button.Pressed) -> None:
-        if event.button.id == "retry":
-            event.stop()
-            self.run_check()
-        elif event.button.id == "unverified":
-            event.stop()
-            self._confirm_unverified()
-        else:
-            super().on_button_pressed(event)
+    @on(Button.Pressed, "#retry")
+    def retry(self) -> None:
+        """Send the check again (the last one could not be made)."""
+        self.run_check(fresh=True)
 
     def _ask_trust(self, endpoint: Endpoint) -> None:
         """seal.toml sends this provider's requests elsewhere: trust it, or check with the
@@ -165,7 +155,7 @@ class CheckScreen(StepScreen):
         )
 
         def use_own() -> None:
-            self.answers.own_base = True
+            self.answers.check_with_own_server()
             self.run_check()
 
         if endpoint.problem:
@@ -207,17 +197,19 @@ class CheckScreen(StepScreen):
             return
         self.run_check()
 
-    def _confirm_unverified(self) -> None:
+    @on(Button.Pressed, "#unverified")
+    def confirm_unverified(self) -> None:
+        """Ask, then let the credential go on marked unverified."""
         from screens.modals import ConfirmModal
 
         def decided(yes: bool | None) -> None:
             if yes:
-                self.answers.store_unverified = True
+                self.answers.keep_unverified()
                 self.query_one("#check-detail", Static).update(
                     "It will be stored marked unverified; `seal-setup status` will say so "
                     "until a check succeeds."
                 )
-                self.set_ready(True)
+                self.ready = True
                 self.query_one("#next", Button).focus()
 
         self.app.push_screen(
@@ -232,7 +224,7 @@ class CheckScreen(StepScreen):
         )
 
 
-def _identity_lines(identity: dict[str, Any]) -> list[str]:
+def _identity_lines(identity: Mapping[str, object]) -> list[str]:
     lines = []
     for key, value in identity.items():
         if key == "auth" or value in (None, "", {}, []):

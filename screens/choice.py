@@ -73,10 +73,10 @@ class ChoiceStep(StepScreen):
             return
         if event.option.id is not None and not event.option.disabled:
             self.choose(event.option.id)
-            self.set_ready(True)
+            self.ready = True
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         if event.option.id is not None and not event.option.disabled:
             self.choose(event.option.id)
-            self.set_ready(True)
+            self.ready = True
             self.action_next()

@@ -6,7 +6,7 @@ import asyncio
 from collections.abc import Iterable
 from datetime import UTC, datetime
 
-from textual import work
+from textual import on, work
 from textual.widget import Widget
 from textual.widgets import Button, Static
 
@@ -38,13 +38,7 @@ class ClaudeCodeScreen(StepScreen):
     def on_mount(self) -> None:
         self.scan()
 
-    def on_button_pressed(self, event: Button.Pressed) -> None:
-        if event.button.id == "rescan":
-            event.stop()
-            self.scan()
-            return
-        super().on_button_pressed(event)
-
+    @on(Button.Pressed, "#rescan")
     @work(group="claude-code", exclusive=True)
     async def scan(self) -> None:
         """Read the file off the UI loop and describe it."""
@@ -55,7 +49,7 @@ class ClaudeCodeScreen(StepScreen):
         except SealError as exc:
             found.update(plain(f"✗ {exc}"))
             found.set_classes("error")
-            self.set_ready(False)
+            self.ready = False
             return
         if record is None:
             found.update(
@@ -65,7 +59,7 @@ class ClaudeCodeScreen(StepScreen):
                 )
             )
             found.set_classes("error")
-            self.set_ready(False)
+            self.ready = False
             return
         lines = [f"✓ Found Claude Code's sign-in at {path}"]
         account = record.account or {}
@@ -81,6 +75,5 @@ class ClaudeCodeScreen(StepScreen):
         # The path and the plan come from the environment and Claude Code's file.
         found.update(plain(*lines))
         found.set_classes("ok")
-        self.answers.record = record.with_changes(profile=self.answers.profile)
-        self.answers.check_outcome = None
-        self.set_ready(True)
+        self.answers.set_credential(record.with_changes(profile=self.answers.profile))
+        self.ready = True

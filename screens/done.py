@@ -52,14 +52,5 @@ class DoneScreen(StepScreen):
         yield Static(plain(*lines), classes="intro")
 
     def on_mount(self) -> None:
-        self.query_one("#back", Button).disabled = True
-        self.query_one("#cancel", Button).display = False
-        self.set_ready(True)
+        self.ready = True
         self.query_one("#next", Button).focus()
-
-    def action_back(self) -> None:
-        """Everything is written: Esc must not reopen Review (Back is disabled here too)."""
-
-    def action_cancel(self) -> None:
-        """Everything is written: leaving now is finishing."""
-        self.action_next()

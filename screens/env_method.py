@@ -60,8 +60,10 @@ class EnvScreen(StepScreen):
 
     def on_mount(self) -> None:
         # A value that cannot be sent cannot be checked, nor used by Seal: fix it first.
-        self.set_ready(self._problem is None)
+        self.ready = self._problem is None
 
     def commit(self) -> bool:
-        self.answers.record = self._record
-        return self._problem is None
+        if self._problem is not None:
+            return False
+        self.answers.set_credential(self._record)
+        return True

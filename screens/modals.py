@@ -4,17 +4,18 @@ from __future__ import annotations
 
 from typing import ClassVar
 
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.screen import ModalScreen
 from textual.widgets import Button, Static
 
+from screens.once import Dialog
 from screens.plain import plain, plain_block
 from screens.widgets.button import WizardButton
 
 
-class ConfirmModal(ModalScreen[bool]):
+class ConfirmModal(Dialog[bool]):
     """Yes/No question; Escape means No. Title and body are plain text (they name agents)."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -26,7 +27,6 @@ class ConfirmModal(ModalScreen[bool]):
     def __init__(self, title: str, body: str, *, yes: str = "Yes", no: str = "No") -> None:
         super().__init__()
         self._title, self._body, self._yes, self._no = title, body, yes, no
-        self._answered = False
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
@@ -39,18 +39,16 @@ class ConfirmModal(ModalScreen[bool]):
     def on_mount(self) -> None:
         self.query_one("#no", Button).focus()
 
-    def on_button_pressed(self, event: Button.Pressed) -> None:
-        event.stop()
+    @on(Button.Pressed, "#yes, #no")
+    def answered(self, event: Button.Pressed) -> None:
         self.action_answer(event.button.id == "yes")
 
     def action_answer(self, yes: bool) -> None:
         """Dismiss once with the answer."""
-        if not self._answered:
-            self._answered = True
-            self.dismiss(yes)
+        self.close(yes)
 
 
-class HelpModal(ModalScreen[None]):
+class HelpModal(Dialog[None]):
     """Scrollable help text for the current step."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -60,7 +58,6 @@ class HelpModal(ModalScreen[None]):
     def __init__(self, title: str, body: str) -> None:
         super().__init__()
         self._title, self._body = title, body
-        self._dismissed = False  # not `_closed`: Textual's MessagePump owns that name
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog help-dialog"):
@@ -73,15 +70,10 @@ class HelpModal(ModalScreen[None]):
     def on_mount(self) -> None:
         self.query_one("#close", Button).focus()
 
-    def on_button_pressed(self, event: Button.Pressed) -> None:
-        event.stop()
-        self.action_close()
-
+    @on(Button.Pressed, "#close")
     def action_close(self) -> None:
         """Dismiss once."""
-        if not self._dismissed:
-            self._dismissed = True
-            self.dismiss(None)
+        self.close(None)
 
 
 _KEYS_HELP = (

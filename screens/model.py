@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from textual import work
 from textual.containers import Grid
@@ -14,9 +14,15 @@ from textual.widgets import Checkbox, Input, Select, Static
 from backend import registry
 from backend.config_schema import menu
 from backend.registry import PROVIDER_LABELS
-from screens.base import StepScreen
+from screens.base import StepContext, StepScreen
 from screens.plain import plain
 from screens.widgets.model_picker import ModelPicker
+
+if TYPE_CHECKING:
+    from backend.catalog import Catalog
+    from backend.providers.base import ModelInfo
+    from backend.services import Services
+    from backend.wizard_state import Answers
 
 DEFAULT = "default"
 
@@ -36,10 +42,10 @@ class ModelScreen(StepScreen):
         "[b]Headers[/b] (OpenRouter): your app's URL and name for attribution."
     )
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self._model: Any | None = None
-        self._catalog: Any | None = None
+    def __init__(self, answers: Answers, services: Services, context: StepContext) -> None:
+        super().__init__(answers, services, context)
+        self._model: ModelInfo | None = None
+        self._catalog: Catalog | None = None
 
     @property
     def provider(self) -> str:
@@ -226,7 +232,7 @@ class ModelScreen(StepScreen):
         rules = self.query_one("#rules", Static)
         if self._model is None:
             rules.update("Pick a model from the list.")
-            self.set_ready(False)
+            self.ready = False
             return False
         settings, errors = self._settings()
         _, header_errors = self._headers()
@@ -242,7 +248,7 @@ class ModelScreen(StepScreen):
         else:
             rules.update(plain(f"✓ {self._model.id}"))
             rules.set_classes("ok")
-        self.set_ready(not errors)
+        self.ready = not errors
         return not errors
 
     def commit(self) -> bool:
@@ -250,7 +256,5 @@ class ModelScreen(StepScreen):
             return False
         settings, _ = self._settings()
         headers, _ = self._headers()
-        self.answers.model = self._model.id
-        self.answers.settings = {**self.answers.settings, **settings}
-        self.answers.headers = headers
+        self.answers.choose_model(self._model.id, settings, headers)
         return True

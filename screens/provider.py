@@ -40,11 +40,4 @@ class ProviderScreen(ChoiceStep):
         return self.answers.provider
 
     def choose(self, option_id: str) -> None:
-        if self.answers.provider != option_id:
-            # A different provider invalidates what was chosen for the old one.
-            self.answers.provider = option_id
-            self.answers.method = None
-            self.answers.record = None
-            self.answers.model = None
-            self.answers.check_outcome = None
-            self.answers.settings = {}
+        self.answers.choose_provider(option_id)

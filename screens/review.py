@@ -5,24 +5,30 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Iterable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from rich.text import Text
-from textual import work
+from textual import on, work
 from textual.content import Content
 from textual.widget import Widget
 from textual.widgets import Button, Static
+from textual.worker import Worker
 
 from backend.backups import kept_as
 from backend.display import visible
 from backend.errors import ConfigConflictError, SealError
 from backend.onboarding import STORED_METHODS, commit, equivalent_command
-from screens.base import StepResult, StepScreen
+from screens.base import StepContext, StepResult, StepScreen
 from screens.plain import plain
 from screens.widgets.button import WizardButton
 
 if TYPE_CHECKING:
+    from backend.config import SealConfig
+    from backend.config_io import ConfigLink
+    from backend.credential_store import StoreChoice
+    from backend.services import Services
     from backend.trust import Endpoint
+    from backend.wizard_state import Answers
 
 
 def diff_text(diff: str) -> Text:
@@ -63,9 +69,9 @@ class ReviewScreen(StepScreen):
         "it reads the secret from stdin."
     )
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self._config: Any | None = None
+    def __init__(self, answers: Answers, services: Services, context: StepContext) -> None:
+        super().__init__(answers, services, context)
+        self._config: SealConfig | None = None
         # The target of a symlinked seal.toml, once shown: Write goes there and nowhere else.
         self._link_target: Path | None = None
 
@@ -87,7 +93,7 @@ class ReviewScreen(StepScreen):
     async def prepare(self) -> None:
         """Read seal.toml and the store choice off the UI loop, then show the changes."""
         summary = self.query_one("#summary", Static)
-        self.set_ready(False)
+        self.ready = False
         try:
             config, choice, link, endpoints = await asyncio.to_thread(self._load)
         except SealError as exc:
@@ -138,10 +144,10 @@ class ReviewScreen(StepScreen):
             self.query_one("#command", Static).update(
                 plain("Same without the wizard:", "  " + command)
             )
-        self.set_ready(True)
+        self.ready = True
         self.query_one("#next", Button).focus()
 
-    def _load(self) -> tuple[Any, Any, Any, list[Endpoint]]:
+    def _load(self) -> tuple[SealConfig, StoreChoice | None, ConfigLink | None, list[Endpoint]]:
         from backend.onboarding import apply_answers
 
         config = self.services.load_config(self.answers.config_path)
@@ -169,7 +175,7 @@ class ReviewScreen(StepScreen):
     def _stores_secret(self) -> bool:
         return self.answers.method in STORED_METHODS and self.answers.record is not None
 
-    def _secret_line(self, choice: Any) -> str:
+    def _secret_line(self, choice: StoreChoice | None) -> str:
         method = self.answers.method
         if method == "env":
             return "No secret is stored: Seal reads the environment variable when it runs."
@@ -180,24 +186,22 @@ class ReviewScreen(StepScreen):
         mark = "" if self.answers.check_outcome == "verified" else " (marked unverified)"
         return f"The credential{mark} goes to: {choice.reason}"
 
-    def on_button_pressed(self, event: Button.Pressed) -> None:
-        if event.button.id == "reload":
-            event.stop()
-            event.button.display = False
-            self.prepare()
-            return
-        super().on_button_pressed(event)
+    @on(Button.Pressed, "#reload")
+    def reload(self, event: Button.Pressed) -> None:
+        """seal.toml changed on disk: read it again and show the changes anew."""
+        event.button.display = False
+        self.prepare()
 
     def action_next(self) -> None:
         if self.ready and self._config is not None:
             self.write()
 
-    @work(group="review", exclusive=True)
+    @work(group="review", exclusive=True, exit_on_error=False)
     async def write(self) -> None:
         """Store the credential and save seal.toml; on failure nothing is left half-done."""
         status = self.query_one("#write-status", Static)
         status.update("Writing…")
-        self.set_ready(False)
+        self.ready = False
         config = self._config
         if config is None:
             return
@@ -220,26 +224,21 @@ class ReviewScreen(StepScreen):
         except SealError as exc:
             status.update(plain(f"✗ {exc}"))
             status.set_classes("error")
-            self.set_ready(True)
+            self.ready = True
             return
-        except Exception as exc:  # a store backend's own error: a message, never a crash
-            saved = await asyncio.to_thread(
-                self.services.report_unexpected, exc, [self.answers.record]
-            )
-            status.update(
-                plain(
-                    f"✗ Writing failed unexpectedly ({type(exc).__name__}). Nothing was "
-                    "changed: the credential store was rolled back. Try again, or set "
-                    "SEAL_CREDENTIAL_STORE=file.",
-                    saved,
-                )
-            )
-            status.set_classes("error")
-            self.set_ready(True)
-            return
-        self.answers.written = True
-        self.answers.saved_path = str(config.path) if result.config_written else None
-        self.answers.backup = result.backup
-        self.answers.older_backups = result.older
-        self.answers.stored_where = result.stored_where
+        self.answers.wrote(result, str(config.path))
         self.finish(StepResult("next"))
+
+    def show_unexpected(self, worker: Worker[object], error: BaseException, saved: str) -> None:
+        # Only Write leaves its errors here: a store backend's own error is a message.
+        status = self.query_one("#write-status", Static)
+        status.update(
+            plain(
+                f"✗ Writing failed unexpectedly ({type(error).__name__}). Nothing was "
+                "changed: the credential store was rolled back. Try again, or set "
+                "SEAL_CREDENTIAL_STORE=file.",
+                saved,
+            )
+        )
+        status.set_classes("error")
+        self.ready = True

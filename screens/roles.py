@@ -10,15 +10,16 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from rich.text import Text
-from textual import work
+from textual import on, work
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
 from textual.coordinate import Coordinate
 from textual.widget import Widget
 from textual.widgets import Button, DataTable, Static
+from textual.widgets.data_table import RowDoesNotExist
 
 from backend.config_schema import DEFAULT_ROW
 from backend.config_schema import ROLE_NAMES as ROLES
@@ -41,7 +42,7 @@ from backend.roles import (
     table_account,
     unreadable_state,
 )
-from screens.base import StepResult, StepScreen
+from screens.base import StepContext, StepResult, StepScreen
 from screens.plain import plain
 from screens.widgets.button import WizardButton
 from screens.widgets.role_dialogs import (
@@ -55,6 +56,9 @@ from screens.widgets.role_dialogs import (
 if TYPE_CHECKING:
     from backend.catalog import Catalog
     from backend.config import SealConfig
+    from backend.providers.base import ModelInfo
+    from backend.services import Services
+    from backend.wizard_state import Answers
 
 MODEL_ROW = "[model]"  # row key of the default row (agent names cannot contain brackets)
 ROLE_HELP = {
@@ -92,19 +96,19 @@ class RolesScreen(StepScreen):
         Binding("x,delete", "remove_agent", "Remove"),
     ]
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
+    def __init__(self, answers: Answers, services: Services, context: StepContext) -> None:
+        super().__init__(answers, services, context)
         self.config: SealConfig | None = None
         self.catalog: Catalog | None = None
         self.credentials: dict[tuple[str, str], CredentialState] = {}
         self.problems: list[RoleProblem] = []
-        self._choices: list[tuple[str, Any]] = []
+        self._choices: list[tuple[str, ModelInfo]] = []
 
     # -- layout ----------------------------------------------------------------------
 
     def compose_body(self) -> Iterable[Widget]:
         yield Static("Reading seal.toml…", id="roles-intro", markup=False)
-        table: DataTable[Any] = DataTable(id="roles-table", cursor_type="cell")
+        table: DataTable[Text] = DataTable(id="roles-table", cursor_type="cell")
         yield table
         yield Static("", id="cell-detail", markup=False)
         with Horizontal(classes="button-row"):
@@ -121,7 +125,7 @@ class RolesScreen(StepScreen):
 
     # -- loading ---------------------------------------------------------------------
 
-    def _load(self) -> tuple[SealConfig, Catalog, list[tuple[str, Any]], str]:
+    def _load(self) -> tuple[SealConfig, Catalog, list[tuple[str, ModelInfo]], str]:
         from backend.roles import model_choices
 
         config = self.services.load_config(Path(self.answers.config_path))
@@ -131,7 +135,7 @@ class RolesScreen(StepScreen):
         except SealError as exc:
             # seal.toml changed under us: start over from the file as it is now.
             config = self.services.load_config(Path(self.answers.config_path))
-            self.answers.role_edits.clear()
+            self.answers.restart_roles()
             note = f"Earlier changes no longer apply ({exc.message}); start again."
         catalog = self.services.catalog()
         self.credentials.update(self._resolve_accounts(accounts_to_check(config)))
@@ -170,7 +174,7 @@ class RolesScreen(StepScreen):
         table.display = True
         self.query_one("#add-agent", Button).disabled = False
         self.refresh_table(self._row_key(self.answers.agent))
-        self.set_ready(True)
+        self.ready = True
         table.focus()
         wanted = self.answers.agent
         if wanted and wanted != DEFAULT_ROW and wanted not in config.agents():
@@ -258,7 +262,7 @@ class RolesScreen(StepScreen):
         if wanted is not None:
             try:
                 row = table.get_row_index(wanted)
-            except Exception:
+            except RowDoesNotExist:  # the row under the cursor went (an agent removed)
                 row = min(keep.row, table.row_count - 1)
         column = keep.column if cursor_row is None else max(keep.column, 1)
         table.cursor_coordinate = Coordinate(row, column)
@@ -351,7 +355,7 @@ class RolesScreen(StepScreen):
         except SealError as exc:
             self.notify(visible(str(exc)), severity="error", title="Not changed", markup=False)
             return False
-        self.answers.role_edits.append(edit)
+        self.answers.edit_roles(edit)
         self.refresh_table(cursor_row)
         self.resolve_new_accounts()
         return True
@@ -422,6 +426,7 @@ class RolesScreen(StepScreen):
         current_text = cell.value if isinstance(cell.value, str) else None
         self._open_picker(f"{row} · {role}", current_text, inherit_label, done)
 
+    @on(Button.Pressed, "#add-agent")
     def action_add_agent(self) -> None:
         """Ask for a name, then add [agents.NAME.model]."""
         if self.config is None:
@@ -433,6 +438,7 @@ class RolesScreen(StepScreen):
 
         self.app.push_screen(AgentNameModal("Add an agent", self.config.agents()), named)
 
+    @on(Button.Pressed, "#rename-agent")
     def action_rename_agent(self) -> None:
         """Rename the agent under the cursor."""
         agent = _agent_of(self.current_row_key)
@@ -447,6 +453,7 @@ class RolesScreen(StepScreen):
             AgentNameModal(f"Rename agent {agent}", self.config.agents(), agent), named
         )
 
+    @on(Button.Pressed, "#remove-agent")
     def action_remove_agent(self) -> None:
         """Remove the agent under the cursor, after confirming."""
         agent = _agent_of(self.current_row_key)
@@ -476,7 +483,7 @@ class RolesScreen(StepScreen):
             if yes:
                 self.apply(RoleEdit("add_agent", name), name)
             else:
-                self.answers.agent = None
+                self.answers.forget_agent()
 
         self.app.push_screen(
             ConfirmModal(
@@ -488,19 +495,6 @@ class RolesScreen(StepScreen):
             ),
             decided,
         )
-
-    def on_button_pressed(self, event: Button.Pressed) -> None:
-        actions = {
-            "add-agent": self.action_add_agent,
-            "rename-agent": self.action_rename_agent,
-            "remove-agent": self.action_remove_agent,
-        }
-        handler = actions.get(event.button.id or "")
-        if handler is not None:
-            event.stop()
-            handler()
-            return
-        super().on_button_pressed(event)
 
     # -- leaving ---------------------------------------------------------------------
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Iterable
-from typing import Any
+from typing import TYPE_CHECKING
 
-from textual import work
+from textual import on, work
 from textual.containers import Horizontal
 from textual.widget import Widget
 from textual.widgets import Button, Input, Static
@@ -15,10 +15,14 @@ from backend import registry
 from backend.credentials import CredentialRecord
 from backend.methods import SUBSCRIPTION_NOTE
 from backend.paste import PasteCheck, check_secret
-from screens.base import StepScreen
+from screens.base import StepContext, StepScreen
 from screens.plain import plain
 from screens.widgets.button import WizardButton
 from screens.widgets.secret_input import SecretInput
+
+if TYPE_CHECKING:
+    from backend.services import Services
+    from backend.wizard_state import Answers
 
 PASTE_TIP = "Paste with your terminal: Ctrl+Shift+V, Cmd+V, or right-click › Paste."
 
@@ -28,8 +32,8 @@ class SecretEntryScreen(StepScreen):
 
     KIND = "api_key"
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
+    def __init__(self, answers: Answers, services: Services, context: StepContext) -> None:
+        super().__init__(answers, services, context)
         self._check: PasteCheck | None = None
         self._notes: tuple[str, ...] = ()
 
@@ -74,7 +78,7 @@ class SecretEntryScreen(StepScreen):
             return
         # Nothing goes on until the check of this very value has come back.
         self._check = None
-        self.set_ready(False)
+        self.ready = False
         if not event.value:
             self.workers.cancel_group(self, "shape-check")
             self._say("", "", "")
@@ -92,7 +96,7 @@ class SecretEntryScreen(StepScreen):
             self._say(check.fingerprint, said, "ok")
         else:
             self._say(check.fingerprint, "✗ " + check.message, "error")
-        self.set_ready(check.ok)
+        self.ready = check.ok
 
     def _say(self, fingerprint: str, feedback: str, classes: str) -> None:
         self.query_one("#fingerprint", Static).update(plain(fingerprint))
@@ -104,27 +108,26 @@ class SecretEntryScreen(StepScreen):
         event.stop()
         self.action_next()
 
-    def on_button_pressed(self, event: Button.Pressed) -> None:
-        if event.button.id == "reveal":
-            event.stop()
-            field = self.query_one("#secret", SecretInput)
-            field.toggle_reveal()
-            event.button.label = "Hide" if field.revealed else "Show"
-            field.focus()
-            return
-        super().on_button_pressed(event)
+    @on(Button.Pressed, "#reveal")
+    def reveal(self, event: Button.Pressed) -> None:
+        """Show or hide the secret; the field keeps the focus."""
+        field = self.query_one("#secret", SecretInput)
+        field.toggle_reveal()
+        event.button.label = "Hide" if field.revealed else "Show"
+        field.focus()
 
     def commit(self) -> bool:
         check = self._check
         if check is None or not check.ok:
             return False
-        self.answers.record = CredentialRecord(
-            provider=self.provider,
-            profile=self.answers.profile,
-            kind="setup_token" if self.KIND == "setup_token" else "api_key",
-            secret=check.value,
+        self.answers.set_credential(
+            CredentialRecord(
+                provider=self.provider,
+                profile=self.answers.profile,
+                kind="setup_token" if self.KIND == "setup_token" else "api_key",
+                secret=check.value,
+            )
         )
-        self.answers.check_outcome = None
         return True
 
 

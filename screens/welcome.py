@@ -4,19 +4,22 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Iterable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from textual import work
 from textual.widget import Widget
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
-from screens.base import StepResult, StepScreen
+from backend.wizard_state import entry_mode
+from screens.base import StepContext, StepScreen
 from screens.choice import option_text
 from screens.plain import plain
 
 if TYPE_CHECKING:
+    from backend.services import Services
     from backend.survey import Survey
+    from backend.wizard_state import Answers
 
 
 class WelcomeScreen(StepScreen):
@@ -30,9 +33,9 @@ class WelcomeScreen(StepScreen):
         "seal.toml.\n\nEvery step has Back, Next and Cancel; Cancel writes nothing."
     )
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self._choice = "setup"
+    def __init__(self, answers: Answers, services: Services, context: StepContext) -> None:
+        super().__init__(answers, services, context)
+        self._choice = "onboard"
         self.facts: Survey | None = None
 
     def compose_body(self) -> Iterable[Widget]:
@@ -57,7 +60,7 @@ class WelcomeScreen(StepScreen):
                     "Set up Seal",
                     "Choose provider, sign in or paste a key, pick the model, write seal.toml.",
                 ),
-                "setup",
+                "onboard",
             )
         ]
         target = facts.reauth
@@ -70,7 +73,7 @@ class WelcomeScreen(StepScreen):
                         f"Sign in again or paste a new key for {target.provider}:"
                         f"{target.profile} (after a 401 or an expired sign-in).",
                     ),
-                    "auth_method",
+                    "reauth",
                 )
             )
         if facts.config_exists and not facts.config_error:
@@ -96,33 +99,31 @@ class WelcomeScreen(StepScreen):
         # matters more than the list's last option.
         actions.focus(scroll_visible=False)
         self.facts = facts
-        self.set_ready(not facts.config_error)
+        self.ready = not facts.config_error
 
     def on_option_list_option_highlighted(self, event: OptionList.OptionHighlighted) -> None:
-        self._choice = event.option.id or "setup"
+        self._choice = event.option.id or "onboard"
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
-        self._choice = event.option.id or "setup"
+        self._choice = event.option.id or "onboard"
         self.action_next()
 
-    def action_next(self) -> None:
-        if not self.ready:
-            return
-        if self.facts is not None:
-            # The check sends the credential where seal.toml says; the trust rule applies.
-            self.answers.base_url = self.facts.base_url
-        if self._choice == "setup":
-            self.answers.mode = "onboard"
-            self.finish(StepResult("next"))
-            return
-        if self._choice == "auth_method" and self.facts is not None and self.facts.reauth:
+    def commit(self) -> bool:
+        """The chosen walk is the mode; the flow knows where each one goes."""
+        facts = self.facts
+        if facts is None:
+            return False
+        mode = entry_mode(self._choice)
+        if mode == "reauth":
+            if facts.reauth is None:
+                return False
             # The same re-auth as `seal-setup reauth` for the configured provider.
             from backend.reauth import start_reauth
 
-            start_reauth(self.answers, self.facts.reauth)
-        elif self._choice == "roles":
-            self.answers.mode = "roles"
-        self.action_goto(self._choice)
+            start_reauth(self.answers, facts.reauth)
+            return True
+        self.answers.begin(mode, facts.base_url)
+        return True
 
 
 def _describe(facts: Survey) -> list[str]:

@@ -23,7 +23,7 @@ from backend.errors import ExitCode
 from backend.services import Services
 from backend.wizard_state import Answers
 from screens.base import StepContext, StepScreen
-from tui.flow import START_STEP, STEPS, phases_for
+from tui.flow import START_STEP, STEPS, following, phases_for
 
 
 def prepare_reauth(
@@ -153,13 +153,12 @@ class SealSetupApp(App[int]):
         # check does not pay for them.
         self.warm_up()
 
-    @work(group="warm-up", exclusive=True)
+    # Not exit_on_error: a failure here only costs speed (no report, no stop); the check
+    # itself reports real errors.
+    @work(group="warm-up", exclusive=True, exit_on_error=False)
     async def warm_up(self) -> None:
-        """Failures here only cost speed: the check itself reports real errors."""
-        try:
-            await asyncio.to_thread(self.services.warm_up)
-        except Exception:
-            return
+        """Load the network stack and the catalog off the UI loop."""
+        await asyncio.to_thread(self.services.warm_up)
 
     def on_unmount(self) -> None:
         self.services.close()
@@ -204,7 +203,8 @@ class SealSetupApp(App[int]):
             index=len(self.history),
             phases=phases_for(self.answers.mode),
             phase=step.phase,
-            can_back=bool(self.history),
+            can_back=bool(self.history) and not step.final,
+            final=step.final,
         )
         return step.screen_class()(self.answers, self.services, context)
 
@@ -229,28 +229,12 @@ class SealSetupApp(App[int]):
         elif result.action == "back":
             if self.history:
                 self.show_step(self.history.pop())
-        elif result.action == "goto" and result.target in STEPS:
-            self.history.append(name)
-            self.show_step(result.target)
+        elif STEPS[name].final:
+            self.exit(ExitCode.OK, return_code=ExitCode.OK)
         else:
-            following = STEPS[name].next(self.answers)
-            if following is None:
-                self.exit(ExitCode.OK, return_code=ExitCode.OK)
-                return
+            after = following(name, self.answers)
             self.history.append(name)
-            if following == "check":
-                self._start_check()
-            self.show_step(following)
-
-    def _start_check(self) -> None:
-        """Start the live check as Next is pressed, so the request overlaps the screen
-        switch; the Check step takes the running check over."""
-        answers = self.answers
-        if answers.record is None or answers.check_outcome == "verified":
-            return
-        self.services.start_check(
-            answers.provider or "anthropic",
-            answers.record,
-            answers.check_base_url,
-            answers.config_path,
-        )
+            enter = STEPS[after].on_enter
+            if enter is not None:
+                enter(self.answers, self.services)
+            self.show_step(after)

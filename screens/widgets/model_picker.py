@@ -8,7 +8,7 @@ it stays cheap with hundreds of models.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual import events
@@ -22,6 +22,9 @@ from textual.widgets import Input, Static
 from backend.display import visible
 from screens.plain import plain
 from screens.widgets.model_list import ModelList
+
+if TYPE_CHECKING:
+    from backend.providers.base import ModelInfo
 
 # Nothing announced yet: None is a real announcement (the filter matches nothing).
 _NOTHING = object()
@@ -37,7 +40,7 @@ def _tokens(value: int | None) -> str:
     return str(value)
 
 
-def describe_model(model: Any) -> str:
+def describe_model(model: ModelInfo) -> str:
     """One or two lines of facts: context, max output, thinking, effort, vision, price."""
     parts = [f"context {_tokens(model.context)}", f"max output {_tokens(model.max_output)}"]
     if model.thinking:
@@ -51,7 +54,7 @@ def describe_model(model: Any) -> str:
     return " · ".join(parts)
 
 
-def _label(model: Any) -> Text:
+def _label(model: ModelInfo) -> Text:
     # Ids and names come from the provider: shown with their controls escaped.
     text = Text(visible(model.id), style="bold")
     if model.display_name and model.display_name != model.id:
@@ -78,21 +81,21 @@ class ModelPicker(Widget):
     """
 
     class Highlighted(Message):
-        """The highlighted model changed."""
+        """The highlighted model changed (None: the filter matches nothing)."""
 
-        def __init__(self, model: Any) -> None:
+        def __init__(self, model: ModelInfo | None) -> None:
             super().__init__()
             self.model = model
 
     class Chosen(Message):
         """Enter (or a click) on a model."""
 
-        def __init__(self, model: Any) -> None:
+        def __init__(self, model: ModelInfo) -> None:
             super().__init__()
             self.model = model
 
     def __init__(
-        self, models: Sequence[Any], selected: str | None = None, *, id: str | None = None
+        self, models: Sequence[ModelInfo], selected: str | None = None, *, id: str | None = None
     ) -> None:
         super().__init__(id=id)
         self._models = list(models)
@@ -102,7 +105,7 @@ class ModelPicker(Widget):
         self._visible: list[int] = []
         self._query = ""
         self._details = ""
-        self._announced: Any = _NOTHING
+        self._announced: ModelInfo | object | None = _NOTHING
 
     def compose(self) -> ComposeResult:
         yield _FilterInput(placeholder="type to filter models", id="model-filter")
@@ -118,7 +121,7 @@ class ModelPicker(Widget):
             self.select(self._selected)
 
     @property
-    def highlighted_model(self) -> Any | None:
+    def highlighted_model(self) -> ModelInfo | None:
         """The model under the cursor, or None when the filter matches nothing."""
         index = self.query_one("#model-list", ModelList).highlighted
         if index is None or index >= len(self._visible):

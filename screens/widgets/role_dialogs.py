@@ -8,21 +8,25 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Button, Input, OptionList, Static
 from textual.widgets.option_list import Option
 
 from backend.display import visible
 from backend.registry import PROVIDER_LABELS
 from backend.roles import CredentialState, agent_name_problem
+from screens.once import Dialog, R
 from screens.plain import plain
 from screens.widgets.button import WizardButton
 from screens.widgets.model_picker import ModelPicker
+
+if TYPE_CHECKING:
+    from backend.providers.base import ModelInfo
 
 
 @dataclass(frozen=True)
@@ -32,8 +36,8 @@ class Picked:
     value: str | tuple[str, ...] | None
 
 
-class _Dialog(ModalScreen[Any]):
-    """Dismiss once (a double Enter or click must not dismiss twice)."""
+class _RoleDialog(Dialog[R]):
+    """A dialog of the Roles step (dismissed once, like every dialog)."""
 
     CSS = """
     .role-dialog { width: 76; padding: 0 1; }
@@ -41,17 +45,8 @@ class _Dialog(ModalScreen[Any]):
     .role-dialog .dialog-buttons { margin-top: 0; }
     """
 
-    def __init__(self) -> None:
-        super().__init__()
-        self._done = False
 
-    def close(self, result: Any) -> None:
-        if not self._done:
-            self._done = True
-            self.dismiss(result)
-
-
-class AgentNameModal(_Dialog):
+class AgentNameModal(_RoleDialog[str | None]):
     """Ask for an agent name: letters, digits, '-' and '_', 1-64, not taken."""
 
     BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "Cancel")]
@@ -92,13 +87,7 @@ class AgentNameModal(_Dialog):
         event.stop()
         self._submit()
 
-    def on_button_pressed(self, event: Button.Pressed) -> None:
-        event.stop()
-        if event.button.id == "ok":
-            self._submit()
-        else:
-            self.action_cancel()
-
+    @on(Button.Pressed, "#ok")
     def _submit(self) -> None:
         value = self.query_one("#agent-name", Input).value
         problem = self._problem(value)
@@ -107,14 +96,15 @@ class AgentNameModal(_Dialog):
             return
         self.close(value)
 
+    @on(Button.Pressed, "#cancel")
     def action_cancel(self) -> None:
         """Change nothing."""
         self.close(None)
 
 
 def picker_models(
-    choices: Sequence[tuple[str, Any]], credentials: Callable[[str], CredentialState | None]
-) -> list[Any]:
+    choices: Sequence[tuple[str, ModelInfo]], credentials: Callable[[str], CredentialState | None]
+) -> list[ModelInfo]:
     """Catalog models relabelled for the picker: id = selector, name = provider + flag."""
     out = []
     for selector, model in choices:
@@ -127,7 +117,7 @@ def picker_models(
     return out
 
 
-class RolePickerModal(_Dialog):
+class RolePickerModal(_RoleDialog[Picked | None]):
     """Pick the model for one role (models of every provider), or inherit / clear it."""
 
     BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "Cancel")]
@@ -143,7 +133,7 @@ class RolePickerModal(_Dialog):
     def __init__(
         self,
         title: str,
-        models: Sequence[Any],
+        models: Sequence[ModelInfo],
         current: str | None,
         *,
         inherit_label: str | None,
@@ -179,23 +169,25 @@ class RolePickerModal(_Dialog):
         event.stop()
         self.query_one("#choose", Button).disabled = event.model is None
 
-    def on_button_pressed(self, event: Button.Pressed) -> None:
-        event.stop()
-        if event.button.id == "choose":
-            model = self.query_one(ModelPicker).highlighted_model
-            if model is not None:
-                self.close(Picked(model.id))
-        elif event.button.id == "inherit":
-            self.close(Picked(None))
-        else:
-            self.action_cancel()
+    @on(Button.Pressed, "#choose")
+    def choose(self) -> None:
+        """The highlighted model."""
+        model = self.query_one(ModelPicker).highlighted_model
+        if model is not None:
+            self.close(Picked(model.id))
 
+    @on(Button.Pressed, "#inherit")
+    def inherit(self) -> None:
+        """No value of its own: inherit (or clear)."""
+        self.close(Picked(None))
+
+    @on(Button.Pressed, "#cancel")
     def action_cancel(self) -> None:
         """Change nothing."""
         self.close(None)
 
 
-class FallbacksModal(_Dialog):
+class FallbacksModal(_RoleDialog[Picked | None]):
     """An ordered list editor: add (picker), remove, move up/down; inherit clears it."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -272,6 +264,7 @@ class FallbacksModal(_Dialog):
             return None
         return index
 
+    @on(Button.Pressed, "#add")
     def action_add(self) -> None:
         """Pick a model and append it."""
 
@@ -284,6 +277,7 @@ class FallbacksModal(_Dialog):
 
         self._open_picker(picked)
 
+    @on(Button.Pressed, "#remove")
     def action_remove(self) -> None:
         """Drop the highlighted fallback."""
         index = self._index
@@ -301,24 +295,25 @@ class FallbacksModal(_Dialog):
             self.items[index], self.items[target] = self.items[target], self.items[index]
             self._refresh_list(target)
 
-    def on_button_pressed(self, event: Button.Pressed) -> None:
-        event.stop()
-        button = event.button.id
-        if button == "add":
-            self.action_add()
-        elif button == "remove":
-            self.action_remove()
-        elif button == "up":
-            self.action_move(-1)
-        elif button == "down":
-            self.action_move(1)
-        elif button == "inherit":
-            self.close(Picked(None))
-        elif button == "done":
-            self.close(Picked(tuple(self.items)))
-        else:
-            self.action_cancel()
+    @on(Button.Pressed, "#up")
+    def move_up(self) -> None:
+        self.action_move(-1)
 
+    @on(Button.Pressed, "#down")
+    def move_down(self) -> None:
+        self.action_move(1)
+
+    @on(Button.Pressed, "#inherit")
+    def inherit(self) -> None:
+        """No fallbacks of its own: inherit (or clear)."""
+        self.close(Picked(None))
+
+    @on(Button.Pressed, "#done")
+    def done(self) -> None:
+        """The list as it stands now."""
+        self.close(Picked(tuple(self.items)))
+
+    @on(Button.Pressed, "#cancel")
     def action_cancel(self) -> None:
         """Change nothing."""
         self.close(None)

@@ -2,11 +2,11 @@
 
 For every worker of the wizard (and a message handler and a compose), the backend call it
 makes is replaced by one that raises with canary secrets in its message and frame (see
-crashcheck.py). Where nothing catches the error, the wizard must stop with exit code 1,
+crashcheck.py). Where no step shows the error, the wizard must stop with exit code 1,
 a few plain lines on stderr and one report (0600) naming the error and its frames, and
-no canary on screen, on stdout/stderr or in any file. The steps that catch every error
+no canary on screen, on stdout/stderr or in any file. The steps that show such an error
 themselves (the check, the sign-in, Write) must show no canary, keep going, and say where
-the report they saved is; a failed warm-up only costs speed and saves none.
+the report saved for them is; a failed warm-up only costs speed and saves none.
 """
 
 from __future__ import annotations
@@ -145,7 +145,7 @@ class Case:
     answers: dict[str, Any] = field(default_factory=dict)
     env: dict[str, str] = field(default_factory=dict)
     config: str | None = None
-    # Where the step catches every error itself: the text it shows instead, and where.
+    # Where the step shows the error itself: the text it shows instead, and where.
     handled: str = ""
     shown_in: str = ""
     patch_late: bool = False  # the trigger patches (after a real first load)
@@ -163,7 +163,7 @@ CRASHES = [
     Case("model list", (Services, "catalog"), start="model", answers=SIGNED_IN),
     Case(
         "check started on Next",
-        (Services, "start_check"),
+        (Services, "check_async"),
         start="api_key",
         trigger=paste_key_and_next,
         answers=PASTING,
@@ -407,3 +407,31 @@ async def test_a_failed_warm_up_only_costs_speed(
         shown = _screen_text(h.app)
         h.app.exit()
     _check_went_on(tally, h, shown, capsys, isolated_env, tmp_path)
+
+
+async def test_a_step_with_no_place_for_the_error_stops_the_wizard(
+    fake_provider: FakeProvider,
+    tmp_path: Path,
+    isolated_env: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    tally: Tally,
+) -> None:
+    """A worker that leaves its errors to its step, on a step that shows none: the wizard
+    stops as for any unexpected error, rather than losing it."""
+    from screens.base import StepScreen
+
+    case = HANDLED[0]  # the check
+    monkeypatch.setattr(CheckScreen, "show_unexpected", StepScreen.show_unexpected)
+    h = _build(case, fake_provider, tmp_path)
+    _patch(case, monkeypatch)
+    with pytest.raises(Exception) as raised:
+        async with h.app.run_test(size=SIZE) as pilot:
+            await wait_for(pilot, lambda: h.app.return_code is not None, "the wizard to stop")
+    assert "forced failure" in str(raised.value)
+    out, err = capsys.readouterr()
+    tally.record(f"{CATEGORY}: exit code 1", h.app.return_code == 1)
+    assert h.app.return_code == 1
+    check_message(tally, err, out)
+    check_no_canary(tally, "stdout/stderr", out + err)
+    check_report(tally, isolated_env / ".local" / "state")

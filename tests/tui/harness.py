@@ -388,15 +388,37 @@ async def sign_in_url(pilot: Pilot[Any]) -> tuple[AuthorizeScreen, str]:
 
 # --- goto ------------------------------------------------------------------------------
 
-CREDENTIAL_STEPS = {
-    "api_key": "api_key",
-    "setup_token": "setup_token",
-    "oauth": "authorize",
-    "console_oauth": "authorize",
-    "env": "env",
-    "claude_code": "claude_code",
-}
-ORDER = ("welcome", "provider", "auth_method", "credential", "check", "model", "review", "done")
+
+async def _arrive(
+    pilot: Pilot[Any], name: str, provider: str, method: str, secret: str | None, model: str | None
+) -> StepScreen:
+    """Wait for step `name` of the walk, then answer it the way a person does."""
+    from screens.model import ModelScreen
+    from screens.widgets.model_picker import ModelPicker
+    from tui.flow import STEPS
+
+    screen = await wait_screen(pilot, STEPS[name].screen_class())
+    if name == "provider":
+        await choose(pilot, provider)
+    elif name == "auth_method":
+        await choose(pilot, method)
+    elif name in ("api_key", "setup_token") and secret is not None:
+        await enter_secret(pilot, secret)
+    elif name == "check":
+        await wait_check(pilot, "✓")
+    elif isinstance(screen, ModelScreen):
+        await wait_for(pilot, lambda: screen.query_one("#picker", ModelPicker), "model list")
+        picker = screen.query_one("#picker", ModelPicker)
+        if model is not None:
+            await wait_for(pilot, lambda: picker.select(model), f"model {model}")
+            await wait_for(
+                pilot, lambda: getattr(picker.highlighted_model, "id", None) == model, "highlight"
+            )
+            await pilot.pause()
+        await wait_for(pilot, lambda: screen.ready, "a model chosen")
+    elif name == "review":
+        await wait_for(pilot, lambda: screen.ready, "review prepared")
+    return screen
 
 
 async def goto(
@@ -410,63 +432,21 @@ async def goto(
 ) -> StepScreen:
     """Walk from Welcome to `step` the way a person does, and return that step's screen.
 
-    `step` is a name of tui.flow.STEPS (or "credential" for the method's own step). The
-    walk pastes `secret` on api_key/setup_token steps and checks it; it picks `model`
-    (else the first) on the Model step.
+    `step` is a step on the path tui.flow gives for this provider and method (or
+    "credential" for the method's own step). The walk pastes `secret` on api_key and
+    setup_token steps and checks it; it picks `model` (else the first) on the Model step.
     """
-    from screens.auth_method import AuthMethodScreen
-    from screens.done import DoneScreen
-    from screens.model import ModelScreen
-    from screens.provider import ProviderScreen
-    from screens.review import ReviewScreen
-    from screens.welcome import WelcomeScreen
-    from screens.widgets.model_picker import ModelPicker
+    from tui.flow import path
 
-    target = "credential" if step == CREDENTIAL_STEPS.get(method) else step
-    assert target in ORDER, step
-    stop = ORDER.index(target)
-    await wait_screen(pilot, WelcomeScreen)
-    if stop == 0:
-        return step_screen(pilot)
-    await press_next(pilot)
-    await wait_screen(pilot, ProviderScreen)
-    await choose(pilot, provider)
-    if stop == 1:
-        return step_screen(pilot)
-    await press_next(pilot)
-    await wait_screen(pilot, AuthMethodScreen)
-    await choose(pilot, method)
-    if stop == 2:
-        return step_screen(pilot)
-    await press_next(pilot)
-    if method in ("api_key", "setup_token") and secret is not None:
-        await enter_secret(pilot, secret)
-    else:
-        await wait_for(pilot, lambda: type(pilot.app.screen) is not AuthMethodScreen, "left")
-    if stop == 3:
-        return step_screen(pilot)
-    assert method in ("api_key", "setup_token"), "goto past the credential: paste methods only"
-    await press_next(pilot)
-    await wait_check(pilot, "✓")
-    if stop == 4:
-        return step_screen(pilot)
-    await press_next(pilot)
-    screen = await wait_screen(pilot, ModelScreen)
-    await wait_for(pilot, lambda: screen.query_one("#picker", ModelPicker), "model list")
-    picker = screen.query_one("#picker", ModelPicker)
-    if model is not None:
-        await wait_for(pilot, lambda: picker.select(model), f"model {model}")
-        await wait_for(
-            pilot, lambda: getattr(picker.highlighted_model, "id", None) == model, "highlight"
-        )
-        await pilot.pause()
-    await wait_for(pilot, lambda: screen.ready, "a model chosen")
-    if stop == 5:
-        return screen
-    await press_next(pilot)
-    review = await wait_screen(pilot, ReviewScreen)
-    await wait_for(pilot, lambda: review.ready, "review prepared")
-    if stop == 6:
-        return review
-    await press_next(pilot)
-    return await wait_screen(pilot, DoneScreen)
+    route = path(Answers(provider=provider, method=method))
+    credential = route[route.index("auth_method") + 1]
+    target = credential if step == "credential" else step
+    assert target in route, (step, route)
+    if route.index(target) > route.index(credential):
+        assert method in ("api_key", "setup_token"), "goto past the credential: pastes only"
+    for name in route:
+        screen = await _arrive(pilot, name, provider, method, secret, model)
+        if name == target:
+            return screen
+        await press_next(pilot)
+    raise AssertionError(f"{target} not reached")

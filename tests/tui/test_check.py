@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+from concurrent.futures import Future
 from pathlib import Path
+from typing import Any
 
 import pytest
+from textual.screen import Screen
 from textual.widgets import Button
 
+from backend.services import CheckReport, Services
 from screens.check import CheckScreen
 from screens.done import DoneScreen
 from screens.model import ModelScreen
 from screens.review import ReviewScreen
+from screens.secret_entry import ApiKeyScreen
 from tests.fakes.provider import ANTHROPIC_KEY, OPENROUTER_KEY, FakeProvider
 from tests.tui.harness import (
     SIZE,
@@ -19,6 +24,7 @@ from tests.tui.harness import (
     confirm,
     enter_secret,
     finish_from_model,
+    goto,
     press,
     press_next,
     text_of,
@@ -185,3 +191,55 @@ async def test_unverifiable_kept_unverified(fake_provider: FakeProvider, tmp_pat
     assert record.secret == ANTHROPIC_KEY
     assert record.verified_at is None
     assert h.config().own("auth") == "api_key"
+
+
+async def test_the_check_started_on_next_is_the_one_the_step_shows(
+    fake_provider: FakeProvider, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The App starts the check as Next is pressed (the step's declared hook); the Check
+    # step asks for the same credential's check and gets that one: one request, not two.
+    started: list[tuple[Screen[Any], Future[CheckReport]]] = []
+    check_async = Services.check_async
+
+    def spy(self: Services, *args: Any, **kwargs: Any) -> Future[CheckReport]:
+        future = check_async(self, *args, **kwargs)
+        started.append((h.app.screen, future))
+        return future
+
+    monkeypatch.setattr(Services, "check_async", spy)
+    fake_provider.latency(MODELS, 0.2)
+    h = build(fake_provider, tmp_path)
+    async with h.app.run_test(size=SIZE) as pilot:
+        await goto(pilot, "api_key", secret=ANTHROPIC_KEY)
+        await press_next(pilot)
+        screen = await wait_check(pilot, "✓")
+    (on_next, first), (on_mount, again) = started
+    assert isinstance(on_next, ApiKeyScreen) and on_mount is screen
+    assert again is first
+    assert fake_provider.count(MODELS) == 1
+
+
+async def test_back_into_the_check_shows_its_outcome_and_retry_asks_again(
+    fake_provider: FakeProvider, tmp_path: Path
+) -> None:
+    # Kept unverified, then Back from the Model step: the same credential's check is shown
+    # again as it came back, without a new request; Retry sends one.
+    fake_provider.fail(MODELS, 503, times=3)  # every try of the first check
+    h = build(fake_provider, tmp_path)
+    async with h.app.run_test(size=SIZE) as pilot:
+        await goto(pilot, "api_key", secret=ANTHROPIC_KEY)
+        await press_next(pilot)
+        await wait_check(pilot, "⚠")
+        sent = fake_provider.count(MODELS)
+        await press(pilot, "unverified")
+        await confirm(pilot, yes=True)
+        await press_next(pilot)
+        await wait_screen(pilot, ModelScreen)
+        await press(pilot, "back")
+        screen = await wait_check(pilot, "⚠")
+        assert "server error (503" in text_of(pilot, "#check-status")
+        assert screen.ready  # still kept unverified
+        assert fake_provider.count(MODELS) == sent
+        await press(pilot, "retry")
+        await wait_check(pilot, "✓")
+    assert fake_provider.count(MODELS) == sent + 1

@@ -8,17 +8,23 @@ import pytest
 from textual.widgets import Button
 
 from screens.authorize import AuthorizeScreen
+from screens.done import DoneScreen
+from screens.env_method import EnvScreen
 from screens.modals import ConfirmModal, HelpModal
 from screens.welcome import WelcomeScreen
+from screens.widgets.secret_input import SecretInput
 from tests.fakes.provider import ANTHROPIC_KEY, FakeProvider
 from tests.tui.harness import (
     SIZE,
     build,
     cancel,
     goto,
+    paste,
     press,
+    press_next,
     sign_in_url,
     text_of,
+    wait_check,
     wait_for,
     wait_screen,
     wait_text,
@@ -123,6 +129,22 @@ async def test_browser_opens_only_when_asked(fake_provider: FakeProvider, tmp_pa
     assert h.browser_calls == [url]
 
 
+async def test_new_link_starts_another_sign_in(fake_provider: FakeProvider, tmp_path: Path) -> None:
+    h = build(fake_provider, tmp_path, env={"DISPLAY": ":0"}, clipboard_ok=True)
+    async with h.app.run_test(size=SIZE) as pilot:
+        await goto(pilot, "authorize", method="oauth")
+        screen, url = await sign_in_url(pilot)
+        old = screen.pending
+        assert old is not None
+        await paste(pilot, "#code", f"somecode#{old.state}")
+        await press(pilot, "restart")
+        await wait_for(pilot, lambda: screen.pending is not old, "a new sign-in")
+        assert screen.pending is not None and screen.pending.state != old.state
+        assert screen.query_one("#code", SecretInput).value == ""
+        await wait_for(pilot, lambda: text_of(pilot, "#url") == screen.pending.url, "new link")
+        assert text_of(pilot, "#url") != url
+
+
 async def test_copy_falls_back_to_osc52(fake_provider: FakeProvider, tmp_path: Path) -> None:
     h = build(fake_provider, tmp_path, env={"DISPLAY": ":0"}, clipboard_ok=False)
     async with h.app.run_test(size=SIZE) as pilot:
@@ -205,3 +227,45 @@ async def test_one_click_one_dialog(
         await wait_for(pilot, lambda: isinstance(pilot.app.screen, ConfirmModal), "confirm")
         await pilot.pause()
         assert sum(isinstance(s, ConfirmModal) for s in h.app.screen_stack) == 1
+
+
+async def test_review_reloads_a_seal_toml_changed_meanwhile(
+    fake_provider: FakeProvider, tmp_path: Path
+) -> None:
+    h = build(fake_provider, tmp_path, config_text="# mine\n")
+    async with h.app.run_test(size=SIZE) as pilot:
+        review = await goto(pilot, "review", secret=ANTHROPIC_KEY)
+        h.config_path.write_text("# mine\n# edited meanwhile\n", encoding="utf-8")
+        await press_next(pilot)  # Write
+        await wait_text(pilot, "#write-status", "✗")
+        await wait_for(pilot, lambda: review.query_one("#reload", Button).display, "Reload")
+        assert h.config_text() == "# mine\n# edited meanwhile\n"
+        review.query_one("#reload", Button).scroll_visible(animate=False)
+        await press(pilot, "reload")
+        await wait_for(pilot, lambda: review.ready, "review prepared again")
+        assert not review.query_one("#reload", Button).display
+        await press_next(pilot)
+        await wait_screen(pilot, DoneScreen)
+        await press_next(pilot)
+    assert h.app.return_code == 0
+    text = h.config_text()
+    assert text.startswith("# mine\n# edited meanwhile\n") and "[model]" in text
+
+
+async def test_the_env_step_checks_the_variable_each_time_it_is_passed(
+    fake_provider: FakeProvider, tmp_path: Path
+) -> None:
+    """Next on the env step hands on a new credential, as every credential step does: the
+    check runs again (it used to keep the earlier Verified, unlike the other steps)."""
+    h = build(fake_provider, tmp_path, env={"ANTHROPIC_API_KEY": ANTHROPIC_KEY})
+    async with h.app.run_test(size=SIZE) as pilot:
+        await goto(pilot, "env", method="env")
+        await press_next(pilot)
+        await wait_check(pilot, "✓")
+        assert fake_provider.count("/v1/models") == 1
+        await press(pilot, "back")
+        await wait_screen(pilot, EnvScreen)
+        await press_next(pilot)
+        await wait_check(pilot, "✓")
+        assert fake_provider.count("/v1/models") == 2
+        assert h.app.answers.record is not None and h.app.answers.record.secret == ANTHROPIC_KEY

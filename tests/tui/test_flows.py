@@ -33,6 +33,7 @@ from tests.tui.harness import (
     finish_from_model,
     next_enabled,
     paste,
+    press,
     press_next,
     sign_in_url,
     text_of,
@@ -347,7 +348,7 @@ async def test_claude_code_import(
 
 
 async def test_claude_code_missing_keeps_next_disabled(
-    fake_provider: FakeProvider, tmp_path: Path
+    fake_provider: FakeProvider, tmp_path: Path, isolated_env: Path
 ) -> None:
     h = build(fake_provider, tmp_path)
     async with h.app.run_test(size=SIZE) as pilot:
@@ -357,6 +358,14 @@ async def test_claude_code_missing_keeps_next_disabled(
         assert not screen.ready
         await pilot.press("ctrl+n")
         assert pilot.app.screen is screen
+        # Signed in with `claude` meanwhile: Look again finds it.
+        tokens = fake_provider.issue_tokens()
+        expires = datetime.now(UTC) + timedelta(hours=2)
+        path = isolated_env / ".claude" / ".credentials.json"
+        _write_claude_code(path, tokens["access_token"], tokens["refresh_token"], expires)
+        await press(pilot, "rescan")
+        await wait_text(pilot, "#found", "✓ Found Claude Code's sign-in")
+        assert screen.ready
 
 
 @pytest.mark.parametrize(

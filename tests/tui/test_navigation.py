@@ -23,6 +23,7 @@ from tests.tui.harness import (
     cancel,
     confirm,
     goto,
+    paste,
     press,
     press_next,
     start,
@@ -143,20 +144,22 @@ async def test_changing_the_provider_drops_the_old_key(
         assert not screen.ready
 
 
-STEPS = [
-    ("welcome", "api_key"),
-    ("provider", "api_key"),
-    ("auth_method", "api_key"),
-    ("api_key", "api_key"),
-    ("setup_token", "setup_token"),
-    ("authorize", "oauth"),
-    ("authorize", "console_oauth"),
-    ("env", "env"),
-    ("claude_code", "claude_code"),
-    ("check", "api_key"),
-    ("model", "api_key"),
-    ("review", "api_key"),
-]
+def _every_step() -> list[tuple[str, str]]:
+    """Every step before Done: the API-key walk's steps, then each other method's own."""
+    from backend.methods import methods_for
+    from backend.wizard_state import Answers
+    from tui.flow import path
+
+    walk = path(Answers(provider="anthropic", method="api_key"))
+    steps = [(name, "api_key") for name in walk[:-1]]
+    for method in methods_for("anthropic"):
+        if method.id != "api_key":
+            route = path(Answers(provider="anthropic", method=method.id))
+            steps.append((route[route.index("auth_method") + 1], method.id))
+    return steps
+
+
+STEPS = _every_step()
 
 
 @pytest.mark.parametrize(("step", "method"), STEPS, ids=[f"{s}-{m}" for s, m in STEPS])
@@ -226,3 +229,51 @@ async def test_step_finishing_under_a_dialog_replaces_both(
         await start(pilot)
         await wait_screen(pilot, ProviderScreen)
         assert len(pilot.app.screen_stack) == 1
+
+
+async def test_next_is_refused_until_the_answer_is_valid(
+    fake_provider: FakeProvider, tmp_path: Path
+) -> None:
+    """Readiness is the step's state: the button and Ctrl+N follow it together."""
+    h = build(fake_provider, tmp_path)
+    async with h.app.run_test(size=SIZE) as pilot:
+        screen = await goto(pilot, "api_key")
+        assert not screen.ready and screen.query_one("#next", Button).disabled
+        assert "ctrl+n" not in screen.active_bindings  # refused, not only ignored
+        assert not await pilot.app.run_action("next", screen)
+        await paste(pilot, "#secret", ANTHROPIC_KEY)
+        await wait_for(pilot, lambda: screen.ready, "key accepted")
+        assert not screen.query_one("#next", Button).disabled
+        assert "ctrl+n" in screen.active_bindings
+        await pilot.press("ctrl+n")
+        await wait_check(pilot, "✓")
+
+
+async def test_a_double_answer_counts_once(fake_provider: FakeProvider, tmp_path: Path) -> None:
+    """Two answers in one go (a double Enter or click): dialogs and steps take the first."""
+    from screens.base import StepResult
+    from screens.modals import ConfirmModal, HelpModal
+
+    h = build(fake_provider, tmp_path)
+    async with h.app.run_test(size=SIZE) as pilot:
+        screen = await goto(pilot, "provider")
+        await pilot.press("f1")
+        await wait_for(pilot, lambda: isinstance(pilot.app.screen, HelpModal), "help")
+        help_ = pilot.app.screen
+        assert isinstance(help_, HelpModal)
+        help_.action_close()
+        help_.action_close()
+        await wait_for(pilot, lambda: pilot.app.screen is screen, "help closed")
+        await press(pilot, "cancel")
+        dialog = await wait_dialog(pilot)
+        assert isinstance(dialog, ConfirmModal)
+        dialog.action_answer(False)
+        dialog.action_answer(True)  # Quit, too late: the first answer was Stay
+        await wait_for(pilot, lambda: pilot.app.screen is screen, "stayed")
+        await pilot.pause()
+        assert h.app.return_code is None
+        screen.finish(StepResult("next"))
+        screen.finish(StepResult("next"))
+        await wait_screen(pilot, AuthMethodScreen)
+        await pilot.pause()
+        assert h.app.history == ["welcome", "provider"]

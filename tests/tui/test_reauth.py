@@ -245,7 +245,7 @@ async def _reauth_from_welcome(pilot: Any) -> None:
     actions = pilot.app.screen.query_one("#actions", OptionList)
     await wait_for(pilot, lambda: actions.option_count == 3, "three entry points")
     ids = [actions.get_option_at_index(i).id for i in range(3)]
-    assert ids == ["setup", "auth_method", "roles"]
+    assert ids == ["onboard", "reauth", "roles"]
     assert "Re-authenticate Anthropic" in str(actions.get_option_at_index(1).prompt)
     actions.highlighted = 1
     await pilot.pause()
