@@ -12,7 +12,8 @@ from typing import Any, get_args
 import pytest
 
 from backend.credentials import CredentialRecord
-from backend.methods import PROVIDER_LABELS, Acquire, methods_for
+from backend.methods import Acquire, methods_for
+from backend.registry import PROVIDER_LABELS
 from backend.wizard_state import Answers, EntryMode
 from tui import flow
 from tui.flow import CREDENTIAL_STEP, START_STEP, STEPS, following, path, phases_for
