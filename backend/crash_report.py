@@ -4,7 +4,7 @@ Python's and Textual's own reports do not suit a program that holds API keys: Te
 prints every frame's local variables, and any exception message may quote a secret. A
 report here keeps what a bug needs (each frame's file, line, function and source line; the
 exception types, causes and messages) and nothing of the frames' variables. The text goes
-through `backend.http.scrub` (the secrets passed in, and anything key-shaped) and its
+through `backend.system.http.scrub` (the secrets passed in, and anything key-shaped) and its
 control characters are escaped, so showing the file cannot drive the terminal.
 
 Reports go to `<state dir>/crash-<UTC time>.txt` (folder 0700, file 0600, created new,
@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from backend.credentials import CredentialRecord
+    from backend.credentials.record import CredentialRecord
 
 KEEP = 5
 PREFIX = "crash-"
@@ -48,8 +48,8 @@ def known_secrets(
     env: Mapping[str, str], records: Iterable[CredentialRecord | None] = ()
 ) -> tuple[str, ...]:
     """The secrets a process knows of: credential env variables and the records' values."""
-    from backend.credential_store import _secrets_of
-    from backend.registry import ENV_VARS
+    from backend.credentials.stores import _secrets_of
+    from backend.vocabulary.registry import ENV_VARS
 
     found = [env.get(name, "").strip() for names in ENV_VARS.values() for name in names]
     for record in records:
@@ -81,7 +81,7 @@ def save_crash_report(
     except Exception as exc:  # no scrubber, no report: nothing is written unscrubbed
         return CrashReport(None, f"the report could not be prepared ({type(exc).__name__})")
     try:
-        from backend.record_writes import state_dir
+        from backend.credentials.writes import state_dir
 
         folder = state_dir(source)
     except Exception as exc:
@@ -102,7 +102,7 @@ def report_text(
     now: datetime | None = None,
 ) -> str:
     """The report: a header, then the traceback with its causes, without frame locals."""
-    from backend.http import scrub
+    from backend.system.http import scrub
 
     when = (now or datetime.now(UTC)).strftime("%Y-%m-%d %H:%M:%S UTC")
     header = [
@@ -137,7 +137,7 @@ def stopped_message(
     if report.path is not None:
         where = str(report.path)
         with contextlib.suppress(Exception):
-            from backend.claude_code import display_path
+            from backend.credentials.claude_code import display_path
 
             where = display_path(report.path, env)
         lines.append(f"A report without secrets is at {where}")
@@ -148,8 +148,8 @@ def stopped_message(
 
 def printable(text: str) -> str:
     """Controls, bidi and other invisible characters as visible escapes (`\\x1b`,
-    `\\u202e`), the one rule of `backend.display`; line breaks stay."""
-    from backend.display import visible
+    `\\u202e`), the one rule of `backend.system.display`; line breaks stay."""
+    from backend.system.display import visible
 
     return visible(text, lines=True)
 

@@ -19,17 +19,17 @@ if TYPE_CHECKING:
 
     import httpx
 
-    from backend.browser import BrowserResult
-    from backend.catalog import Catalog
-    from backend.clipboard import CopyResult
-    from backend.config import SealConfig
-    from backend.credential_store import StoreChoice
-    from backend.credentials import CredentialRecord, CredentialStore
-    from backend.environment import Environment
-    from backend.oauth import Mode, PendingSignIn
+    from backend.auth.oauth import Mode, PendingSignIn
+    from backend.config.document import SealConfig
+    from backend.credentials.record import CredentialRecord, CredentialStore
+    from backend.credentials.resolution import Resolution
+    from backend.credentials.stores import StoreChoice
     from backend.providers.base import CheckResult, ModelInfo
-    from backend.resolution import Resolution
-    from backend.trust import Endpoint
+    from backend.providers.catalog import Catalog
+    from backend.providers.trust import Endpoint
+    from backend.system.browser import BrowserResult
+    from backend.system.clipboard import CopyResult
+    from backend.system.environment import Environment
 
 
 @dataclass(frozen=True)
@@ -71,14 +71,14 @@ class Services:
 
     def environment(self) -> Environment:
         """SSH / display / WSL / SEAL_NO_BROWSER as seen from our env."""
-        from backend.environment import detect
+        from backend.system.environment import detect
 
         return detect(self.env)
 
     def open_browser(self, url: str) -> BrowserResult:
         """Open the URL if a local browser makes sense; the result says what happened."""
         if self._browser is None:
-            from backend.browser import open_in_browser
+            from backend.system.browser import open_in_browser
 
             self._browser = open_in_browser
         return self._browser(url, self.environment())
@@ -86,7 +86,7 @@ class Services:
     def copy_native(self, text: str) -> CopyResult:
         """Copy with the OS clipboard; the UI falls back to OSC 52 when this fails."""
         if self._clipboard is None:
-            from backend.clipboard import copy_native
+            from backend.system.clipboard import copy_native
 
             self._clipboard = copy_native
         return self._clipboard(text)
@@ -100,7 +100,7 @@ class Services:
                 if self._store_factory is not None:
                     self._store_choice = self._store_factory()
                 else:
-                    from backend.credential_store import choose_store
+                    from backend.credentials.stores import choose_store
 
                     self._store_choice = choose_store(self.env)
             return self._store_choice
@@ -116,19 +116,19 @@ class Services:
 
     def resolve(self, provider: str, profile: str, auth: str | None = None) -> Resolution:
         """Which credential Seal would use, and what shadows what."""
-        from backend.resolution import resolve
+        from backend.credentials.resolution import resolve
 
         return resolve(provider, profile, self.env, self.store, auth=auth)
 
     def import_claude_code(self) -> CredentialRecord | None:
         """Claude Code's saved sign-in, or None when there is none on this machine."""
-        from backend.claude_code import read_claude_code
+        from backend.credentials.claude_code import read_claude_code
 
         return read_claude_code(self.env)
 
     def claude_code_path(self) -> Path:
         """Where Claude Code keeps its credentials (CLAUDE_CONFIG_DIR honoured)."""
-        from backend.claude_code import claude_credentials_path
+        from backend.credentials.claude_code import claude_credentials_path
 
         return claude_credentials_path(self.env)
 
@@ -138,7 +138,7 @@ class Services:
         """One client for every call, so connections and TLS setup are reused."""
         # Imported before taking the lock: close() (quitting) must not wait for httpx to
         # load in the warm-up thread.
-        from backend.http import make_client
+        from backend.system.http import make_client
 
         with self._lock:
             if self._http is None:
@@ -148,7 +148,7 @@ class Services:
     def warm_up(self) -> None:
         """Load the network stack, open the client and read the catalog ahead of the
         first check, while the person is still pasting (called from a worker)."""
-        import backend.providers  # noqa: F401  (the import is the work)
+        import backend.providers.live  # noqa: F401  (the import is the work)
 
         self.http_client()
         self.catalog()
@@ -171,13 +171,13 @@ class Services:
         """Where `provider`'s requests go for a seal.toml `base_url` (None: its own base),
         and whether this machine trusts it; `agent` names the table that sets it, when
         that is not [model]. Reads the trust list; sends nothing."""
-        from backend.trust import endpoint_for
+        from backend.providers.trust import endpoint_for
 
         return endpoint_for(provider, base_url, config_path, self.env, agent=agent)
 
     def project_endpoints(self, config: SealConfig) -> list[Endpoint]:
         """Every base_url in seal.toml that is not a provider's own, with its trust."""
-        from backend.trust import project_endpoints
+        from backend.providers.trust import project_endpoints
 
         return project_endpoints(config, self.env)
 
@@ -185,7 +185,7 @@ class Services:
         """Remember that the person trusts this seal.toml base_url; the trusted endpoint."""
         from dataclasses import replace
 
-        from backend.trust import TrustList
+        from backend.providers.trust import TrustList
 
         trust = TrustList.load(self.env)
         trust.add(endpoint)
@@ -206,7 +206,7 @@ class Services:
         """
         from concurrent.futures import ThreadPoolExecutor
 
-        from backend import providers
+        from backend.providers import live
         from backend.providers.base import Auth
 
         endpoint = self.endpoint(provider, base_url, config_path)
@@ -214,14 +214,14 @@ class Services:
         client = self.http_client()
         if provider != "openrouter":
             # Anthropic's and OpenAI's checks are the model list itself.
-            result = providers.check(provider, auth, endpoint=endpoint, env=self.env, client=client)
+            result = live.check(provider, auth, endpoint=endpoint, env=self.env, client=client)
             return CheckReport(result, list(result.models), endpoint=endpoint)
         with ThreadPoolExecutor(max_workers=2) as pool:
             checking = pool.submit(
-                providers.check, provider, auth, endpoint=endpoint, env=self.env, client=client
+                live.check, provider, auth, endpoint=endpoint, env=self.env, client=client
             )
             listing = pool.submit(
-                providers.list_models,
+                live.list_models,
                 provider,
                 auth,
                 endpoint=endpoint,
@@ -284,7 +284,7 @@ class Services:
 
     def catalog(self, provider: str | None = None, live: list[ModelInfo] | None = None) -> Catalog:
         """The bundled catalog (loaded once), merged with a live list when given."""
-        from backend.catalog import Catalog
+        from backend.providers.catalog import Catalog
 
         with self._lock:
             catalog = self._catalog
@@ -304,13 +304,13 @@ class Services:
 
     def start_sign_in(self, mode: Mode) -> PendingSignIn:
         """A new PKCE sign-in, saved so a code pasted after a restart still works."""
-        from backend.oauth import start_sign_in
+        from backend.auth.oauth import start_sign_in
 
         return start_sign_in(mode, self.env)
 
     def pending_sign_in(self, mode: Mode) -> PendingSignIn | None:
         """A sign-in started earlier and not yet completed (may be expired)."""
-        from backend.oauth import load_pending
+        from backend.auth.oauth import load_pending
 
         return load_pending(mode, self.env)
 
@@ -318,13 +318,13 @@ class Services:
         self, pending: PendingSignIn, pasted: str, profile: str
     ) -> CredentialRecord:
         """Parse the paste, exchange the code, and (Console) mint an API key."""
-        from backend.oauth import complete_sign_in
+        from backend.auth.oauth import complete_sign_in
 
         return complete_sign_in(pending, pasted, profile=profile, env=self.env)
 
     def abandon_sign_in(self, pending: PendingSignIn) -> None:
         """The person left the sign-in (Back, Cancel): its saved file goes."""
-        from backend.oauth import discard_pending
+        from backend.auth.oauth import discard_pending
 
         discard_pending(pending, self.env)
 
@@ -342,8 +342,8 @@ class Services:
         `records` and `secrets` are values the step holds that must not appear in it.
         """
         try:
-            from backend.claude_code import display_path
             from backend.crash_report import save_crash_report
+            from backend.credentials.claude_code import display_path
 
             report = save_crash_report(error, env=self.env, records=records, secrets=tuple(secrets))
             if report.path is None:
@@ -356,7 +356,7 @@ class Services:
 
     def load_config(self, path: str | Path) -> SealConfig:
         """Read seal.toml (a missing file gives a new document)."""
-        from backend.config import load_config
+        from backend.config.document import load_config
 
         return load_config(Path(path))
 

@@ -1,6 +1,6 @@
 """`seal-setup status`: for each credential Seal would use, where it comes from and its state.
 
-The state is `backend.health`'s judgement; `--json` shows it in DESIGN §5's words (ok,
+The state is `backend.credentials.health`'s judgement; `--json` shows it in DESIGN §5's words (ok,
 missing, rejected, expired, expiring, unverified: a stale sign-in is "rejected" there).
 `probe` checks them live, all at once. Nothing here prints; nothing returned holds a secret.
 """
@@ -13,10 +13,8 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from backend.claude_code import claude_credentials_path
-from backend.credentials import CredentialStore, to_rfc3339, utcnow
-from backend.errors import SealError
-from backend.health import (
+from backend.credentials.claude_code import claude_credentials_path
+from backend.credentials.health import (
     FAILING,
     WARNING,
     Account,
@@ -30,13 +28,15 @@ from backend.health import (
     wanted_label,
     worse,
 )
-from backend.health import countdown as countdown  # the report's words, with `ago`
-from backend.registry import ENV_VARS
-from backend.resolution import Source, resolve
+from backend.credentials.health import countdown as countdown  # the report's words, with `ago`
+from backend.credentials.record import CredentialStore, to_rfc3339, utcnow
+from backend.credentials.resolution import Source, resolve
+from backend.errors import SealError
+from backend.vocabulary.registry import ENV_VARS
 
 if TYPE_CHECKING:
-    from backend.config import SealConfig
-    from backend.trust import Endpoint
+    from backend.config.document import SealConfig
+    from backend.providers.trust import Endpoint
 
 
 @dataclass(frozen=True)
@@ -117,7 +117,7 @@ class Report:
 def _table_base_urls(config: SealConfig) -> dict[tuple[Any, Any], str | None]:
     """(provider, profile) → the base_url of the first table that uses it (None if that
     table sets none), in one pass over the tables."""
-    from backend.trust import table_provider
+    from backend.providers.trust import table_provider
 
     found: dict[tuple[Any, Any], str | None] = {}
     for agent in [None, *config.agents()]:
@@ -194,7 +194,7 @@ def build_report(
 ) -> Report:
     """Assess every target: from seal.toml when it exists, else from what is present."""
     if config is not None and config.exists:
-        from backend.trust import TrustList, endpoint_for, project_endpoints
+        from backend.providers.trust import TrustList, endpoint_for, project_endpoints
 
         trust = TrustList.load(env)
         entries = []
@@ -218,16 +218,17 @@ def probe_entry(
     entry: Entry, env: Mapping[str, str], store: CredentialStore, now: datetime | None = None
 ) -> Entry:
     """Check one entry live; a 401 marks the stored record stale, a success stamps it."""
-    from backend import oauth, providers
+    from backend.auth import oauth
+    from backend.credentials.writes import mark_stale, stamp_verified
     from backend.errors import OAuthError
+    from backend.providers import live
     from backend.providers.base import Auth
-    from backend.record_writes import mark_stale, stamp_verified
 
     if entry.source is None or entry.state in ("missing", "expired"):
         return entry
     if entry.endpoint is not None and not entry.endpoint.usable:
         # `probe` refuses the whole report first; this keeps the rule where the request is.
-        from backend.trust import UntrustedEndpoint
+        from backend.providers.trust import UntrustedEndpoint
 
         raise UntrustedEndpoint([entry.endpoint])
     now = now or utcnow()
@@ -251,7 +252,7 @@ def probe_entry(
             return replace(entry, state="expired", note=exc.message)
         entry = replace(entry, expires_at=record.expires_at)
     auth = Auth.from_record(record)
-    result = providers.check(entry.provider, auth, endpoint=entry.endpoint, env=env)
+    result = live.check(entry.provider, auth, endpoint=entry.endpoint, env=env)
     # Both stamps go to the record that was checked, under its lock: a refresh meanwhile
     # (another thread, another process) made a new one, which keeps its own stamps.
     # Stamps change only from answers of an endpoint this credential may be sent to: the
@@ -278,7 +279,7 @@ def probe(
     Raises UntrustedEndpoint, before any request, when seal.toml sends any provider's
     requests to a base_url this machine does not trust.
     """
-    from backend.trust import refuse_untrusted
+    from backend.providers.trust import refuse_untrusted
 
     refuse_untrusted(report.endpoints)
     if not report.entries:

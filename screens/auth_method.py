@@ -8,9 +8,9 @@ from textual.widget import Widget
 from textual.widgets import Static
 from textual.widgets.option_list import Option
 
-from backend import registry
-from backend.methods import SUBSCRIPTION_NOTE, SUBSCRIPTION_NOTE_SHORT, methods_for
-from backend.registry import PROVIDER_LABELS
+from backend.vocabulary import registry
+from backend.vocabulary.methods import SUBSCRIPTION_NOTE, SUBSCRIPTION_NOTE_SHORT, methods_for
+from backend.vocabulary.registry import PROVIDER_LABELS
 from screens.choice import ChoiceStep, option_text
 
 

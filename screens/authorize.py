@@ -19,18 +19,18 @@ from textual.widget import Widget
 from textual.widgets import Button, Input, Static
 from textual.worker import Worker
 
+from backend.auth.paste import SIGN_IN_PASTE
 from backend.errors import SealError
-from backend.methods import SUBSCRIPTION_NOTE
-from backend.paste import SIGN_IN_PASTE
+from backend.vocabulary.methods import SUBSCRIPTION_NOTE
 from screens.base import StepContext, StepResult, StepScreen
 from screens.plain import plain
 from screens.widgets.button import WizardButton
 from screens.widgets.secret_input import SecretInput
 
 if TYPE_CHECKING:
-    from backend.oauth import Mode, PendingSignIn
+    from backend.auth.oauth import Mode, PendingSignIn
     from backend.services import Services
-    from backend.wizard_state import Answers
+    from backend.wizard.answers import Answers
 
 
 class AuthorizeScreen(StepScreen):

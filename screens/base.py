@@ -25,7 +25,7 @@ from textual.widgets import Button, Static
 from textual.worker import Worker, WorkerState
 
 from backend.services import Services
-from backend.wizard_state import Answers
+from backend.wizard.answers import Answers
 from screens.once import AnswerOnce
 from screens.widgets.button import WizardButton
 

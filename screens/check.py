@@ -13,14 +13,14 @@ from textual.widgets import Button, LoadingIndicator, Static
 from textual.worker import Worker
 
 from backend.errors import SealError
-from backend.registry import PROVIDER_LABELS
-from backend.trust import UntrustedEndpoint
+from backend.providers.trust import UntrustedEndpoint
+from backend.vocabulary.registry import PROVIDER_LABELS
 from screens.base import StepScreen
 from screens.plain import plain
 from screens.widgets.button import WizardButton
 
 if TYPE_CHECKING:
-    from backend.trust import Endpoint
+    from backend.providers.trust import Endpoint
 
 
 class CheckScreen(StepScreen):

@@ -9,7 +9,7 @@ from textual.widget import Widget
 from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
-from backend.display import visible
+from backend.system.display import visible
 from screens.base import StepScreen
 
 

@@ -11,7 +11,7 @@ from textual.widget import Widget
 from textual.widgets import Button, Static
 
 from backend.errors import SealError
-from backend.methods import SUBSCRIPTION_NOTE
+from backend.vocabulary.methods import SUBSCRIPTION_NOTE
 from screens.base import StepScreen
 from screens.plain import plain
 from screens.widgets.button import WizardButton
@@ -63,7 +63,7 @@ class ClaudeCodeScreen(StepScreen):
             return
         lines = [f"✓ Found Claude Code's sign-in at {path}"]
         account = record.account or {}
-        if account.get("subscription_type"):  # backend.claude_code's name for it
+        if account.get("subscription_type"):  # backend.credentials.claude_code's name for it
             lines.append(f"  Plan: {account['subscription_type']}")
         if record.expires_at is not None:
             left = record.expires_at - datetime.now(UTC)

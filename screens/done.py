@@ -7,8 +7,8 @@ from collections.abc import Iterable
 from textual.widget import Widget
 from textual.widgets import Button, Static
 
-from backend.backups import describe
-from backend.registry import PROVIDER_LABELS
+from backend.config.backups import describe
+from backend.vocabulary.registry import PROVIDER_LABELS
 from screens.base import StepScreen
 from screens.plain import plain
 

@@ -7,11 +7,11 @@ from collections.abc import Iterable
 from textual.widget import Widget
 from textual.widgets import Static
 
-from backend.credentials import CredentialRecord
+from backend.auth.paste import fingerprint
+from backend.credentials.record import CredentialRecord
+from backend.credentials.resolution import env_record
 from backend.errors import InputError
-from backend.paste import fingerprint
-from backend.registry import ENV_VARS
-from backend.resolution import env_record
+from backend.vocabulary.registry import ENV_VARS
 from screens.base import StepScreen
 from screens.plain import plain
 

@@ -11,18 +11,18 @@ from textual.containers import Grid
 from textual.widget import Widget
 from textual.widgets import Checkbox, Input, Select, Static
 
-from backend import registry
-from backend.config_schema import menu
-from backend.registry import PROVIDER_LABELS
+from backend.config.schema import menu
+from backend.vocabulary import registry
+from backend.vocabulary.registry import PROVIDER_LABELS
 from screens.base import StepContext, StepScreen
 from screens.plain import plain
 from screens.widgets.model_picker import ModelPicker
 
 if TYPE_CHECKING:
-    from backend.catalog import Catalog
     from backend.providers.base import ModelInfo
+    from backend.providers.catalog import Catalog
     from backend.services import Services
-    from backend.wizard_state import Answers
+    from backend.wizard.answers import Answers
 
 DEFAULT = "default"
 
@@ -238,7 +238,7 @@ class ModelScreen(StepScreen):
         _, header_errors = self._headers()
         errors.extend(header_errors)
         if not errors:
-            from backend.catalog import check_settings
+            from backend.providers.catalog import check_settings
 
             auth = self.answers.auth_value or "api_key"
             errors = check_settings(self._model, settings, auth)

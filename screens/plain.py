@@ -4,14 +4,14 @@ Model ids, agent names, profiles, labels, paths and error messages come from sea
 the store, a provider or the network. Rendered as markup, `[@click=app.quit]` would run
 an app action and `[/]` would crash the screen; rendered raw, an escape sequence would
 reach the terminal. `plain()` gives a Content, which Textual never parses as markup,
-with `backend.display.visible()` applied (the one escaping rule).
+with `backend.system.display.visible()` applied (the one escaping rule).
 """
 
 from __future__ import annotations
 
 from textual.content import Content
 
-from backend.display import visible
+from backend.system.display import visible
 
 
 def plain(*lines: str) -> Content:

@@ -8,7 +8,7 @@ from textual.widget import Widget
 from textual.widgets import Static
 from textual.widgets.option_list import Option
 
-from backend import registry
+from backend.vocabulary import registry
 from screens.choice import ChoiceStep, option_text
 
 

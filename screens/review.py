@@ -14,21 +14,21 @@ from textual.widget import Widget
 from textual.widgets import Button, Static
 from textual.worker import Worker
 
-from backend.backups import kept_as
-from backend.display import visible
+from backend.config.backups import kept_as
 from backend.errors import ConfigConflictError, SealError
-from backend.onboarding import STORED_METHODS, commit, equivalent_command
+from backend.system.display import visible
+from backend.wizard.onboarding import STORED_METHODS, commit, equivalent_command
 from screens.base import StepContext, StepResult, StepScreen
 from screens.plain import plain
 from screens.widgets.button import WizardButton
 
 if TYPE_CHECKING:
-    from backend.config import SealConfig
-    from backend.config_io import ConfigLink
-    from backend.credential_store import StoreChoice
+    from backend.config.document import SealConfig
+    from backend.config.io import ConfigLink
+    from backend.credentials.stores import StoreChoice
+    from backend.providers.trust import Endpoint
     from backend.services import Services
-    from backend.trust import Endpoint
-    from backend.wizard_state import Answers
+    from backend.wizard.answers import Answers
 
 
 def diff_text(diff: str) -> Text:
@@ -148,7 +148,7 @@ class ReviewScreen(StepScreen):
         self.query_one("#next", Button).focus()
 
     def _load(self) -> tuple[SealConfig, StoreChoice | None, ConfigLink | None, list[Endpoint]]:
-        from backend.onboarding import apply_answers
+        from backend.wizard.onboarding import apply_answers
 
         config = self.services.load_config(self.answers.config_path)
         apply_answers(config, self.answers)

@@ -21,13 +21,13 @@ from textual.widget import Widget
 from textual.widgets import Button, DataTable, Static
 from textual.widgets.data_table import RowDoesNotExist
 
-from backend.config_schema import DEFAULT_ROW
-from backend.config_schema import ROLE_NAMES as ROLES
-from backend.display import visible
+from backend.config.schema import DEFAULT_ROW
+from backend.config.schema import ROLE_NAMES as ROLES
+from backend.credentials.health import Account
 from backend.errors import SealError
-from backend.health import Account
-from backend.registry import PROVIDER_LABELS
-from backend.roles import (
+from backend.system.display import visible
+from backend.vocabulary.registry import PROVIDER_LABELS
+from backend.wizard.roles import (
     Cell,
     CredentialState,
     RoleEdit,
@@ -54,11 +54,11 @@ from screens.widgets.role_dialogs import (
 )
 
 if TYPE_CHECKING:
-    from backend.catalog import Catalog
-    from backend.config import SealConfig
+    from backend.config.document import SealConfig
     from backend.providers.base import ModelInfo
+    from backend.providers.catalog import Catalog
     from backend.services import Services
-    from backend.wizard_state import Answers
+    from backend.wizard.answers import Answers
 
 MODEL_ROW = "[model]"  # row key of the default row (agent names cannot contain brackets)
 ROLE_HELP = {
@@ -126,7 +126,7 @@ class RolesScreen(StepScreen):
     # -- loading ---------------------------------------------------------------------
 
     def _load(self) -> tuple[SealConfig, Catalog, list[tuple[str, ModelInfo]], str]:
-        from backend.roles import model_choices
+        from backend.wizard.roles import model_choices
 
         config = self.services.load_config(Path(self.answers.config_path))
         note = ""

@@ -11,10 +11,10 @@ from textual.containers import Horizontal
 from textual.widget import Widget
 from textual.widgets import Button, Input, Static
 
-from backend import registry
-from backend.credentials import CredentialRecord
-from backend.methods import SUBSCRIPTION_NOTE
-from backend.paste import PasteCheck, check_secret
+from backend.auth.paste import PasteCheck, check_secret
+from backend.credentials.record import CredentialRecord
+from backend.vocabulary import registry
+from backend.vocabulary.methods import SUBSCRIPTION_NOTE
 from screens.base import StepContext, StepScreen
 from screens.plain import plain
 from screens.widgets.button import WizardButton
@@ -22,7 +22,7 @@ from screens.widgets.secret_input import SecretInput
 
 if TYPE_CHECKING:
     from backend.services import Services
-    from backend.wizard_state import Answers
+    from backend.wizard.answers import Answers
 
 PASTE_TIP = "Paste with your terminal: Ctrl+Shift+V, Cmd+V, or right-click › Paste."
 

@@ -11,15 +11,15 @@ from textual.widget import Widget
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
-from backend.wizard_state import entry_mode
+from backend.wizard.answers import entry_mode
 from screens.base import StepContext, StepScreen
 from screens.choice import option_text
 from screens.plain import plain
 
 if TYPE_CHECKING:
     from backend.services import Services
-    from backend.survey import Survey
-    from backend.wizard_state import Answers
+    from backend.wizard.answers import Answers
+    from backend.wizard.survey import Survey
 
 
 class WelcomeScreen(StepScreen):
@@ -50,8 +50,8 @@ class WelcomeScreen(StepScreen):
     async def load(self) -> None:
         """Survey the config, store and env off the UI loop, then offer what fits."""
         # Imported here, after the first paint, like the survey itself.
-        from backend.registry import PROVIDER_LABELS
-        from backend.survey import survey
+        from backend.vocabulary.registry import PROVIDER_LABELS
+        from backend.wizard.survey import survey
 
         facts = await asyncio.to_thread(survey, self.services, self.answers.config_path)
         options = [
@@ -118,7 +118,7 @@ class WelcomeScreen(StepScreen):
             if facts.reauth is None:
                 return False
             # The same re-auth as `seal-setup reauth` for the configured provider.
-            from backend.reauth import start_reauth
+            from backend.wizard.reauth import start_reauth
 
             start_reauth(self.answers, facts.reauth)
             return True

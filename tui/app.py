@@ -18,10 +18,10 @@ from textual.app import App
 from textual.binding import Binding, BindingType
 
 import assets
-from backend.config_path import default_config_path, shown_config_path
+from backend.config.location import default_config_path, shown_config_path
 from backend.errors import ExitCode
 from backend.services import Services
-from backend.wizard_state import Answers
+from backend.wizard.answers import Answers
 from screens.base import StepContext, StepScreen
 from tui.flow import START_STEP, STEPS, following, phases_for
 
@@ -30,7 +30,7 @@ def prepare_reauth(
     answers: Answers, services: Services, provider: str | None, profile: str | None
 ) -> None:
     """Fill the answers for `seal-setup reauth`: provider, profile, current method."""
-    from backend.reauth import reauth_target, start_reauth
+    from backend.wizard.reauth import reauth_target, start_reauth
 
     loaded = services.load_config(answers.config_path)
     start_reauth(answers, reauth_target(loaded if loaded.exists else None, provider, profile))
@@ -38,7 +38,7 @@ def prepare_reauth(
 
 def prepare_roles(answers: Answers, services: Services, agent: str | None) -> None:
     """Check seal.toml exists and parses, and the `--agent` name, for `seal-setup roles`."""
-    from backend.config_schema import AGENT_NAME_RE
+    from backend.config.schema import AGENT_NAME_RE
     from backend.errors import ConfigError, InputError
 
     loaded = services.load_config(answers.config_path)

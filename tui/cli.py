@@ -25,8 +25,8 @@ from tui.crash import report_unexpected, version
 
 def build_parser() -> argparse.ArgumentParser:
     """The parser for every subcommand; `onboard` is the default."""
-    from backend import registry
-    from backend.methods import METHOD_IDS
+    from backend.vocabulary import registry
+    from backend.vocabulary.methods import METHOD_IDS
 
     providers = registry.ids()
     common = argparse.ArgumentParser(add_help=False)
@@ -97,7 +97,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _add_model_options(onboard: argparse.ArgumentParser) -> None:
     """The Model and Roles steps as flags (what the Review screen's command prints)."""
-    from backend.config_schema import choices
+    from backend.config.schema import choices
 
     opts = onboard.add_argument_group("model options (with --non-interactive)")
     opts.add_argument("--thinking", choices=choices("thinking"))

@@ -7,12 +7,12 @@ import json
 import sys
 from typing import TYPE_CHECKING
 
-from backend.display import visible
 from backend.errors import ConfigError, ExitCode, SealError
+from backend.system.display import visible
 from tui.output import error, paint, say, table, use_colour
 
 if TYPE_CHECKING:
-    from backend.credentials import CredentialRecord
+    from backend.credentials.record import CredentialRecord
     from backend.services import Services
     from backend.status import Report
 
@@ -32,7 +32,7 @@ STATE_COLOURS = {
 
 def run_status(args: argparse.Namespace, services: Services) -> ExitCode:
     """`seal-setup status [--json] [--probe] [--config PATH]`."""
-    from backend.config_path import default_config_path
+    from backend.config.location import default_config_path
     from backend.status import build_report, probe
 
     env = services.env
@@ -63,7 +63,7 @@ def status_lines(report: Report, store_location: str, config_path: str) -> list[
 
     Every line is escaped here (the table escapes its cells): colour is added after.
     """
-    from backend.credentials import utcnow
+    from backend.credentials.record import utcnow
     from backend.status import advice, ago, countdown, shadow_line, source_label
 
     colour = use_colour(sys.stdout)
@@ -110,7 +110,7 @@ def status_lines(report: Report, store_location: str, config_path: str) -> list[
 
 def endpoint_lines(report: Report, colour: bool) -> list[str]:
     """seal.toml's base URLs, said before anything else: where keys would be sent."""
-    from backend.trust import trust_command
+    from backend.providers.trust import trust_command
 
     if not report.endpoints:
         return []
@@ -168,7 +168,7 @@ def run_logout(args: argparse.Namespace, services: Services) -> ExitCode:
         if answer.strip().lower() not in ("y", "yes"):
             print("Nothing removed.")
             return ExitCode.CANCELLED
-    from backend.record_writes import remove_record
+    from backend.credentials.writes import remove_record
 
     try:
         for record in doomed:
@@ -204,7 +204,7 @@ def _scope(args: argparse.Namespace) -> str:
 
 
 def _providers(args: argparse.Namespace, removed: list[CredentialRecord]) -> list[str]:
-    from backend.registry import ENV_VARS
+    from backend.vocabulary.registry import ENV_VARS
 
     if args.provider:
         return [args.provider]
@@ -214,8 +214,8 @@ def _providers(args: argparse.Namespace, removed: list[CredentialRecord]) -> lis
 
 def _print_remaining(services: Services, providers: list[str]) -> None:
     """Say which credentials Seal still finds: logout only empties seal's own store."""
-    from backend.claude_code import display_path
-    from backend.registry import ENV_VARS
+    from backend.credentials.claude_code import display_path
+    from backend.vocabulary.registry import ENV_VARS
 
     env = services.env
     claude_code = services.claude_code_path()

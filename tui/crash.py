@@ -13,7 +13,7 @@ from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from backend.credentials import CredentialRecord
+    from backend.credentials.record import CredentialRecord
 
 
 def version() -> str:

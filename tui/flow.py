@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from backend.services import Services
-    from backend.wizard_state import Answers, EntryMode
+    from backend.wizard.answers import Answers, EntryMode
     from screens.base import StepScreen
 
 # Runs as Next leads into a step (not when Back returns to it), before its screen is built.
@@ -51,7 +51,7 @@ class Step:
 # Where each mode's walk starts when its command starts it; Welcome leads to the same.
 START_STEP: dict[EntryMode, str] = {"onboard": "welcome", "reauth": "auth_method", "roles": "roles"}
 
-# Each method's way of getting the credential (backend.methods.AuthMethod.acquire): its step.
+# The step for each way of getting the credential (backend.vocabulary.methods AuthMethod.acquire).
 CREDENTIAL_STEP = {
     "paste_key": "api_key",
     "paste_token": "setup_token",
@@ -66,7 +66,7 @@ def _after_welcome(answers: Answers) -> str:
 
 
 def _after_method(answers: Answers) -> str | None:
-    from backend.methods import find_method
+    from backend.vocabulary.methods import find_method
 
     method = find_method(answers.provider or "anthropic", answers.method or "")
     return CREDENTIAL_STEP[method.acquire] if method else None

@@ -17,7 +17,7 @@ import argparse
 import sys
 from typing import TYPE_CHECKING, Any
 
-from backend.config_schema import MODEL_OPTIONS
+from backend.config.schema import MODEL_OPTIONS
 from backend.errors import (
     ConfigError,
     CredentialFailure,
@@ -31,12 +31,12 @@ from tui.output import error, say
 if TYPE_CHECKING:
     from pathlib import Path
 
-    from backend.catalog import Catalog
-    from backend.config import SealConfig
-    from backend.credentials import CredentialRecord
+    from backend.config.document import SealConfig
+    from backend.credentials.record import CredentialRecord
     from backend.providers.base import ModelInfo
+    from backend.providers.catalog import Catalog
     from backend.services import Services
-    from backend.wizard_state import Answers
+    from backend.wizard.answers import Answers
 
 
 def run_noninteractive(args: argparse.Namespace, services: Services) -> ExitCode:
@@ -49,10 +49,10 @@ def run_noninteractive(args: argparse.Namespace, services: Services) -> ExitCode
 
 
 def _run(args: argparse.Namespace, services: Services) -> ExitCode:
-    from backend.config_io import checked_link
-    from backend.config_path import default_config_path
-    from backend.methods import find_method, methods_for
-    from backend.onboarding import apply_answers
+    from backend.config.io import checked_link
+    from backend.config.location import default_config_path
+    from backend.vocabulary.methods import find_method, methods_for
+    from backend.wizard.onboarding import apply_answers
 
     path = default_config_path(services.env, args.config)
     config = services.load_config(path)  # ConfigError: exit 3 before anything else
@@ -99,7 +99,7 @@ def _run(args: argparse.Namespace, services: Services) -> ExitCode:
 
 def build_answers(args: argparse.Namespace, config_path: str) -> Answers:
     """The Answers the wizard would have for the same choices."""
-    from backend.wizard_state import Answers
+    from backend.wizard.answers import Answers
 
     answers = Answers(
         mode="onboard",
@@ -139,8 +139,8 @@ def build_answers(args: argparse.Namespace, config_path: str) -> Answers:
 
 
 def _model(text: str, provider: str) -> str:
-    from backend import registry
-    from backend.selectors import check_model_id, parse_selector
+    from backend.vocabulary import registry
+    from backend.vocabulary.selectors import check_model_id, parse_selector
 
     prefix, sep, _ = text.strip().partition(":")
     if sep and prefix.lower() in registry.ids():
@@ -184,7 +184,7 @@ def _find_model(config: SealConfig, answers: Answers, catalog: Catalog) -> Model
 
 def _check_rules(config: SealConfig, answers: Answers, catalog: Catalog) -> None:
     """The Model step's rules on the table as it will be written."""
-    from backend.catalog import check_settings
+    from backend.providers.catalog import check_settings
 
     model = _find_model(config, answers, catalog)
     # The table's own keys, as the wizard's Model step checks them: an agent is not
@@ -212,8 +212,8 @@ def acquire(answers: Answers, services: Services) -> CredentialRecord | None:
 
 
 def _from_stdin(answers: Answers) -> CredentialRecord:
-    from backend.credentials import CredentialRecord
-    from backend.paste import KEY_PASTE, check_secret
+    from backend.auth.paste import KEY_PASTE, check_secret
+    from backend.credentials.record import CredentialRecord
 
     provider = answers.provider or "anthropic"
     kind = "setup_token" if answers.method == "setup_token" else "api_key"
@@ -237,10 +237,10 @@ def _from_stdin(answers: Answers) -> CredentialRecord:
 
 
 def _sign_in(answers: Answers, services: Services) -> CredentialRecord:
-    from backend import oauth
+    from backend.auth import oauth
+    from backend.auth.paste import SIGN_IN_PASTE
     from backend.errors import OAuthError
-    from backend.methods import SUBSCRIPTION_NOTE
-    from backend.paste import SIGN_IN_PASTE
+    from backend.vocabulary.methods import SUBSCRIPTION_NOTE
 
     mode: oauth.Mode = "max" if answers.method == "oauth" else "console"
     pending = services.start_sign_in(mode)
@@ -278,7 +278,7 @@ def _sign_in(answers: Answers, services: Services) -> CredentialRecord:
 
 
 def _claude_code(services: Services) -> CredentialRecord:
-    from backend.claude_code import display_path
+    from backend.credentials.claude_code import display_path
 
     record = services.import_claude_code()
     if record is None:
@@ -291,8 +291,8 @@ def _claude_code(services: Services) -> CredentialRecord:
 
 
 def _from_env(answers: Answers, env: dict[str, str]) -> CredentialRecord | None:
-    from backend.registry import ENV_VARS
-    from backend.resolution import env_record
+    from backend.credentials.resolution import env_record
+    from backend.vocabulary.registry import ENV_VARS
 
     provider = answers.provider or "anthropic"
     for name in ENV_VARS[provider]:
@@ -303,7 +303,7 @@ def _from_env(answers: Answers, env: dict[str, str]) -> CredentialRecord | None:
 
 
 def _env_unset_line(answers: Answers) -> str:
-    from backend.registry import ENV_VARS
+    from backend.vocabulary.registry import ENV_VARS
 
     var = ENV_VARS[answers.provider or "anthropic"][-1]
     return f"Nothing to check now: set {var} before running Seal."
@@ -315,7 +315,7 @@ def _env_unset_line(answers: Answers) -> str:
 def _refuse_untrusted(answers: Answers, config: SealConfig, services: Services) -> None:
     """The check goes where the table's base_url says once it is trusted (the wizard's
     rule); with no one to ask, an untrusted one is UntrustedEndpoint (exit 2) right away."""
-    from backend.trust import refuse_untrusted
+    from backend.providers.trust import refuse_untrusted
 
     base_url = config.get("base_url", answers.agent)
     answers.base_url = base_url if isinstance(base_url, str) else None
@@ -352,10 +352,10 @@ def _live_check(
 def _commit(
     answers: Answers, config: SealConfig, services: Services, link_target: Path | None
 ) -> None:
-    from backend.backups import describe
-    from backend.credential_store import MemoryStore
-    from backend.onboarding import STORED_METHODS, commit, record_to_store
-    from backend.paste import fingerprint
+    from backend.auth.paste import fingerprint
+    from backend.config.backups import describe
+    from backend.credentials.stores import MemoryStore
+    from backend.wizard.onboarding import STORED_METHODS, commit, record_to_store
 
     stores = answers.method in STORED_METHODS and answers.record is not None
     # Methods that store nothing must not wait on a keyring probe.

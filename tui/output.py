@@ -1,7 +1,7 @@
 """Plain terminal output for the non-wizard commands: errors, colour, aligned tables.
 
 Everything printed here may hold data (paths, profiles, provider messages): it is escaped
-with backend.display.visible() first, so no control character from seal.toml, the store
+with backend.system.display.visible() first, so no control character from seal.toml, the store
 or a provider reaches the terminal. Colour codes are ours, added after escaping.
 """
 
@@ -12,7 +12,7 @@ import sys
 from collections.abc import Sequence
 from typing import TextIO
 
-from backend.display import visible
+from backend.system.display import visible
 
 _COLOURS = {"green": "32", "yellow": "33", "red": "31", "bold": "1", "dim": "2"}
 

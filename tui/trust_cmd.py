@@ -15,14 +15,14 @@ from backend.errors import ConfigError, ExitCode, SealError
 from tui.output import error, say
 
 if TYPE_CHECKING:
+    from backend.providers.trust import TrustList
     from backend.services import Services
-    from backend.trust import TrustList
 
 
 def run_trust(args: argparse.Namespace, services: Services) -> ExitCode:
     """`seal-setup trust [--config PATH] [--yes] [--list] [--forget]`."""
-    from backend.config_path import default_config_path
-    from backend.trust import TrustList, config_key, project_endpoints
+    from backend.config.location import default_config_path
+    from backend.providers.trust import TrustList, config_key, project_endpoints
 
     env = services.env
     try:

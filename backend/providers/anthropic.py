@@ -6,7 +6,7 @@ from typing import Any
 
 import httpx
 
-from backend.config_schema import EFFORT_LEVELS
+from backend.config.schema import EFFORT_LEVELS
 from backend.providers.base import (
     Auth,
     CheckFailed,

@@ -14,11 +14,11 @@ from typing import Any, Literal
 
 import httpx
 
-from backend import registry
-from backend.credentials import CredentialRecord
-from backend.http import ErrorInfo, parse_error, parse_json, retry_after_seconds, send
-from backend.http_limits import DeadlineExceeded, ResponseTooLarge
-from backend.registry import PROVIDER_LABELS
+from backend.credentials.record import CredentialRecord
+from backend.system.http import ErrorInfo, parse_error, parse_json, retry_after_seconds, send
+from backend.system.http_limits import DeadlineExceeded, ResponseTooLarge
+from backend.vocabulary import registry
+from backend.vocabulary.registry import PROVIDER_LABELS
 
 Outcome = Literal["verified", "rejected", "unverifiable"]
 
@@ -118,7 +118,7 @@ def key_shape_hint(provider: str, auth: Auth) -> str:
     """Name the likely mix-up when a refused value does not look like this provider's key.
 
     Which provider issued a value comes from the registry's key formats, the same ones a
-    paste is checked against (`backend.paste`).
+    paste is checked against (`backend.auth.paste`).
     """
     value = auth.value
     issued = registry.key_format(value)

@@ -19,7 +19,7 @@ from textual.reactive import Reactive
 from textual.widget import Widget
 from textual.widgets import Input, Static
 
-from backend.display import visible
+from backend.system.display import visible
 from screens.plain import plain
 from screens.widgets.model_list import ModelList
 

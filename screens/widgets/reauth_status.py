@@ -1,7 +1,8 @@
 """ReauthStatus: the "what failed" panel at the top of the auth-method step in reauth mode.
 
 It resolves the configured credential off the UI loop (keyring calls block) and shows
-its source and state, as `backend.health` judges it for `status` and the Roles checks too.
+its source and state, as `backend.credentials.health` judges it for `status` and the Roles
+checks too.
 """
 
 from __future__ import annotations
@@ -11,11 +12,11 @@ import asyncio
 from textual import work
 from textual.widgets import Static
 
+from backend.credentials.health import FAILING, WARNING, unreadable
 from backend.errors import SealError
-from backend.health import FAILING, WARNING, unreadable
-from backend.reauth import credential_status
-from backend.registry import PROVIDER_LABELS
 from backend.services import Services
+from backend.vocabulary.registry import PROVIDER_LABELS
+from backend.wizard.reauth import credential_status
 from screens.plain import plain
 
 

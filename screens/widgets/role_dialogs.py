@@ -17,9 +17,9 @@ from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, Input, OptionList, Static
 from textual.widgets.option_list import Option
 
-from backend.display import visible
-from backend.registry import PROVIDER_LABELS
-from backend.roles import CredentialState, agent_name_problem
+from backend.system.display import visible
+from backend.vocabulary.registry import PROVIDER_LABELS
+from backend.wizard.roles import CredentialState, agent_name_problem
 from screens.once import Dialog, R
 from screens.plain import plain
 from screens.widgets.button import WizardButton

@@ -14,7 +14,7 @@ from textual import events, work
 from textual.message import Message
 from textual.widgets import Input
 
-from backend.paste import KEY_PASTE, PasteLimit, sanitize
+from backend.auth.paste import KEY_PASTE, PasteLimit, sanitize
 
 
 class SecretInput(Input):

@@ -8,11 +8,10 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
-from typing import Any, Literal, Protocol
+from typing import Any, Protocol
 
-RecordKind = Literal["api_key", "setup_token", "oauth"]
-# Subscription credentials: sent as Bearer plus the oauth beta, not as an API key.
-BEARER_KINDS: tuple[RecordKind, ...] = ("oauth", "setup_token")
+from backend.vocabulary.methods import BEARER_KINDS, RecordKind
+
 RECORD_VERSION = 1
 DEFAULT_PROFILE = "default"
 

@@ -1,0 +1,291 @@
+"""The model catalog: bundled `assets/models.toml` merged with live lists, plus the
+seal.toml setting rules that depend on a model (DESIGN §4).
+
+A live list says which models exist; the bundled entry fills in whatever the live one
+leaves out (OpenAI's list has ids only, older Anthropic responses lack capabilities).
+"""
+
+from __future__ import annotations
+
+import functools
+import tomllib
+from collections.abc import Iterable, Mapping
+from dataclasses import fields, replace
+from importlib import resources
+from typing import Any
+
+from backend.config.schema import (
+    CACHE_RETENTION,
+    EFFORT_LEVELS,
+    MIN_THINKING_BUDGET,
+    THINKING_MODES,
+)
+from backend.providers.base import ModelInfo, line_of
+from backend.vocabulary import registry
+from backend.vocabulary.methods import SUBSCRIPTION_AUTH
+
+
+def _norm(model_id: str) -> str:
+    # OpenRouter writes versions with dots (claude-sonnet-4.6), seal.toml often with dashes.
+    return model_id.strip().lower().replace(".", "-")
+
+
+def _tuple(value: object) -> tuple[str, ...]:
+    return tuple(str(v) for v in value) if isinstance(value, list) else ()
+
+
+def _model_from_toml(provider: str, entry: Mapping[str, Any]) -> ModelInfo:
+    model_id = str(entry["id"])
+
+    def num(name: str) -> float | None:
+        value = entry.get(name)
+        return float(value) if isinstance(value, int | float) else None
+
+    def integer(name: str) -> int | None:
+        value = entry.get(name)
+        return value if isinstance(value, int) else None
+
+    vision = entry.get("vision")
+    return ModelInfo(
+        provider=provider,
+        id=model_id,
+        display_name=str(entry.get("display_name", "")),
+        context=integer("context"),
+        max_output=integer("max_output"),
+        thinking=_tuple(entry.get("thinking")),
+        effort=_tuple(entry.get("effort")),
+        vision=vision if isinstance(vision, bool) else None,
+        price_in=num("price_in"),
+        price_out=num("price_out"),
+        context_1m=bool(entry.get("context_1m", False)),
+        line=str(entry["line"]) if entry.get("line") else line_of(model_id),
+        created=str(entry["created"]) if entry.get("created") else None,
+        source="bundled",
+        aliases=_tuple(entry.get("aliases")),
+    )
+
+
+@functools.cache
+def _bundled_models() -> dict[str, tuple[ModelInfo, ...]]:
+    text = resources.files("assets").joinpath("models.toml").read_text("utf-8")
+    data = tomllib.loads(text)
+    return {
+        provider: tuple(_model_from_toml(provider, e) for e in data.get(provider, []))
+        for provider in registry.ids()
+    }
+
+
+def _present(value: object) -> bool:
+    return value not in (None, "", ())
+
+
+def merge_model(live: ModelInfo, bundled: ModelInfo | None) -> ModelInfo:
+    """Live fields win where present; the bundled entry fills the gaps."""
+    if bundled is None:
+        return live
+    changes: dict[str, Any] = {}
+    for f in fields(ModelInfo):
+        if f.name in ("provider", "id", "source", "aliases", "context_1m"):
+            continue
+        if not _present(getattr(live, f.name)) and _present(getattr(bundled, f.name)):
+            changes[f.name] = getattr(bundled, f.name)
+    # A live list cannot say "1M via beta" (Sonnet 4/4.5); the bundled flag can.
+    changes["context_1m"] = live.context_1m or bundled.context_1m
+    aliases = tuple(dict.fromkeys((*live.aliases, *bundled.aliases, bundled.id)))
+    changes["aliases"] = tuple(a for a in aliases if a != live.id)
+    return replace(live, **changes)
+
+
+def _created_key(model: ModelInfo) -> str:
+    return model.created or ""
+
+
+class Catalog:
+    """Models per provider, newest / most useful first. Immutable: `merged` returns a new one."""
+
+    def __init__(
+        self,
+        models: Mapping[str, Iterable[ModelInfo]],
+        sources: Mapping[str, str] | None = None,
+    ) -> None:
+        self._models = {p: tuple(models.get(p, ())) for p in {*registry.ids(), *models}}
+        self._sources = {p: (sources or {}).get(p, "bundled") for p in self._models}
+        self._index: dict[str, dict[str, ModelInfo]] = {}
+
+    @classmethod
+    def bundled(cls) -> Catalog:
+        """The catalog shipped in assets/models.toml (parsed once per process)."""
+        return cls(_bundled_models())
+
+    def source(self, provider: str) -> str:
+        """ "live" when a live list was merged for `provider`, else "bundled"."""
+        return self._sources.get(provider, "bundled")
+
+    def models(self, provider: str) -> list[ModelInfo]:
+        return list(self._models.get(provider, ()))
+
+    def _lookup(self, provider: str) -> dict[str, ModelInfo]:
+        index = self._index.get(provider)
+        if index is None:
+            index = {}
+            # Later names never override earlier ones: exact ids first, then aliases.
+            for model in self._models.get(provider, ()):
+                index.setdefault(model.id, model)
+            for model in self._models.get(provider, ()):
+                for name in (*model.aliases, model.id):
+                    index.setdefault(name, model)
+                    index.setdefault(_norm(name), model)
+            self._index[provider] = index
+        return index
+
+    def find(self, provider: str, model_id: str) -> ModelInfo | None:
+        """By id, a known alias (dated snapshot) or a dot/dash-insensitive id."""
+        index = self._lookup(provider)
+        return index.get(model_id) or index.get(_norm(model_id))
+
+    def resolve_alias(self, alias: str, provider: str | None = None) -> str | None:
+        """A model alias (Anthropic's opus | sonnet | haiku) → the newest id of that line;
+        None when `alias` is none (or, with `provider`, not one of that provider's)."""
+        line = alias.strip().lower()
+        owner = registry.alias_owner(line)
+        if owner is None or provider not in (None, owner.id):
+            return None
+        for model in self._models.get(owner.id, ()):
+            if model.line == line:
+                return model.id
+        return None
+
+    def merged(self, provider: str, live: list[ModelInfo]) -> Catalog:
+        """A new catalog whose `provider` list is `live`, enriched from this one.
+
+        The live list decides which models exist (a model it lacks is not offered to
+        this credential); an empty live list changes nothing.
+        """
+        if not live:
+            return self
+        enriched = [merge_model(m, self.find(provider, m.id)) for m in live]
+        # Newest first: Anthropic already sends that order, OpenAI's order is arbitrary.
+        # The sort is stable, so models without a date keep the provider's order.
+        if any(m.created for m in enriched):
+            enriched.sort(key=_created_key, reverse=True)
+        models = dict(self._models)
+        models[provider] = tuple(enriched)
+        sources = dict(self._sources)
+        sources[provider] = "live"
+        return Catalog(models, sources)
+
+
+# --- setting rules ----------------------------------------------------------------------
+
+
+def _int_setting(settings: Mapping[str, Any], name: str, problems: list[str]) -> int | None:
+    value = settings.get(name)
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int):
+        problems.append(f"{name} must be a whole number of tokens (got {value!r})")
+        return None
+    if value <= 0:
+        problems.append(f"{name} must be above 0 (got {value})")
+        return None
+    return value
+
+
+def _join(values: Iterable[str]) -> str:
+    return ", ".join(values)
+
+
+def check_settings(model: ModelInfo | None, settings: Mapping[str, Any], auth: str) -> list[str]:
+    """Problems with `[model]` settings for this model and auth method; [] = fine.
+
+    An unknown model (None) or an unknown capability (empty tuple) is not flagged:
+    only what the catalog says for certain is.
+    """
+    problems: list[str] = []
+    name = model.id if model else "this model"
+    subscription = auth in SUBSCRIPTION_AUTH
+
+    effort = settings.get("effort")
+    if effort is not None:
+        if effort not in EFFORT_LEVELS:
+            problems.append(
+                f"effort = {effort!r} is not a level — use one of {_join(EFFORT_LEVELS)}"
+            )
+        elif model and model.effort and effort not in model.effort:
+            problems.append(
+                f'effort = "{effort}" is not offered by {name} (it offers '
+                f"{_join(model.effort)}) — pick one of those or remove effort"
+            )
+
+    thinking = settings.get("thinking")
+    kinds = model.thinking if model else ()
+    if thinking is not None:
+        if thinking not in THINKING_MODES:
+            problems.append(
+                f"thinking = {thinking!r} is not a mode — use one of {_join(THINKING_MODES)}"
+            )
+        elif kinds == ("adaptive",) and thinking != "adaptive":
+            problems.append(
+                f'{name} only takes adaptive thinking (thinking = "{thinking}" is refused '
+                'with a 400) — use thinking = "adaptive" and set effort instead'
+            )
+        elif thinking == "adaptive" and kinds and "adaptive" not in kinds:
+            problems.append(
+                f'{name} has no adaptive thinking — use thinking = "manual" with a '
+                'thinking_budget, or thinking = "disabled"'
+            )
+        elif thinking == "manual" and kinds and "enabled" not in kinds:
+            problems.append(f'{name} has no budget thinking — use thinking = "adaptive"')
+
+    max_tokens = _int_setting(settings, "max_tokens", problems)
+    ceiling = model.max_output if model else None
+    if max_tokens is not None and ceiling is not None and max_tokens > ceiling:
+        problems.append(
+            f"max_tokens = {max_tokens:,} is above {name}'s ceiling of {ceiling:,} — lower "
+            "it, or leave it out to use the ceiling"
+        )
+
+    budget = _int_setting(settings, "thinking_budget", problems)
+    if budget is not None:
+        if thinking != "manual":
+            problems.append('thinking_budget only applies with thinking = "manual" — remove it')
+        if budget < MIN_THINKING_BUDGET:
+            problems.append(
+                f"thinking_budget = {budget:,} is below the minimum of "
+                f"{MIN_THINKING_BUDGET:,} — raise it"
+            )
+        limit = max_tokens if max_tokens is not None else ceiling
+        if limit is not None and budget >= limit:
+            which = "max_tokens" if max_tokens is not None else f"{name}'s max output"
+            problems.append(
+                f"thinking_budget = {budget:,} must be below {which} ({limit:,}) — lower the "
+                "budget or raise max_tokens"
+            )
+    elif thinking == "manual" and not any("thinking" in p for p in problems):
+        problems.append(
+            f'thinking = "manual" needs thinking_budget (at least {MIN_THINKING_BUDGET:,} tokens)'
+        )
+
+    cache = settings.get("cache_retention")
+    if cache is not None:
+        if cache not in CACHE_RETENTION:
+            problems.append(
+                f"cache_retention = {cache!r} is not valid — use one of {_join(CACHE_RETENTION)}"
+            )
+        elif subscription and cache != "none":
+            problems.append(
+                f"cache_retention works only with API key auth, not {auth} — remove it or "
+                "switch to an API key"
+            )
+
+    context_1m = settings.get("context_1m")
+    if context_1m is not None and not isinstance(context_1m, bool):
+        problems.append(f"context_1m must be true or false (got {context_1m!r})")
+    elif context_1m:
+        if subscription:
+            problems.append(
+                f"context_1m is not available with {auth} auth — remove it or switch to an API key"
+            )
+        if model and not model.context_1m:
+            problems.append(f"{name} has no 1M context window — remove context_1m")
+    return problems

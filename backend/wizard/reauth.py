@@ -1,0 +1,194 @@
+"""Re-authentication: which credential to replace, and what is wrong with the current one.
+
+`reauth_target` reads seal.toml's [model] (plus `--provider`/`--profile`) into the provider,
+profile and method the wizard starts from; `start_reauth` puts a target into the answers.
+`seal-setup reauth` and the Welcome step's "Re-authenticate" both go through these two, so
+they offer and prepare the same re-auth. `credential_status` explains the credential Seal
+uses for the configured `auth`: its state is `backend.credentials.health`'s (the same as
+`status` and the Roles checks), with the lines that matter when replacing it. All are pure.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from backend.credentials.health import (
+    CLAUDE_CODE_LABEL,
+    PROBE_COMMAND,
+    Health,
+    State,
+    describe_source,
+    judge,
+    wanted_source,
+    when,
+)
+from backend.credentials.record import utcnow
+from backend.errors import InputError
+from backend.vocabulary import registry
+from backend.vocabulary.selectors import infer_provider
+
+if TYPE_CHECKING:
+    from backend.config.document import SealConfig
+    from backend.credentials.resolution import Resolution, Source
+    from backend.wizard.answers import Answers
+
+
+@dataclass(frozen=True)
+class ReauthTarget:
+    """What `seal-setup reauth` re-authenticates.
+
+    `config_auth` is seal.toml's `auth` for this provider (its default, api_key, when the
+    key is absent), or None when seal.toml does not configure this provider: then the
+    wizard never touches seal.toml. `base_url` is [model]'s when seal.toml configures the
+    provider (the check goes there once it is trusted), else None.
+    """
+
+    provider: str
+    profile: str
+    method: str
+    config_auth: str | None
+    base_url: str | None = None
+
+
+def reauth_target(
+    config: SealConfig | None, provider: str | None = None, profile: str | None = None
+) -> ReauthTarget:
+    """From `--provider`/`--profile` and [model]; raises InputError when no provider is known."""
+    configured: str | None = None
+    if config is not None and config.exists:
+        value = config.own("provider")
+        name = config.own("name")
+        if isinstance(value, str):
+            configured = value
+        elif isinstance(name, str):
+            configured = infer_provider(name) or "anthropic"
+        elif config.own("auth") is not None:
+            configured = "anthropic"
+    chosen = provider or configured
+    if chosen is None:
+        where = "no seal.toml here" if config is None or not config.exists else "seal.toml"
+        raise InputError(
+            f"nothing to re-authenticate: {where} names no provider",
+            "run `seal-setup` to set Seal up, or pass --provider " + "|".join(registry.ids()),
+        )
+    registry.get(chosen)  # InputError naming the known ones
+    config_auth: str | None = None
+    config_profile: str | None = None
+    base_url: str | None = None
+    if config is not None and chosen == configured:
+        auth = config.own("auth")
+        config_auth = auth if isinstance(auth, str) else "api_key"
+        own_profile = config.own("profile")
+        config_profile = own_profile if isinstance(own_profile, str) else None
+        own_base = config.own("base_url")
+        base_url = own_base if isinstance(own_base, str) else None
+    return ReauthTarget(
+        provider=chosen,
+        profile=profile or config_profile or "default",
+        method=config_auth or "api_key",
+        config_auth=config_auth,
+        base_url=base_url,
+    )
+
+
+def start_reauth(answers: Answers, target: ReauthTarget) -> None:
+    """The answers of a re-auth of `target`: its provider, profile and current method
+    preselected, nothing pasted or checked yet."""
+    answers.reauthenticate(
+        target.provider,
+        target.profile,
+        target.method,
+        configured=target.config_auth is not None,
+        base_url=target.base_url,
+    )
+
+
+@dataclass(frozen=True)
+class CredentialStatus:
+    """What is wrong with the credential seal.toml asks for; `lines` are for the screen.
+
+    `state` and the headline are `health.judge`'s; the lines say what matters when
+    re-authenticating (what takes precedence, when it was last verified).
+    """
+
+    state: State
+    headline: str
+    lines: list[str] = field(default_factory=list)
+
+
+def _sentence(text: str) -> str:
+    return text[:1].upper() + text[1:] + "."
+
+
+def _first_line(health: Health, now: datetime) -> str | None:
+    """What the expiry or a sign-in's refresh token means for this credential."""
+    record = health.source.record if health.source else None
+    expires = health.expires_at
+    if health.state == "stale":
+        return f"Sign in again if a refresh does not fix it: {PROBE_COMMAND} tries one now."
+    if health.state == "rejected" and record is not None and record.kind == "oauth":
+        return "Sign in again: there is no refresh token to renew it with."
+    if health.state != "ok" or expires is None:
+        return None
+    if expires <= now:
+        return "If the refresh token is dead (used, revoked or expired), sign in again."
+    return f"Valid until {when(expires)}."
+
+
+def _precedence(resolution: Resolution, source: Source, now: datetime) -> list[str]:
+    """What takes precedence over what seal.toml's `auth` asks for, and how that one is."""
+    wanted = wanted_source(resolution)
+    lines: list[str] = []
+    if source.origin == "env" and resolution.wanted_origin != "env":
+        over = describe_source(wanted) if wanted else "a credential stored now"
+        if wanted is None and resolution.wanted_origin == "claude_code":
+            over = CLAUDE_CODE_LABEL
+        lines.append(
+            f"Note: {describe_source(source)} takes precedence over {over}: unset it, or "
+            "Seal keeps using that one."
+        )
+    elif wanted is not None and wanted is not source:
+        lines.append(
+            f"Note: {describe_source(source)} takes precedence over {describe_source(wanted)}."
+        )
+    if wanted is not None and wanted is not source:
+        other = judge(wanted, resolution.auth, now)
+        if other.state != "ok":
+            lines.append(_sentence(other.reason))
+    return lines
+
+
+def credential_status(
+    resolution: Resolution,
+    auth: str | None,
+    now: datetime | None = None,
+    *,
+    env: Mapping[str, str] | None = None,
+) -> CredentialStatus:
+    """Explain the credential Seal uses for `auth` (the store's when auth is None)."""
+    now = now or utcnow()
+    if auth is not None and auth != resolution.auth:
+        resolution = replace(resolution, auth=auth)
+    health = judge(resolution, now=now, env=env)
+    source = health.source
+    lines: list[str] = []
+    if source is None:
+        present = resolution.effective
+        if present is not None:  # only `auth = "env"` passes over a credential that is there
+            lines.append(f'{describe_source(present)} is there, but auth = "env" does not use it.')
+        return CredentialStatus(health.state, health.reason, lines)
+    headline = health.reason
+    if health.state == "ok" and source.origin == "store":
+        headline += "; re-authenticating replaces it"
+    first = _first_line(health, now)
+    if first:
+        lines.append(first)
+    if health.fallback:
+        lines.append(_sentence(health.fallback))
+    lines += _precedence(resolution, source, now)
+    if source.record.verified_at is not None:
+        lines.append(f"Last verified: {when(source.record.verified_at)}.")
+    return CredentialStatus(health.state, headline, lines)

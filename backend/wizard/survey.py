@@ -1,0 +1,99 @@
+"""What already exists, for the Welcome screen: seal.toml, stored credentials, env keys."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from backend.errors import InputError, SealError
+from backend.vocabulary.registry import ENV_VARS
+
+if TYPE_CHECKING:
+    from backend.config.document import SealConfig
+    from backend.providers.trust import Endpoint
+    from backend.services import Services
+    from backend.wizard.reauth import ReauthTarget
+
+
+@dataclass
+class Survey:
+    """Facts gathered once at start; every error becomes a sentence, never a traceback."""
+
+    config_path: str
+    config_exists: bool = False
+    config_error: str = ""
+    provider: str | None = None
+    model: str | None = None
+    auth: str | None = None
+    profile: str = "default"
+    agents: list[str] = field(default_factory=list)
+    # What "Re-authenticate" would re-authenticate: the same target `seal-setup reauth`
+    # takes from seal.toml (None: seal.toml names no provider, or none it knows).
+    reauth: ReauthTarget | None = None
+    # [model] base_url as written, and every base_url that is not a provider's own.
+    base_url: str | None = None
+    endpoints: list[Endpoint] = field(default_factory=list)
+    endpoint_error: str = ""
+    store_reason: str = ""
+    store_error: str = ""
+    stored: list[str] = field(default_factory=list)  # "anthropic:default (api_key, verified)"
+    env_keys: list[str] = field(default_factory=list)
+    environment: str = ""
+
+
+def survey(services: Services, config_path: str) -> Survey:
+    """Blocking (disk, keyring): call from a worker thread."""
+    facts = Survey(config_path=config_path)
+    facts.environment = services.environment().describe()
+    facts.env_keys = [
+        var for names in ENV_VARS.values() for var in names if services.env.get(var, "").strip()
+    ]
+    try:
+        config = services.load_config(Path(config_path))
+        facts.config_exists = config.exists
+        folder = Path(config_path).parent
+        if not config.exists and not folder.is_dir():
+            # Said now, not at the last step when writing fails.
+            facts.config_error = (
+                f"cannot create {config_path}: the folder {folder} does not exist — "
+                "create it first, or pass another --config"
+            )
+        if config.exists:
+            facts.provider = config.get("provider")
+            facts.model = config.get("name")
+            facts.auth = config.get("auth")
+            facts.profile = config.get("profile") or "default"
+            facts.agents = config.agents()
+            facts.reauth = _reauth_target(config)
+            base_url = config.get("base_url")
+            facts.base_url = base_url if isinstance(base_url, str) else None
+            try:
+                from backend.providers.trust import project_endpoints
+
+                facts.endpoints = project_endpoints(config, services.env)
+            except SealError as exc:
+                facts.endpoint_error = str(exc)
+    except SealError as exc:
+        facts.config_exists = Path(config_path).exists()
+        facts.config_error = str(exc)
+    try:
+        choice = services.store_choice()
+        facts.store_reason = choice.reason
+        for record in choice.store.list():
+            state = "verified" if record.verified_at else "unverified"
+            if record.stale:
+                state = "rejected last time"
+            facts.stored.append(f"{record.key} ({record.kind}, {state})")
+    except SealError as exc:
+        facts.store_error = str(exc)
+    return facts
+
+
+def _reauth_target(config: SealConfig) -> ReauthTarget | None:
+    from backend.wizard.reauth import reauth_target
+
+    try:
+        return reauth_target(config)
+    except InputError:  # no provider to re-authenticate: Welcome offers none
+        return None
