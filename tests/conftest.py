@@ -14,8 +14,8 @@ from typing import NoReturn
 
 import pytest
 
-from backend import registry
-from backend.endpoints import OAUTH_ENV
+from backend.providers.endpoints import OAUTH_ENV
+from backend.vocabulary import registry
 from tests.fakes.fixtures import fake_provider, fake_provider_env, fast_retries  # noqa: F401
 
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")

@@ -14,10 +14,10 @@ import time
 from pathlib import Path
 from typing import Any
 
-from backend import providers
-from backend.config import load_config
-from backend.credential_store import MemoryStore
-from backend.credentials import CredentialRecord
+from backend.config.document import load_config
+from backend.credentials.record import CredentialRecord
+from backend.credentials.stores import MemoryStore
+from backend.providers import live as providers
 from backend.providers.base import Auth
 from backend.status import build_report, probe
 from tests.bench.common import median, report

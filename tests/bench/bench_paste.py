@@ -21,8 +21,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from backend.oauth import _clean_paste
-from backend.paste import check_secret, sanitize
+from backend.auth.oauth import _clean_paste
+from backend.auth.paste import check_secret, sanitize
 from tests.bench.common import median, report
 from tests.fakes.provider import ANTHROPIC_KEY, FakeProvider
 

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import tomlkit
 
-from backend.config import load_config
+from backend.config.document import load_config
 from tests.bench.common import median, report
 
 

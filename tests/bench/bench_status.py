@@ -22,8 +22,8 @@ from pathlib import Path
 
 import tomlkit
 
-from backend.credential_store import FileStore
-from backend.credentials import CredentialRecord
+from backend.credentials.record import CredentialRecord
+from backend.credentials.stores import FileStore
 from tests.bench.bench_save import make_document
 from tests.bench.common import median, report
 from tests.fakes.provider import ANTHROPIC_KEY

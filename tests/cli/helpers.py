@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from backend.credential_store import FileStore
-from backend.credentials import CredentialRecord, utcnow
+from backend.credentials.record import CredentialRecord, utcnow
+from backend.credentials.stores import FileStore
 from backend.services import Services
 from tests.fakes.provider import FakeProvider
 from tui.cli import main

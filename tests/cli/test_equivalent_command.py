@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from backend.config import load_config
-from backend.credentials import CredentialRecord
-from backend.onboarding import apply_answers, equivalent_command
-from backend.wizard_state import Answers
+from backend.config.document import load_config
+from backend.credentials.record import CredentialRecord
+from backend.wizard.answers import Answers
+from backend.wizard.onboarding import apply_answers, equivalent_command
 from tests.cli.helpers import run, store, write_config
 from tests.fakes.provider import ANTHROPIC_KEY, OPENROUTER_KEY, SETUP_TOKEN
 from tui.cli import build_parser

@@ -240,7 +240,7 @@ def test_claude_code_without_a_sign_in_is_exit_1(tmp_path, capsys, monkeypatch):
 
 
 def test_save_failure_rolls_the_store_back(tmp_path, capsys, monkeypatch, fake_provider_env):
-    from backend.config import SealConfig
+    from backend.config.document import SealConfig
     from backend.errors import ConfigError
 
     def refuse(self, **_):

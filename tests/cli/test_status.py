@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from backend.credentials import utcnow
+from backend.credentials.record import utcnow
 from tests.cli.helpers import put, run, run_script, store, subprocess_env, write_config
 from tests.fakes.provider import ANTHROPIC_KEY, OPENAI_KEY
 

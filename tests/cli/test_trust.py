@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from backend.trust import TrustList, config_key
+from backend.providers.trust import TrustList, config_key
 from tests.cli.helpers import TTYInput, put, run, write_config
 from tests.fakes.provider import ANTHROPIC_KEY
 

@@ -18,8 +18,8 @@ from pathlib import Path
 
 import pytest
 
-from backend.credential_store import FileStore
-from backend.credentials import CredentialRecord
+from backend.credentials.record import CredentialRecord
+from backend.credentials.stores import FileStore
 from tests.cli.helpers import subprocess_env
 from tests.conftest import require_tools
 from tests.e2e.conftest import Fake

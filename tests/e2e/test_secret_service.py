@@ -43,8 +43,8 @@ CHILD = textwrap.dedent(
     import secretstorage
     from keyring.backends import SecretService
 
-    from backend.credential_store import KeyringStore, choose_store, keyring_usable
-    from backend.credentials import CredentialRecord
+    from backend.credentials.stores import KeyringStore, choose_store, keyring_usable
+    from backend.credentials.record import CredentialRecord
     from backend.errors import CredentialStoreError
 
     out = {}

@@ -14,9 +14,9 @@ from typing import Any
 
 import httpx
 
-from backend import registry
 from backend.providers.base import Auth, CheckFailed, CheckResult, ModelInfo, get_json, malformed
-from backend.registry import KeyFormat, Provider
+from backend.vocabulary import registry
+from backend.vocabulary.registry import KeyFormat, Provider
 
 ID = "dummy"
 DUMMY_KEY = "dk-" + "DummyProviderKey" * 3  # 51 chars

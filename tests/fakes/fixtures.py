@@ -10,7 +10,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from backend.http import RetryPolicy, using_retry_policy
+from backend.system.http import RetryPolicy, using_retry_policy
 from tests.fakes.provider import FakeProvider
 
 # Real waits would make fault tests slow: keep the shape (3 tries), shrink the sleeps.

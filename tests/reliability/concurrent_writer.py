@@ -23,9 +23,9 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from backend.config import load_config
-from backend.credential_store import FileStore
-from backend.credentials import CredentialRecord
+from backend.config.document import load_config
+from backend.credentials.record import CredentialRecord
+from backend.credentials.stores import FileStore
 from backend.errors import ConfigConflictError, ConfigLockedError
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -18,9 +18,9 @@ import traceback
 from datetime import UTC, datetime
 from pathlib import Path
 
-from backend.config import load_config
-from backend.credential_store import FileStore
-from backend.credentials import CredentialRecord
+from backend.config.document import load_config
+from backend.credentials.record import CredentialRecord
+from backend.credentials.stores import FileStore
 
 # (effort, fast role, padding): the padding makes each save rewrite a sizeable file.
 TOML_VERSIONS = (("high", "claude-haiku-4-5", "a" * 4000), ("low", "claude-sonnet-4-6", "b" * 4000))

@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterable
 from datetime import timedelta
 from pathlib import Path
 
-from backend.credentials import CredentialRecord, utcnow
+from backend.credentials.record import CredentialRecord, utcnow
 from tests.reliability.conftest import Tally
 from tests.reliability.leakcheck import canary, files_holding, leaks_in
 

@@ -2,7 +2,7 @@
 the terminal raw (issue 11 §2-§3).
 
 A value is "held" on an output when the output has none of the raw control characters,
-shows the value's escaped form (backend.display.visible), and ran no action.
+shows the value's escaped form (backend.system.display.visible), and ran no action.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from backend.display import visible
+from backend.system.display import visible
 
 HOSTILE: tuple[str, ...] = (
     "[@click=app.quit]x",

@@ -20,7 +20,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from backend.paste import known_prefix
+from backend.auth.paste import known_prefix
 
 MARKER = "LEAKCANARY"
 WINDOW = 12

@@ -18,7 +18,7 @@ import json
 import os
 import sys
 
-from backend.credential_store import choose_store
+from backend.credentials.stores import choose_store
 from backend.status import build_report, probe
 
 

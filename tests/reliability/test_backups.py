@@ -16,8 +16,8 @@ from pathlib import Path
 
 import pytest
 
-from backend import backups
-from backend.config import load_config
+from backend.config import backups
+from backend.config.document import load_config
 from screens.done import DoneScreen
 from screens.review import ReviewScreen
 from tests.cli.helpers import run_script, subprocess_env

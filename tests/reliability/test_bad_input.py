@@ -21,9 +21,9 @@ import pytest
 from textual.pilot import Pilot
 from textual.widgets import Button, Input, Select, Static
 
-from backend.credential_store import FileStore
-from backend.credentials import CredentialRecord, utcnow
-from backend.wizard_state import Answers
+from backend.credentials.record import CredentialRecord, utcnow
+from backend.credentials.stores import FileStore
+from backend.wizard.answers import Answers
 from tests.cli.helpers import run_script, subprocess_env
 from tests.fakes.provider import ANTHROPIC_KEY, OPENAI_KEY, OPENROUTER_KEY, FakeProvider
 from tests.reliability.bad_inputs import BAD_INPUTS, DEV_NULL, Bad

@@ -21,11 +21,11 @@ from typing import Any
 
 import pytest
 
-from backend import providers
 from backend.errors import OAuthError, ProviderError
-from backend.http import MAX_BODY_BYTES
-from backend.providers import Auth
-from backend.registry import PROVIDER_LABELS
+from backend.providers import live as providers
+from backend.providers.live import Auth
+from backend.system.http import MAX_BODY_BYTES
+from backend.vocabulary.registry import PROVIDER_LABELS
 from tests.cli.helpers import run_script, subprocess_env, write_config
 from tests.fakes.provider import ANTHROPIC_KEY, FakeProvider
 from tests.reliability.conftest import Tally

@@ -23,12 +23,12 @@ import pytest
 from textual import events
 from textual.pilot import Pilot
 
-from backend.credential_store import FileStore
-from backend.credentials import CredentialRecord, utcnow
+from backend.auth.oauth import parse_paste
+from backend.auth.paste import KEY_PASTE, SIGN_IN_PASTE, check_secret
+from backend.credentials.record import CredentialRecord, utcnow
+from backend.credentials.stores import FileStore
 from backend.errors import OAuthError
-from backend.oauth import parse_paste
-from backend.paste import KEY_PASTE, SIGN_IN_PASTE, check_secret
-from backend.wizard_state import Answers
+from backend.wizard.answers import Answers
 from screens.authorize import AuthorizeScreen
 from screens.secret_entry import ApiKeyScreen
 from screens.widgets.secret_input import SecretInput

@@ -25,7 +25,7 @@ from typing import Any
 
 import pytest
 
-from backend.credential_store import FileStore
+from backend.credentials.stores import FileStore
 from tests.cli.helpers import SEAL_SETUP, subprocess_env
 from tests.fakes.provider import ANTHROPIC_KEY, FakeProvider
 from tests.reliability.conftest import Tally

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from backend.config import SealConfig, load_config
+from backend.config.document import SealConfig, load_config
 from backend.errors import ConfigError
 from screens.review import ReviewScreen
 from tests.cli.helpers import run, store

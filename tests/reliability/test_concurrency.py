@@ -16,8 +16,8 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
-from backend.credential_store import FileStore
-from backend.selectors import parse_selector
+from backend.credentials.stores import FileStore
+from backend.vocabulary.selectors import parse_selector
 from tests.reliability.concurrent_writer import run_together, selector
 from tests.reliability.conftest import Tally
 

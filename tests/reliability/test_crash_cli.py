@@ -23,8 +23,8 @@ from pathlib import Path
 
 import pytest
 
-from backend.credential_store import FileStore
-from backend.credentials import CredentialRecord
+from backend.credentials.record import CredentialRecord
+from backend.credentials.stores import FileStore
 from tests.cli.helpers import SEAL_SETUP, subprocess_env
 from tests.conftest import require_tools
 from tests.e2e.tmux_driver import TmuxSession
@@ -60,9 +60,9 @@ class Case:
 
 CASES = [
     Case("status", ("status",), "backend.status:build_report"),
-    Case("status --probe", ("status", "--probe"), "backend.providers:check"),
+    Case("status --probe", ("status", "--probe"), "backend.providers.live:check"),
     Case("status --json", ("status", "--json"), "backend.status:build_report"),
-    Case("logout", ("logout", "--yes"), "backend.credential_store:FileStore.delete"),
+    Case("logout", ("logout", "--yes"), "backend.credentials.stores:FileStore.delete"),
     Case(
         "onboard --non-interactive",
         (
@@ -75,7 +75,7 @@ CASES = [
             "--model",
             "claude-sonnet-4-6",
         ),
-        "backend.providers:check",
+        "backend.providers.live:check",
         stdin=PASTED_KEY + "\n",
     ),
     Case("reauth", ("reauth",), "backend.services:Services.load_config", terminal=True),

@@ -23,7 +23,7 @@ from backend.crash_report import (
     save_crash_report,
     stopped_message,
 )
-from backend.credentials import CredentialRecord
+from backend.credentials.record import CredentialRecord
 from tests.reliability.conftest import Tally
 from tests.reliability.leakcheck import canary, leaks_in
 

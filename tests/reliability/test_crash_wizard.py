@@ -21,7 +21,7 @@ from textual.pilot import Pilot
 from textual.widgets import DataTable
 
 from backend.services import Services
-from backend.wizard_state import Answers
+from backend.wizard.answers import Answers
 from screens.authorize import AuthorizeScreen
 from screens.check import CheckScreen
 from screens.review import ReviewScreen

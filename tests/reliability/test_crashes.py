@@ -22,9 +22,9 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from backend import backups
-from backend.atomic import TEMP_PREFIX
-from backend.credential_store import FileStore
+from backend.config import backups
+from backend.credentials.stores import FileStore
+from backend.system.atomic import TEMP_PREFIX
 from tests.reliability.conftest import Tally
 from tests.reliability.crash_writer import BASE_PROFILES, base_record, save_cred, save_toml
 

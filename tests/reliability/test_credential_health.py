@@ -30,11 +30,8 @@ from typing import Any
 
 import pytest
 
-from backend.config import load_config
-from backend.credential_store import MemoryStore
-from backend.credentials import CredentialRecord, utcnow
-from backend.errors import CredentialStoreError
-from backend.health import (
+from backend.config.document import load_config
+from backend.credentials.health import (
     FAILING,
     WARNING,
     Account,
@@ -44,10 +41,13 @@ from backend.health import (
     unreadable,
     when,
 )
-from backend.reauth import credential_status
-from backend.resolution import resolve
-from backend.roles import check_roles, credential_state, unreadable_state
+from backend.credentials.record import CredentialRecord, utcnow
+from backend.credentials.resolution import resolve
+from backend.credentials.stores import MemoryStore
+from backend.errors import CredentialStoreError
 from backend.status import Target, advice, assess
+from backend.wizard.reauth import credential_status
+from backend.wizard.roles import check_roles, credential_state, unreadable_state
 from tests.reliability.conftest import Tally
 
 CATEGORY = "credential health: one state in status, the re-auth panel and roles"

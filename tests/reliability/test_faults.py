@@ -24,13 +24,14 @@ from typing import Any
 import httpx
 import pytest
 
-from backend import oauth, providers
-from backend.atomic import TEMP_PREFIX
-from backend.credential_store import FileStore
-from backend.credentials import CredentialRecord, utcnow
+from backend.auth import oauth
+from backend.credentials.record import CredentialRecord, utcnow
+from backend.credentials.stores import FileStore
 from backend.errors import OAuthError, ProviderError
-from backend.providers import Auth
-from backend.registry import PROVIDER_LABELS
+from backend.providers import live as providers
+from backend.providers.live import Auth
+from backend.system.atomic import TEMP_PREFIX
+from backend.vocabulary.registry import PROVIDER_LABELS
 from tests.fakes.provider import (
     ANTHROPIC_KEY,
     OPENAI_KEY,

@@ -19,7 +19,7 @@ from urllib.parse import urlencode
 
 import pytest
 
-from backend.credentials import CredentialRecord
+from backend.credentials.record import CredentialRecord
 from tests.cli.helpers import SEAL_SETUP, TTYInput, put, run, store, subprocess_env, write_config
 from tests.fakes.provider import ANTHROPIC_KEY, OPENROUTER_KEY, FakeProvider
 from tests.reliability.conftest import Tally

@@ -20,8 +20,8 @@ from textual.coordinate import Coordinate
 from textual.pilot import Pilot
 from textual.widgets import DataTable, Input, OptionList
 
-from backend.credentials import CredentialRecord, utcnow
-from backend.wizard_state import Answers
+from backend.credentials.record import CredentialRecord, utcnow
+from backend.wizard.answers import Answers
 from screens.auth_method import AuthMethodScreen
 from screens.check import CheckScreen
 from screens.claude_code import ClaudeCodeScreen

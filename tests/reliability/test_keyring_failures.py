@@ -19,11 +19,11 @@ from pathlib import Path
 
 import pytest
 
-from backend.credential_store import INDEX_USERNAME, KeyringStore, StoreChoice
-from backend.credentials import CredentialRecord
+from backend.credentials.record import CredentialRecord
+from backend.credentials.stores import INDEX_USERNAME, KeyringStore, StoreChoice
 from backend.errors import CredentialStoreError
-from backend.onboarding import commit
-from backend.wizard_state import Answers
+from backend.wizard.answers import Answers
+from backend.wizard.onboarding import commit
 from tests.cli.helpers import SEAL_SETUP, subprocess_env
 from tests.conftest import require_tools
 from tests.fakes.provider import ANTHROPIC_KEY, FakeProvider
@@ -115,13 +115,13 @@ def test_put_failing_mid_write_leaves_nothing_half_stored(
     before = backend.entries()
     backend.fail_on_set = backend._load()["sets"] + fail_on_set
     folder = project(tmp_path)
-    from backend.config import load_config
+    from backend.config.document import load_config
 
     config = load_config(folder / "seal.toml")
     answers = Answers(provider="anthropic", method="api_key", model="claude-sonnet-4-6")
     answers.record = _record()
     answers.check_outcome = "verified"
-    from backend.onboarding import apply_answers
+    from backend.wizard.onboarding import apply_answers
 
     apply_answers(config, answers)
     with pytest.raises(CredentialStoreError) as caught:
@@ -264,8 +264,8 @@ CHILD = textwrap.dedent(
     import secretstorage
     from keyring.backends import SecretService
 
-    from backend.credential_store import KeyringStore
-    from backend.http import RetryPolicy, set_retry_policy
+    from backend.credentials.stores import KeyringStore
+    from backend.system.http import RetryPolicy, set_retry_policy
     from tests.fakes.provider import ANTHROPIC_KEY, FakeProvider
     from tests.reliability.test_keyring_failures import CLI_ARGS, project, untouched, wizard_write
 

@@ -27,7 +27,7 @@ import pytest
 import textual.constants
 from textual.pilot import Pilot
 
-from backend.credential_store import KeyringStore, StoreChoice
+from backend.credentials.stores import KeyringStore, StoreChoice
 from screens.auth_method import AuthMethodScreen
 from screens.check import CheckScreen
 from screens.claude_code import ClaudeCodeScreen
@@ -298,7 +298,7 @@ async def walk_wizard(pilot: Pilot[Any], h: Harness, case: Case, shots: Shots) -
         code = await asyncio.to_thread(browser_sign_in, url)
         await paste(pilot, "#code", code)
         await shots.take("code pasted")
-        from backend.oauth import pending_path
+        from backend.auth.oauth import pending_path
 
         path = pending_path("max" if case.method == "oauth" else "console", h.services.env)
         pending_text = path.read_text(encoding="utf-8")
@@ -540,12 +540,12 @@ async def _error_walk(
                 fake_provider.fail("/v1/oauth/token", 200, body=body)
                 fake_provider.add_key("anthropic-bearer", access)
             if scenario == "sign-in-crashes":
-                import backend.oauth
+                import backend.auth.oauth
 
                 def crash(*args: object, **kwargs: object) -> object:
                     raise RuntimeError("record_from_tokens broke")
 
-                monkeypatch.setattr(backend.oauth, "record_from_tokens", crash)
+                monkeypatch.setattr(backend.auth.oauth, "record_from_tokens", crash)
             await goto(pilot, "authorize", method=method)
             _, url = await sign_in_url(pilot)
             code = await asyncio.to_thread(browser_sign_in, url)

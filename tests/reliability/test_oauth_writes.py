@@ -28,16 +28,16 @@ from typing import Any
 
 import pytest
 
-from backend import oauth
-from backend.atomic import LockTimeout, file_lock
-from backend.config import load_config
-from backend.credential_store import FileStore
-from backend.credentials import CredentialRecord, utcnow
+from backend.auth import oauth
+from backend.config.document import load_config
+from backend.credentials.record import CredentialRecord, utcnow
+from backend.credentials.stores import FileStore
+from backend.credentials.writes import lock_path
 from backend.errors import ConfigError
-from backend.onboarding import apply_answers, commit
-from backend.record_writes import lock_path
 from backend.status import Report, build_report, probe
-from backend.wizard_state import Answers
+from backend.system.atomic import LockTimeout, file_lock
+from backend.wizard.answers import Answers
+from backend.wizard.onboarding import apply_answers, commit
 from tests.cli.helpers import subprocess_env
 from tests.fakes.provider import FakeProvider
 from tests.reliability.concurrent_writer import run_together

@@ -22,12 +22,12 @@ from typing import Any
 
 import pytest
 
-from backend.credential_store import MemoryStore, StoreChoice
+from backend.credentials.stores import MemoryStore, StoreChoice
 from backend.errors import InputError
-from backend.reauth import start_reauth
 from backend.services import CheckReport, Services
-from backend.survey import survey
-from backend.wizard_state import Answers
+from backend.wizard.answers import Answers
+from backend.wizard.reauth import start_reauth
+from backend.wizard.survey import survey
 from tests.cli.helpers import run, store, write_config
 from tests.fakes.provider import ANTHROPIC_KEY, OPENROUTER_KEY, FakeProvider, openrouter_model
 from tests.reliability.conftest import Tally

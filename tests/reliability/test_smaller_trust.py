@@ -27,14 +27,14 @@ from typing import Any
 
 import pytest
 
-from backend import oauth
-from backend.config import load_config
-from backend.credentials import CredentialRecord, utcnow
+from backend.auth import oauth
+from backend.config.document import load_config
+from backend.credentials.record import CredentialRecord, utcnow
 from backend.errors import OAuthError
-from backend.onboarding import apply_answers, equivalent_command
-from backend.roles import CredentialState
 from backend.status import Entry, advice
-from backend.wizard_state import Answers
+from backend.wizard.answers import Answers
+from backend.wizard.onboarding import apply_answers, equivalent_command
+from backend.wizard.roles import CredentialState
 from screens.auth_method import AuthMethodScreen
 from screens.done import DoneScreen
 from screens.review import ReviewScreen

@@ -22,7 +22,7 @@ from pathlib import Path
 
 import pytest
 
-from backend.credentials import CredentialRecord
+from backend.credentials.record import CredentialRecord
 from tests.cli.helpers import run_script, subprocess_env, write_config
 from tests.fakes.provider import ANTHROPIC_KEY, FakeProvider
 from tests.reliability.conftest import Tally

@@ -26,7 +26,7 @@ from typing import Any
 
 import pytest
 
-from backend.config import SealConfig, load_config
+from backend.config.document import SealConfig, load_config
 from backend.errors import SealError
 from tests.cli.helpers import run, run_script, store, subprocess_env
 from tests.corpus import archive, archives, fetched, require_corpus

@@ -21,9 +21,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from backend import registry
-from backend.config import SealConfig, load_config
+from backend.config.document import SealConfig, load_config
 from backend.errors import ConfigError
+from backend.vocabulary import registry
 from tests.cli.helpers import run_script, subprocess_env
 from tests.fakes.provider import ANTHROPIC_KEY, FakeProvider
 from tests.reliability.conftest import Tally

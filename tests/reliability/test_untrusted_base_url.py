@@ -21,9 +21,9 @@ from typing import Any
 
 import pytest
 
-from backend.credential_store import FileStore
-from backend.credentials import CredentialRecord, utcnow
-from backend.trust import TrustList, trust_command
+from backend.credentials.record import CredentialRecord, utcnow
+from backend.credentials.stores import FileStore
+from backend.providers.trust import TrustList, trust_command
 from screens.check import CheckScreen
 from screens.review import ReviewScreen
 from screens.welcome import WelcomeScreen

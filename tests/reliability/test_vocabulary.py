@@ -1,6 +1,6 @@
 """One vocabulary: every place that names providers, methods or option choices asks the
-registry (`backend.registry`), the method table (`backend.methods`) or the config schema
-(`backend.config_schema`), and agrees with them.
+registry (`backend.vocabulary.registry`), the method table (`backend.vocabulary.methods`)
+or the config schema (`backend.config.schema`), and agrees with them.
 
 - the key page: the API-key step's intro and its error line name one address per provider;
 - derived lists: the CLI's choices, seal.toml validation, the Model step's menus, the
@@ -22,16 +22,17 @@ from pathlib import Path
 import pytest
 from textual.widgets import Select
 
-from backend import config_schema, methods, registry
-from backend.catalog import check_settings
-from backend.config import load_config
-from backend.credential_store import FileStore
-from backend.credentials import CredentialRecord
+from backend.auth.paste import check_secret, pasted_methods
+from backend.config import schema as config_schema
+from backend.config.document import load_config
+from backend.credentials.record import CredentialRecord
+from backend.credentials.resolution import Resolution
+from backend.credentials.stores import FileStore
 from backend.errors import InputError
-from backend.paste import check_secret, pasted_methods
-from backend.providers import Auth
 from backend.providers.base import key_shape_hint
-from backend.resolution import Resolution
+from backend.providers.catalog import check_settings
+from backend.providers.live import Auth
+from backend.vocabulary import methods, registry
 from screens.auth_method import AuthMethodScreen
 from screens.env_method import EnvScreen
 from screens.model import ModelScreen
@@ -130,7 +131,7 @@ async def test_the_api_key_step_names_one_key_page(
 def test_a_console_sign_in_that_mints_no_key_points_at_the_same_key_page(
     fake_provider: FakeProvider, tally: Tally
 ) -> None:
-    from backend import oauth
+    from backend.auth import oauth
     from backend.errors import OAuthError
 
     fake_provider.fail("/api/oauth/claude_cli/create_api_key", 200, {"type": "api_key"})
@@ -183,8 +184,8 @@ def test_seal_toml_accepts_exactly_the_tables_values(tmp_path: Path, tally: Tall
 
 def test_every_method_fact_comes_from_the_method_table(tally: Tally) -> None:
     """Store, origin, subscription, record kind and seal.toml's auth, per method."""
-    from backend.onboarding import STORED_METHODS
-    from backend.wizard_state import Answers
+    from backend.wizard.answers import Answers
+    from backend.wizard.onboarding import STORED_METHODS
 
     expected = {
         # id: (auth value, origin, bearer, subscription, acquire)
@@ -309,7 +310,7 @@ async def test_a_token_variable_goes_as_bearer_in_the_wizard_the_cli_and_status(
 def test_the_bearer_rule_per_variable(
     provider_id: str, var: str, value: str, bearer: bool, tally: Tally
 ) -> None:
-    from backend.resolution import resolve
+    from backend.credentials.resolution import resolve
 
     found = resolve(provider_id, "default", {var: value}, None).effective
     kind = found.record.kind if found else None

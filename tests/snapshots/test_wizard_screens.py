@@ -30,11 +30,11 @@ import pytest
 from textual.pilot import Pilot
 from textual.widgets import Input, Select
 
-from backend.credentials import CredentialRecord, utcnow
-from backend.oauth import PendingSignIn
+from backend.auth.oauth import PendingSignIn
+from backend.credentials.record import CredentialRecord, utcnow
 from backend.providers.base import CheckResult
 from backend.services import CheckReport
-from backend.wizard_state import Answers
+from backend.wizard.answers import Answers
 from screens.auth_method import AuthMethodScreen
 from screens.authorize import AuthorizeScreen
 from screens.claude_code import ClaudeCodeScreen

@@ -22,14 +22,14 @@ from textual.pilot import Pilot
 from textual.screen import Screen
 from textual.widgets import Button, OptionList, Static
 
-from backend.browser import BrowserResult
-from backend.clipboard import CopyResult
-from backend.config import SealConfig, load_config
-from backend.credential_store import MemoryStore, StoreChoice
-from backend.credentials import CredentialRecord
-from backend.environment import Environment
+from backend.config.document import SealConfig, load_config
+from backend.credentials.record import CredentialRecord
+from backend.credentials.stores import MemoryStore, StoreChoice
 from backend.services import Services
-from backend.wizard_state import Answers
+from backend.system.browser import BrowserResult
+from backend.system.clipboard import CopyResult
+from backend.system.environment import Environment
+from backend.wizard.answers import Answers
 from screens.authorize import AuthorizeScreen
 from screens.base import StepScreen
 from screens.check import CheckScreen

@@ -135,7 +135,7 @@ async def test_short_retry_after_is_honoured_without_asking(
 async def test_stalled_provider_times_out_then_retry(
     fake_provider: FakeProvider, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setenv("SEAL_HTTP_READ_TIMEOUT", "0.3")  # backend.http.read_timeout()
+    monkeypatch.setenv("SEAL_HTTP_READ_TIMEOUT", "0.3")  # backend.system.http.read_timeout()
     fake_provider.stall(MODELS, seconds=10, times=1)
     h = build(fake_provider, tmp_path)
     async with h.app.run_test(size=SIZE) as pilot:

@@ -12,7 +12,7 @@ import pytest
 from textual.pilot import Pilot
 from textual.widgets import Input
 
-from backend.credentials import CredentialRecord
+from backend.credentials.record import CredentialRecord
 from screens.authorize import AuthorizeScreen
 from screens.check import CheckScreen
 from screens.claude_code import ClaudeCodeScreen

@@ -146,8 +146,8 @@ async def test_changing_the_provider_drops_the_old_key(
 
 def _every_step() -> list[tuple[str, str]]:
     """Every step before Done: the API-key walk's steps, then each other method's own."""
-    from backend.methods import methods_for
-    from backend.wizard_state import Answers
+    from backend.vocabulary.methods import methods_for
+    from backend.wizard.answers import Answers
     from tui.flow import path
 
     walk = path(Answers(provider="anthropic", method="api_key"))

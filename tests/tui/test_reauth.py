@@ -9,13 +9,13 @@ from typing import Any
 
 import pytest
 
-from backend import providers
-from backend.credentials import CredentialRecord, utcnow
+from backend.credentials.health import judge
+from backend.credentials.record import CredentialRecord, utcnow
+from backend.credentials.writes import mark_stale
 from backend.errors import ConfigError, InputError
-from backend.health import judge
+from backend.providers import live as providers
 from backend.providers.base import Auth
-from backend.record_writes import mark_stale
-from backend.wizard_state import Answers
+from backend.wizard.answers import Answers
 from screens.auth_method import AuthMethodScreen
 from screens.done import DoneScreen
 from screens.review import ReviewScreen

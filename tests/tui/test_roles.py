@@ -9,8 +9,8 @@ from textual.coordinate import Coordinate
 from textual.pilot import Pilot
 from textual.widgets import Button, DataTable, Input, Static
 
-from backend.credentials import CredentialRecord, utcnow
-from backend.wizard_state import Answers
+from backend.credentials.record import CredentialRecord, utcnow
+from backend.wizard.answers import Answers
 from screens.done import DoneScreen
 from screens.modals import ConfirmModal
 from screens.review import ReviewScreen

@@ -6,11 +6,11 @@ from typing import get_args
 
 import pytest
 
-from backend.credentials import CredentialRecord
-from backend.onboarding import CommitResult
+from backend.credentials.record import CredentialRecord
 from backend.providers.base import CheckResult, ModelInfo
-from backend.roles import RoleEdit
-from backend.wizard_state import ENTRY_MODES, Answers, EntryMode, entry_mode
+from backend.wizard.answers import ENTRY_MODES, Answers, EntryMode, entry_mode
+from backend.wizard.onboarding import CommitResult
+from backend.wizard.roles import RoleEdit
 
 KEY = CredentialRecord("anthropic", "default", "api_key", secret="sk-ant-api03-test")
 SIGNED_IN = CredentialRecord(

@@ -12,8 +12,11 @@ from pathlib import Path
 
 import pytest
 
-from backend.atomic import file_lock
-from backend.bounded import (
+from backend.credentials.claude_code import ClaudeCodeError, read_claude_code
+from backend.credentials.stores import FileStore
+from backend.errors import CredentialStoreError, SealError
+from backend.system.atomic import file_lock
+from backend.system.bounded import (
     MAX_JSON_DEPTH,
     FileTooLarge,
     JSONTooDeep,
@@ -22,9 +25,6 @@ from backend.bounded import (
     load_json,
     read_regular,
 )
-from backend.claude_code import ClaudeCodeError, read_claude_code
-from backend.credential_store import FileStore
-from backend.errors import CredentialStoreError, SealError
 
 
 @pytest.mark.parametrize(

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from backend import registry
-from backend.catalog import Catalog, check_settings, merge_model
 from backend.providers.base import ModelInfo
+from backend.providers.catalog import Catalog, check_settings, merge_model
+from backend.vocabulary import registry
 
 
 @pytest.fixture(scope="module")

@@ -6,7 +6,7 @@ import threading
 from pathlib import Path
 from typing import Any, cast
 
-from backend.credentials import CredentialRecord
+from backend.credentials.record import CredentialRecord
 from backend.services import CheckReport, Services
 
 

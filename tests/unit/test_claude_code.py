@@ -9,7 +9,11 @@ from pathlib import Path
 
 import pytest
 
-from backend.claude_code import ClaudeCodeError, claude_credentials_path, read_claude_code
+from backend.credentials.claude_code import (
+    ClaudeCodeError,
+    claude_credentials_path,
+    read_claude_code,
+)
 from backend.errors import CredentialStoreError, SealError
 
 ACCESS = "sk-ant-oat01-" + "A1b2C3" * 16

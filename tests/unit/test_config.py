@@ -7,10 +7,10 @@ from pathlib import Path
 import pytest
 import tomlkit
 
-from backend import bounded
-from backend.config import MODEL_KEYS, ROLE_NAMES, load_config
-from backend.config_path import default_config_path
+from backend.config.document import MODEL_KEYS, ROLE_NAMES, load_config
+from backend.config.location import default_config_path
 from backend.errors import ConfigError, ConfigParseError, InputError
+from backend.system import bounded
 
 FULL = """\
 # header
@@ -401,7 +401,7 @@ def test_backend_imports_no_ui() -> None:
     import sys
 
     code = (
-        "import sys, backend.config, backend.selectors, backend.config_io;"
+        "import sys, backend.config, backend.vocabulary.selectors, backend.config.io;"
         "bad=[m for m in sys.modules if m.split('.')[0] in ('textual','tui','screens')];"
         "print(bad); sys.exit(1 if bad else 0)"
     )

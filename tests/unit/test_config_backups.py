@@ -1,4 +1,4 @@
-"""The versions a save keeps: seal.toml.bak, .bak.1, .bak.2 (backend.backups, save_bytes)."""
+"""The versions a save keeps: seal.toml.bak, .bak.1, .bak.2 (backend.config.backups, save_bytes)."""
 
 from __future__ import annotations
 
@@ -8,8 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from backend import backups, config_io
-from backend.config import load_config
+from backend.config import backups
+from backend.config import io as config_io
+from backend.config.document import load_config
 from backend.errors import ConfigError
 
 ORIGINAL = b'# mine\r\n[model]\r\nname = "opus"   # keep\r\n'

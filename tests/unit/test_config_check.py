@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from backend.config import SealConfig, load_config
-from backend.config_io import check_written_text
+from backend.config.document import SealConfig, load_config
+from backend.config.io import check_written_text
 from backend.errors import ConfigError
 
 
@@ -67,7 +67,7 @@ def test_an_edit_that_fails_half_way_still_shows_as_a_change(
     def boom(value: object) -> object:
         raise RuntimeError("half-way")
 
-    monkeypatch.setattr("backend.config.tomlkit.item", boom)
+    monkeypatch.setattr("backend.config.toml_edit.tomlkit.item", boom)
     with pytest.raises(RuntimeError):
         cfg.set("name", "claude-opus-4-7")
     monkeypatch.undo()

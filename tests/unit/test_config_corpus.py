@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 import tomlkit
 
-from backend.config import MODEL_KEYS, SealConfig, load_config
+from backend.config.document import MODEL_KEYS, SealConfig, load_config
 
 CORPUS = sorted((Path(__file__).parent / "config_corpus").glob("*.toml"))
 HEADER_RE = re.compile(r"^\s*\[\[?\s*([^\]]+?)\s*\]\]?")

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from backend.config_guard import HEADER, KEY, MORE, TRIVIA, LineMap, plan, split_lines, typed
+from backend.config.guard import HEADER, KEY, MORE, TRIVIA, LineMap, plan, split_lines, typed
 from tests.unit.test_config_corpus import CORPUS
 
 TRICKY = """\

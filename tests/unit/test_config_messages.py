@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from backend import config_text
-from backend.config import load_config
+from backend.config import text as config_text
+from backend.config.document import load_config
 from backend.errors import ConfigError, ConfigParseError
 from tests.conftest import require_tools
 

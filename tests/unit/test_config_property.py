@@ -9,8 +9,8 @@ import tomlkit
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from backend import registry
-from backend.config import SealConfig, load_config
+from backend.config.document import SealConfig, load_config
+from backend.vocabulary import registry
 from tests.unit.test_config_corpus import CORPUS, comments
 
 VALUES: dict[str, list[Any]] = {

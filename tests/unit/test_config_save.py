@@ -16,10 +16,10 @@ from pathlib import Path
 
 import pytest
 
-from backend import config_io
-from backend.atomic import TEMP_PREFIX, file_lock
-from backend.config import load_config
+from backend.config import io as config_io
+from backend.config.document import load_config
 from backend.errors import ConfigConflictError, ConfigError, ConfigLockedError
+from backend.system.atomic import TEMP_PREFIX, file_lock
 
 ROOT = Path(__file__).resolve().parents[2]
 TEXT = '# keep me\n[model]\nprovider = "anthropic"  # inline\nname = "opus"\n'
@@ -113,7 +113,7 @@ def test_lock_contention(tmp_path: Path) -> None:
         [
             sys.executable,
             "-c",
-            "import sys, time, pathlib; from backend.atomic import file_lock\n"
+            "import sys, time, pathlib; from backend.system.atomic import file_lock\n"
             "with file_lock(pathlib.Path(sys.argv[1])):\n"
             "    print('held', flush=True); time.sleep(30)\n",
             str(tmp_path / ".seal.toml.lock"),
@@ -159,7 +159,7 @@ WRITER = textwrap.dedent(
     """
     import sys
     from pathlib import Path
-    from backend.config import load_config
+    from backend.config.document import load_config
 
     path = Path(sys.argv[1])
     flip = 0

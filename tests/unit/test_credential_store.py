@@ -18,7 +18,8 @@ import pytest
 from keyring.backend import KeyringBackend
 from keyring.backends import fail, null
 
-from backend.credential_store import (
+from backend.credentials.record import CredentialRecord, CredentialStore
+from backend.credentials.stores import (
     INDEX_USERNAME,
     SERVICE,
     FileStore,
@@ -28,7 +29,6 @@ from backend.credential_store import (
     choose_store,
     keyring_usable,
 )
-from backend.credentials import CredentialRecord, CredentialStore
 from backend.errors import CredentialStoreError, InputError
 
 NOW = datetime(2026, 5, 1, 12, 0, 0, tzinfo=UTC)

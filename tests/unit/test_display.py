@@ -12,7 +12,7 @@ from collections import defaultdict
 
 import pytest
 
-from backend.display import UNSAFE_RANGES, escape_code_point, visible
+from backend.system.display import UNSAFE_RANGES, escape_code_point, visible
 
 # Categories escaped as a whole: controls, format characters, separators, surrogates.
 ESCAPED_CATEGORIES = {"Cc", "Cf", "Cs", "Zl", "Zp"}

@@ -36,7 +36,8 @@ def test_every_error_class_exits_with_a_code_of_the_table() -> None:
             importlib.import_module(info.name)
     classes = [SealError, *_subclasses(SealError)]
     names = {cls.__name__ for cls in classes}
-    # Guards the walk: errors of backend.errors, backend.trust and backend.oauth are found.
+    # Guards the walk: errors of backend.errors, backend.providers.trust and
+    # backend.auth.oauth are found.
     assert {"InputError", "UntrustedEndpoint", "CredentialFailure", "RulesError"} <= names
     wrong = {cls.__name__: cls.exit_code for cls in classes if type(cls.exit_code) is not ExitCode}
     assert wrong == {}
@@ -44,7 +45,7 @@ def test_every_error_class_exits_with_a_code_of_the_table() -> None:
 
 def test_the_codes_of_the_kinds_of_error() -> None:
     from backend.errors import ConfigError, CredentialFailure, InputError, RulesError
-    from backend.trust import UntrustedEndpoint
+    from backend.providers.trust import UntrustedEndpoint
 
     assert CredentialFailure("x").exit_code is ExitCode.CREDENTIAL
     assert InputError("x").exit_code is ExitCode.USAGE

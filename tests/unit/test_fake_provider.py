@@ -12,7 +12,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from backend.oauth import CLIENT_ID, start_sign_in
+from backend.auth.oauth import CLIENT_ID, start_sign_in
 from tests.fakes import fixtures
 from tests.fakes.provider import (
     ANTHROPIC_KEY,

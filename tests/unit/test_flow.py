@@ -11,10 +11,10 @@ from typing import Any, get_args
 
 import pytest
 
-from backend.credentials import CredentialRecord
-from backend.methods import Acquire, methods_for
-from backend.registry import PROVIDER_LABELS
-from backend.wizard_state import Answers, EntryMode
+from backend.credentials.record import CredentialRecord
+from backend.vocabulary.methods import Acquire, methods_for
+from backend.vocabulary.registry import PROVIDER_LABELS
+from backend.wizard.answers import Answers, EntryMode
 from tui import flow
 from tui.flow import CREDENTIAL_STEP, START_STEP, STEPS, following, path, phases_for
 
@@ -162,7 +162,7 @@ def test_entering_the_check_starts_it_once_for_the_credential_in_hand() -> None:
 
 def test_the_graph_loads_no_textual() -> None:
     code = (
-        "import sys\nfrom backend.wizard_state import Answers\nfrom tui.flow import path\n"
+        "import sys\nfrom backend.wizard.answers import Answers\nfrom tui.flow import path\n"
         "path(Answers(provider='anthropic', method='api_key'))\n"
         "assert 'textual' not in sys.modules, 'textual loaded'"
     )

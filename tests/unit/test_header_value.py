@@ -8,12 +8,13 @@ from pathlib import Path
 import httpx
 import pytest
 
-from backend import providers, registry
-from backend.claude_code import ClaudeCodeError, read_claude_code
+from backend.credentials.claude_code import ClaudeCodeError, read_claude_code
+from backend.credentials.resolution import env_record, resolve
 from backend.errors import InputError, ProviderError
-from backend.header_value import header_problem
+from backend.providers import live as providers
 from backend.providers.base import Auth
-from backend.resolution import env_record, resolve
+from backend.system.header_value import header_problem
+from backend.vocabulary import registry
 
 KEY = "sk-ant-api03-" + "Hidden0Body0" * 8 + "xY9z"
 

@@ -12,9 +12,9 @@ import httpx
 import pytest
 import respx
 
-from backend import endpoints
 from backend.errors import InputError
-from backend.http import (
+from backend.providers import endpoints
+from backend.system.http import (
     CONNECT_TIMEOUT,
     MAX_BODY_BYTES,
     READ_TIMEOUT,
@@ -30,7 +30,7 @@ from backend.http import (
     set_retry_policy,
     using_retry_policy,
 )
-from backend.http_limits import DeadlineBackend, DeadlineExceeded, ResponseTooLarge
+from backend.system.http_limits import DeadlineBackend, DeadlineExceeded, ResponseTooLarge
 
 URL = "https://api.example.test/v1/models"
 POLICY = RetryPolicy(tries=3, max_total_wait=10.0, base_delay=0.01, max_delay=0.05)

@@ -12,9 +12,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from backend.credentials import utcnow
-from backend.errors import OAuthError
-from backend.oauth import (
+from backend.auth.oauth import (
     BARE_CODE,
     CLIENT_ID,
     FOREIGN_STATE,
@@ -28,6 +26,8 @@ from backend.oauth import (
     pending_path,
     start_sign_in,
 )
+from backend.credentials.record import utcnow
+from backend.errors import OAuthError
 
 STATE = "S" * 43
 CODE = "abcDEF123_-xyz"

@@ -16,10 +16,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from backend import providers
-from backend.credentials import CredentialRecord, utcnow
-from backend.errors import OAuthError
-from backend.oauth import (
+from backend.auth.oauth import (
     SIGN_IN_AGAIN,
     PendingSignIn,
     complete_sign_in,
@@ -32,8 +29,11 @@ from backend.oauth import (
     refresh,
     start_sign_in,
 )
-from backend.providers import Auth
-from backend.record_writes import mark_stale
+from backend.credentials.record import CredentialRecord, utcnow
+from backend.credentials.writes import mark_stale
+from backend.errors import OAuthError
+from backend.providers import live as providers
+from backend.providers.live import Auth
 from tests.fakes import fixtures
 from tests.fakes.provider import FakeProvider
 
@@ -376,9 +376,9 @@ def test_twenty_threads_refresh_once(fake_provider: FakeProvider, tmp_path: Path
 _CHILD = r"""
 import json, sys, time
 from pathlib import Path
-from backend.atomic import atomic_write
-from backend.credentials import CredentialRecord
-from backend.oauth import ensure_fresh
+from backend.system.atomic import atomic_write
+from backend.credentials.record import CredentialRecord
+from backend.auth.oauth import ensure_fresh
 
 path, lock_dir, go = Path(sys.argv[1]), Path(sys.argv[2]), Path(sys.argv[3])
 env = json.loads(sys.argv[4])

@@ -8,9 +8,8 @@ import re
 import pytest
 from paste_cases import API, CASES, NBSP, OR_KEY, TOKEN, ZW, Case
 
-from backend.errors import InputError
-from backend.oauth import _clean_paste
-from backend.paste import (
+from backend.auth.oauth import _clean_paste
+from backend.auth.paste import (
     KEY_PASTE,
     PasteCheck,
     check_secret,
@@ -19,6 +18,7 @@ from backend.paste import (
     known_prefixes,
     sanitize,
 )
+from backend.errors import InputError
 
 
 def _body_windows(secret: str, width: int = 8) -> set[str]:

@@ -9,13 +9,14 @@ import time
 import httpx
 import pytest
 
-from backend import providers, registry
-from backend.credentials import CredentialRecord
+from backend.credentials.record import CredentialRecord
 from backend.errors import ProviderError
-from backend.http import make_client
-from backend.providers import Auth, CheckResult
-from backend.registry import PROVIDER_LABELS
-from backend.trust import Endpoint, UntrustedEndpoint
+from backend.providers import live as providers
+from backend.providers.live import Auth, CheckResult
+from backend.providers.trust import Endpoint, UntrustedEndpoint
+from backend.system.http import make_client
+from backend.vocabulary import registry
+from backend.vocabulary.registry import PROVIDER_LABELS
 from tests.fakes import fixtures
 from tests.fakes.provider import (
     ANTHROPIC_KEY,

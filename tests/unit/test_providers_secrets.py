@@ -9,10 +9,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from backend import providers, registry
-from backend.credentials import CredentialRecord, utcnow
-from backend.errors import OAuthError, ProviderError
-from backend.oauth import (
+from backend.auth.oauth import (
     PendingSignIn,
     TokenSet,
     ensure_fresh,
@@ -22,8 +19,12 @@ from backend.oauth import (
     refresh,
     start_sign_in,
 )
-from backend.providers import Auth, CheckResult
-from backend.trust import Endpoint
+from backend.credentials.record import CredentialRecord, utcnow
+from backend.errors import OAuthError, ProviderError
+from backend.providers import live as providers
+from backend.providers.live import Auth, CheckResult
+from backend.providers.trust import Endpoint
+from backend.vocabulary import registry
 from tests.fakes import fixtures
 from tests.fakes.provider import FakeProvider
 

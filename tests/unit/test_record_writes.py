@@ -7,18 +7,18 @@ from pathlib import Path
 
 import pytest
 
-from backend import record_writes
-from backend.atomic import LockTimeout, file_lock
-from backend.credential_store import MemoryStore
-from backend.credentials import CredentialRecord, utcnow
-from backend.errors import CredentialStoreError
-from backend.record_writes import (
+from backend.credentials import writes as record_writes
+from backend.credentials.record import CredentialRecord, utcnow
+from backend.credentials.stores import MemoryStore
+from backend.credentials.writes import (
     lock_path,
     mark_stale,
     remove_record,
     stamp_verified,
     update_record,
 )
+from backend.errors import CredentialStoreError
+from backend.system.atomic import LockTimeout, file_lock
 
 
 def oauth(access: str, profile: str = "default") -> CredentialRecord:

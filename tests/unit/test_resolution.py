@@ -7,12 +7,12 @@ from pathlib import Path
 
 import pytest
 
-from backend.claude_code import ClaudeCodeError
-from backend.credential_store import MemoryStore
-from backend.credentials import CredentialRecord
+from backend.credentials.claude_code import ClaudeCodeError
+from backend.credentials.record import CredentialRecord
+from backend.credentials.resolution import Resolution, Source, resolve
+from backend.credentials.stores import MemoryStore
 from backend.errors import CredentialStoreError, InputError
-from backend.registry import ENV_VARS
-from backend.resolution import Resolution, Source, resolve
+from backend.vocabulary.registry import ENV_VARS
 
 API = "sk-ant-api03-" + "k" * 95
 OAT = "sk-ant-oat01-" + "o" * 95

@@ -7,14 +7,14 @@ from pathlib import Path
 
 import pytest
 
-from backend.catalog import Catalog
-from backend.config import SealConfig, load_config
-from backend.credential_store import MemoryStore
-from backend.credentials import CredentialRecord, utcnow
+from backend.config.document import SealConfig, load_config
+from backend.credentials.health import Account
+from backend.credentials.record import CredentialRecord, utcnow
+from backend.credentials.resolution import resolve
+from backend.credentials.stores import MemoryStore
 from backend.errors import InputError
-from backend.health import Account
-from backend.resolution import resolve
-from backend.roles import (
+from backend.providers.catalog import Catalog
+from backend.wizard.roles import (
     CredentialState,
     RoleEdit,
     accounts_to_check,

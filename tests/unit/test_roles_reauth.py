@@ -7,12 +7,12 @@ from pathlib import Path
 
 import pytest
 
-from backend.config import SealConfig, load_config
-from backend.credential_store import MemoryStore
-from backend.credentials import CredentialRecord, utcnow
+from backend.config.document import SealConfig, load_config
+from backend.credentials.record import CredentialRecord, utcnow
+from backend.credentials.resolution import resolve
+from backend.credentials.stores import MemoryStore
 from backend.errors import InputError
-from backend.reauth import credential_status, reauth_target
-from backend.resolution import resolve
+from backend.wizard.reauth import credential_status, reauth_target
 
 KEY = "sk-ant-api03-" + "k" * 95
 

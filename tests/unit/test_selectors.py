@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from backend.errors import InputError
-from backend.registry import CLAUDE_LINES
-from backend.selectors import Selector, infer_provider, parse_selector
+from backend.vocabulary.registry import CLAUDE_LINES
+from backend.vocabulary.selectors import Selector, infer_provider, parse_selector
 
 
 @pytest.mark.parametrize(

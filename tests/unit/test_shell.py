@@ -6,7 +6,7 @@ import shlex
 
 import pytest
 
-from backend.shell import logout_command, option, reauth_command
+from backend.system.shell import logout_command, option, reauth_command
 from tui.cli import build_parser
 
 NAMES = ["default", "work", "a b", "x'y\"z", "$(id)", "; rm -rf ~", "--yes", "-rf", "-", ""]

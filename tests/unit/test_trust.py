@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from backend.config import load_config
+from backend.config.document import load_config
 from backend.errors import InputError
-from backend.trust import (
+from backend.providers.trust import (
     TrustList,
     UntrustedEndpoint,
     config_key,
