@@ -176,3 +176,16 @@ def offers(provider: str, acquire: Acquire) -> bool:
     """True when the provider has a method acquired that way (e.g. a browser sign-in)."""
     found = registry.find(provider)
     return found is not None and any(METHODS[m].acquire == acquire for m in found.methods)
+
+
+def seal_variable(provider: str, method_id: str) -> str:
+    """The variable Seal reads the credential of `method_id` from: a subscription token
+    (Pro/Max sign-in, setup-token, Claude Code's sign-in) from the provider's token
+    variable, an API key (pasted or minted by a Console sign-in) from its key variable;
+    for `env`, the key variable the person sets. KeyError for an unknown provider or method.
+    """
+    found = registry.find(provider)
+    if found is None:
+        raise KeyError(provider)
+    bearer = METHODS[method_id].bearer
+    return found.seal_reads(bool(bearer))

@@ -83,6 +83,20 @@ class Provider:
         """The broadest of its formats (`sk-ant-`): "an Anthropic key" in general."""
         return min(self.keys, key=lambda f: len(f.prefix))
 
+    def seal_reads(self, bearer: bool) -> str:
+        """The variable Seal reads a credential from: a subscription token (sent as Bearer)
+        from the first token variable, anything else from `key_env`."""
+        return self.token_env[0] if bearer and self.token_env else self.key_env
+
+    def outranking(self, name: str | None) -> tuple[str, ...]:
+        """The variables Seal reads before `name`, so that one set in the environment wins
+        over it; every variable when `name` is None (a source after all of them, such as
+        Claude Code's own sign-in) or not one of this provider's."""
+        names = self.env_vars
+        if name is None or name not in names:
+            return names
+        return names[: names.index(name)]
+
     def is_token_variable(self, name: str, value: str) -> bool:
         """True when variable `name` holding `value` goes as a Bearer subscription token."""
         if name in self.token_env:
