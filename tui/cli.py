@@ -88,11 +88,74 @@ def build_parser() -> argparse.ArgumentParser:
         "--forget", action="store_true", help="withdraw trust from this seal.toml's servers"
     )
 
+    _add_handoff_commands(sub, common, providers)
+
     logout = sub.add_parser("logout", parents=[common], help="remove stored credentials")
     logout.add_argument("--provider", choices=providers)
     logout.add_argument("--profile", metavar="N")
     logout.add_argument("--yes", action="store_true", help="do not ask for confirmation")
     return parser
+
+
+def _add_handoff_commands(
+    sub: argparse._SubParsersAction[argparse.ArgumentParser],
+    common: argparse.ArgumentParser,
+    providers: tuple[str, ...],
+) -> None:
+    """`token`, `run` and `env`: give Seal, which reads only its environment, the
+    credentials seal-setup keeps."""
+    raw = argparse.RawDescriptionHelpFormatter
+    token = sub.add_parser(
+        "token",
+        parents=[common],
+        formatter_class=raw,
+        help="print a provider's credential (for scripts and apiKeyHelper)",
+        description="Print the credential Seal would get for a provider, and nothing else.",
+        epilog="example:\n  ANTHROPIC_API_KEY=$(seal-setup token) some-tool\n\n"
+        "exit codes: 0 printed; 1 missing, rejected or expired beyond refresh (stderr says\n"
+        "what to do); 2 usage, or stdout is a terminal without --show; 3 seal.toml broken",
+    )
+    token.add_argument(
+        "--provider",
+        choices=providers,
+        help="default: seal.toml's [model] provider, else anthropic",
+    )
+    token.add_argument("--profile", metavar="N", help="default: the one seal.toml uses")
+    token.add_argument("--show", action="store_true", help="print even to a terminal")
+
+    run = sub.add_parser(
+        "run",
+        parents=[common],
+        formatter_class=raw,
+        help="run a command (Seal) with seal.toml's credentials in its environment",
+        description="Run COMMAND with every credential seal.toml uses in the variable Seal reads.",
+        epilog="example:\n  seal-setup run -- seal\n\n"
+        "exit codes: COMMAND's own once started; 1 a credential missing, rejected or\n"
+        "expired (COMMAND not started); 2 usage or an untrusted seal.toml base_url;\n"
+        "3 seal.toml broken; 126 COMMAND not executable; 127 COMMAND not found",
+    )
+    run.add_argument(
+        "--no-check",
+        action="store_true",
+        help="do not send each credential to its provider once before starting",
+    )
+    run.add_argument("argv", nargs=argparse.REMAINDER, metavar="-- COMMAND [ARGS…]")
+
+    env = sub.add_parser(
+        "env",
+        parents=[common],
+        formatter_class=raw,
+        help="print the export lines `run` would set, for eval or direnv",
+        description="Print shell lines that set the variables `seal-setup run` would set.",
+        epilog='example:\n  eval "$(seal-setup env)"      # or in a direnv .envrc\n\n'
+        "exit codes: 0 printed; 1 a credential missing, rejected or expired; 2 usage,\n"
+        "an untrusted seal.toml base_url, or stdout is a terminal without --show;\n"
+        "3 seal.toml broken",
+    )
+    from backend.system.shell import SHELLS
+
+    env.add_argument("--shell", choices=SHELLS, default="sh", help="quoting (default: sh)")
+    env.add_argument("--show", action="store_true", help="print even to a terminal")
 
 
 def _add_model_options(onboard: argparse.ArgumentParser) -> None:
@@ -161,6 +224,15 @@ def _dispatch(
         from tui.trust_cmd import run_trust
 
         return run_trust(args, services)
+    if command in ("token", "run", "env"):
+        from tui import handoff_cmd
+
+        runner = {
+            "token": handoff_cmd.run_token,
+            "run": handoff_cmd.run_run,
+            "env": handoff_cmd.run_env,
+        }[command]
+        return runner(args, services)
     if command == "logout":
         from tui.commands import run_logout
 
