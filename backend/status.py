@@ -14,6 +14,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from backend.credentials.claude_code import claude_credentials_path
+from backend.credentials.handoff import plan
 from backend.credentials.health import (
     FAILING,
     WARNING,
@@ -62,6 +63,10 @@ class Entry:
     note: str = ""
     origin: str | None = None  # "env" | "store" | "claude_code"
     refreshable: bool = False
+    # The variable Seal reads this credential from (None: Claude Code's sign-in, which
+    # Seal reads itself), and whether `seal-setup run` puts it there.
+    seal_reads: str | None = None
+    run_supplies: bool = False
     base_url: str | None = field(default=None, repr=False)
     # Where a probe sends this credential: None is the provider's own base.
     endpoint: Endpoint | None = field(default=None, repr=False)
@@ -71,7 +76,7 @@ class Entry:
         return f"{self.provider}:{self.profile}"
 
     def to_json(self) -> dict[str, Any]:
-        """The object of `status --json` (DESIGN §5): exactly these keys."""
+        """The object of `status --json`: DESIGN §5's keys, then what Seal reads."""
         return {
             "provider": self.provider,
             "profile": self.profile,
@@ -81,6 +86,8 @@ class Entry:
             "expires_at": to_rfc3339(self.expires_at),
             "verified_at": to_rfc3339(self.verified_at),
             "shadowed_by": self.shadowed_by,
+            "seal_reads": self.seal_reads,
+            "run_supplies": self.run_supplies,
         }
 
 
@@ -170,6 +177,8 @@ def assess(
         health = unreadable(target.provider, target.profile, target.auth, exc)
         return replace(base, note=health.reason)  # the message and what to do
     health = judge(resolution, target.auth, now, env=env)
+    supply = plan(resolution, now, env=env)
+    base = replace(base, seal_reads=supply.variable, run_supplies=supply.supplied)
     source = health.source
     if source is None:
         return replace(base, note=health.reason)

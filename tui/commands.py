@@ -14,7 +14,7 @@ from tui.output import error, paint, say, table, use_colour
 if TYPE_CHECKING:
     from backend.credentials.record import CredentialRecord
     from backend.services import Services
-    from backend.status import Report
+    from backend.status import Entry, Report
 
 STATE_COLOURS = {
     "ok": "green",
@@ -80,7 +80,7 @@ def status_lines(report: Report, store_location: str, config_path: str) -> list[
         lines.append("No credentials found.")
         lines.append("Run `seal-setup` to set one up.")
         return lines
-    header = ("PROVIDER", "PROFILE", "AUTH", "SOURCE", "STATE", "EXPIRES", "VERIFIED")
+    header = ("PROVIDER", "PROFILE", "AUTH", "SOURCE", "STATE", "EXPIRES", "VERIFIED", "SEAL READS")
     rows, tints = [], []
     for e in report.entries:
         verified = ago(e.verified_at, now) if e.origin == "store" or e.verified_at else "—"
@@ -93,19 +93,36 @@ def status_lines(report: Report, store_location: str, config_path: str) -> list[
                 e.state,
                 countdown(e.expires_at, now),
                 verified,
+                seal_reads(e),
             )
         )
-        tints.append(("", "", "", "", STATE_COLOURS[e.state], "", ""))
+        tints.append(("", "", "", "", STATE_COLOURS[e.state], "", "", ""))
     lines += table(header, rows, tints, colour=colour)
     shadows = [s for s in (shadow_line(e) for e in report.entries) if s]
     notes = [f"{e.key}: {e.note}" for e in report.entries if e.note]
     todo = list(dict.fromkeys(a for a in (advice(e) for e in report.entries) if a))
+    if any(e.run_supplies for e in report.entries):
+        from backend.credentials.handoff import RUN_COMMAND
+
+        notes.append(
+            f"Seal does not read seal-setup's store: start it with `{RUN_COMMAND} …` "
+            '("via run"), or see `seal-setup env` and `seal-setup token`'
+        )
     for title, items in (("Shadowing", shadows), ("Notes", notes), ("To do", todo)):
         if items:
             lines.append("")
             lines.append(paint(title + ":", "bold", colour))
             lines += [f"  {visible(item)}" for item in items]
     return lines
+
+
+def seal_reads(entry: Entry) -> str:
+    """`$ANTHROPIC_API_KEY via run`, `$OPENAI_API_KEY`, or `Claude Code's sign-in`."""
+    from backend.credentials.health import CLAUDE_CODE_LABEL
+
+    if entry.seal_reads is None:
+        return CLAUDE_CODE_LABEL
+    return f"${entry.seal_reads}" + (" via run" if entry.run_supplies else "")
 
 
 def endpoint_lines(report: Report, colour: bool) -> list[str]:

@@ -190,10 +190,13 @@ def test_json_schema_exact(tmp_path, capsys, monkeypatch):
         "expires_at",
         "verified_at",
         "shadowed_by",
+        "seal_reads",
+        "run_supplies",
     ]
     assert entry["provider"] == "anthropic" and entry["profile"] == "default"
     assert entry["auth"] == "api_key" and entry["source"] == "file" and entry["state"] == "ok"
     assert entry["expires_at"] is None and entry["shadowed_by"] is None
+    assert entry["seal_reads"] == "ANTHROPIC_API_KEY" and entry["run_supplies"] is True
     assert isinstance(entry["verified_at"], str) and entry["verified_at"].endswith("Z")
     assert code == 0
 
