@@ -20,6 +20,7 @@ from typing import Any
 
 from backend.errors import ExitCode
 from backend.services import Services
+from backend.system import core_dumps
 from tui.crash import report_unexpected, version
 
 
@@ -308,21 +309,13 @@ def launch_wizard(
     return app.return_code
 
 
-def disable_core_dumps() -> None:
-    """A core file would hold every secret in memory: the process never writes one."""
-    with contextlib.suppress(ImportError, OSError, ValueError):  # no such limit (Windows)
-        import resource
-
-        resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
-
-
 def run() -> None:
     """Console-script wrapper that turns main()'s result into the process exit status.
 
     An error nothing else handled gives a few lines on stderr and a report without
     secrets (backend.crash_report), never Python's traceback: its messages may quote one.
     """
-    disable_core_dumps()
+    core_dumps.disable()
     try:
         code = main()
         sys.stdout.flush()  # here, where a closed pipe is caught, not at exit

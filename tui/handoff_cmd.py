@@ -15,6 +15,7 @@ import sys
 from typing import TYPE_CHECKING
 
 from backend.errors import ConfigError, ExitCode, SealError
+from backend.system import core_dumps
 from backend.system.display import visible
 from tui.output import error
 
@@ -157,12 +158,15 @@ def run_run(args: argparse.Namespace, services: Services) -> int:
     services.close()
     sys.stdout.flush()
     sys.stderr.flush()
+    core_dumps.restore()  # Seal's core files are Seal's (and the shell's) choice
     try:
         os.execvpe(command[0], command, child.env)
     except FileNotFoundError:
+        core_dumps.disable()
         error(f"{command[0]}: not found", prefix=prefix)
         return NOT_FOUND
     except OSError as exc:  # permission, a directory, a bad interpreter line
+        core_dumps.disable()
         error(f"{command[0]}: cannot be started ({exc.strerror})", prefix=prefix)
         return NOT_EXECUTABLE
     return ExitCode.OK  # not reached: exec replaced this process

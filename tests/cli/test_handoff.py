@@ -10,6 +10,7 @@ variable expected for the method. Secrets travel in environments and pipes only.
 from __future__ import annotations
 
 import json
+import resource
 import subprocess
 import sys
 import time
@@ -233,6 +234,27 @@ def test_run_passes_the_exit_status_through(tmp_path, cli, fake_provider):
     onboard(tmp_path, cli, fake_provider, "anthropic:api_key")
     ran = run_script(["run", "--", "sh", "-c", "exit 7"], cli, tmp_path)
     assert ran.returncode == 7
+
+
+PRINT_CORE_LIMIT = "import resource; print(resource.getrlimit(resource.RLIMIT_CORE))"
+
+
+def test_run_gives_the_command_the_core_limit_it_was_started_with(tmp_path, cli, fake_provider):
+    """seal-setup itself writes no core file; Seal, once exec'd, has the shell's limit."""
+    onboard(tmp_path, cli, fake_provider, "anthropic:api_key")
+    _, hard = resource.getrlimit(resource.RLIMIT_CORE)
+    ran = subprocess.run(
+        [str(SEAL_SETUP), "run", "--", sys.executable, "-c", PRINT_CORE_LIMIT],
+        capture_output=True,
+        text=True,
+        env=cli,
+        cwd=tmp_path,
+        timeout=60,
+        # As a shell with `ulimit -c unlimited` would start it (up to the hard limit).
+        preexec_fn=lambda: resource.setrlimit(resource.RLIMIT_CORE, (hard, hard)),
+    )
+    assert ran.returncode == 0, ran.stderr
+    assert ran.stdout.strip() == str((hard, hard))
 
 
 def test_token_and_env_refuse_a_terminal_without_show(tmp_path, capsys, monkeypatch):
