@@ -23,6 +23,7 @@ from backend.auth.paste import SIGN_IN_PASTE
 from backend.errors import SealError
 from backend.vocabulary.methods import SUBSCRIPTION_NOTE
 from screens.base import StepContext, StepResult, StepScreen
+from screens.copying import copy_text
 from screens.plain import plain
 from screens.widgets.button import WizardButton
 from screens.widgets.secret_input import SecretInput
@@ -165,21 +166,8 @@ class AuthorizeScreen(StepScreen):
         """Native clipboard first, then OSC 52 through the terminal; say which (after `note`)."""
         if self.pending is None:
             return
-        url = self.pending.url
-        result = await asyncio.to_thread(self.services.copy_native, url)
         status = self.query_one("#link-status", Static)
-        if result.ok:
-            status.update(plain(note + "Link copied to the system clipboard."))
-            status.set_classes("ok")
-            return
-        self.app.copy_to_clipboard(url)
-        status.update(
-            plain(
-                f"{note}Sent the link to your terminal's clipboard (OSC 52); {result.message}. "
-                "If pasting gives nothing, select the link above with Shift+drag."
-            )
-        )
-        status.set_classes("warning")
+        await copy_text(self.services, status, self.pending.url, "Link", note)
 
     def on_secret_input_pasted(self, event: SecretInput.Pasted) -> None:
         if event.refusal:

@@ -4,13 +4,18 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from textual import on, work
+from textual.containers import Horizontal
 from textual.widget import Widget
 from textual.widgets import Button, Static
 
 from backend.config.backups import describe
+from backend.credentials.handoff import Instruction, how_seal_gets
 from backend.vocabulary.registry import PROVIDER_LABELS
 from screens.base import StepScreen
+from screens.copying import copy_text
 from screens.plain import plain
+from screens.widgets.button import WizardButton
 
 
 class DoneScreen(StepScreen):
@@ -18,7 +23,19 @@ class DoneScreen(StepScreen):
 
     TITLE_TEXT = "All set"
     NEXT_LABEL = "Finish"
-    HELP_TEXT = "Seal is configured. Finish closes seal-setup."
+    HELP_TEXT = (
+        "Seal is configured. Seal reads credentials from environment variables and "
+        "Claude Code's sign-in, not from seal-setup's store: the line under “How Seal "
+        "gets it” says what to do for the method you chose. Finish closes seal-setup."
+    )
+
+    @property
+    def instruction(self) -> Instruction | None:
+        """How Seal gets the credential chosen here (None when no method was chosen)."""
+        a = self.answers
+        if a.mode == "roles" or a.provider is None or a.method is None:
+            return None
+        return how_seal_gets(a.provider, a.method)
 
     def compose_body(self) -> Iterable[Widget]:
         a = self.answers
@@ -41,8 +58,18 @@ class DoneScreen(StepScreen):
             verified = a.check_outcome == "verified"
             mark = "" if verified else " marked unverified"
             lines.append(f"✓ Credential stored{mark} in {a.stored_where}.")
-        lines += [
-            "",
+        yield Static(plain(*lines), classes="intro")
+        instruction = self.instruction
+        if instruction is not None:
+            yield Static(plain("How Seal gets it:", instruction.sentence), id="handoff")
+            if instruction.command is not None:
+                with Horizontal(classes="button-row compact-row"):
+                    yield WizardButton("Copy command", id="copy-command", compact=True)
+                # Shown once there is something to say: an empty line would push Next below.
+                status = Static("", id="copy-status", markup=False)
+                status.display = False
+                yield status
+        lines = [
             "Next:",
             # Two columns that fit 80 columns: a wider gap wraps the first line at 80x24.
             "  seal-setup status   check that auth works (add --probe to test it live)",
@@ -54,3 +81,14 @@ class DoneScreen(StepScreen):
     def on_mount(self) -> None:
         self.ready = True
         self.query_one("#next", Button).focus()
+
+    @on(Button.Pressed, "#copy-command")
+    @work(group="clipboard", exclusive=True)
+    async def copy_command(self) -> None:
+        """The Copy command button: the command that starts Seal with the credential."""
+        instruction = self.instruction
+        if instruction is None or instruction.command is None:
+            return
+        status = self.query_one("#copy-status", Static)
+        status.display = True
+        await copy_text(self.services, status, instruction.command, "Command")
