@@ -212,8 +212,11 @@ def _read_keychain(env: Mapping[str, str]) -> CredentialRecord | None:
         doc = parse_json_bytes(_password_bytes(done.stdout), MAX_FILE_BYTES)
     except BadJSONFile as exc:
         raise _keychain_fail(env, exc.what) from None
-    # No modification time to read: when seal-setup found it is the closest thing.
-    return _record(doc, f"Claude Code's {keychain_label(env)} entry", utcnow())
+    try:
+        # No modification time to read: when seal-setup found it is the closest thing.
+        return _record(doc, f"Claude Code's {keychain_label(env)} entry", utcnow())
+    except ClaudeCodeError as exc:  # what is wrong with it, and where seal-setup looks next
+        raise ClaudeCodeError(exc.message, _keychain_fail(env, "").hint) from None
 
 
 def _password_bytes(stdout: bytes) -> bytes:

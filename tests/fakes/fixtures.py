@@ -1,16 +1,20 @@
 """Pytest fixtures for the fake provider; tests/conftest.py imports them.
 
 `fake_provider` gives a running FakeProvider (fast HTTP retries while it runs);
-`fake_provider_env` also exports its SEAL_* variables into os.environ.
+`fake_provider_env` also exports its SEAL_* variables into os.environ; `fake_keychain`
+plays macOS's keychain for Claude Code's sign-in (tests/fakes/keychain.py).
 """
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
 from backend.system.http import RetryPolicy, using_retry_policy
+from tests.fakes.keychain import FakeSecurity
 from tests.fakes.provider import FakeProvider
 
 # Real waits would make fault tests slow: keep the shape (3 tries), shrink the sleeps.
@@ -34,3 +38,16 @@ def fake_provider_env(fake_provider: FakeProvider, monkeypatch: pytest.MonkeyPat
     for key, value in fake_provider.env().items():
         monkeypatch.setenv(key, value)
     return fake_provider
+
+
+@pytest.fixture
+def fake_keychain(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> FakeSecurity:
+    """macOS as far as Claude Code's sign-in goes: the darwin path forced through its seam,
+    a stand-in `security` first on PATH (holding nothing until told), a 1 s deadline."""
+    from backend.credentials import claude_code
+
+    fake = FakeSecurity.install(tmp_path / "keychain")
+    monkeypatch.setenv("PATH", fake.path_with(os.environ.get("PATH", "")))
+    monkeypatch.setattr(claude_code, "on_macos", lambda: True)
+    monkeypatch.setattr(claude_code, "KEYCHAIN_DEADLINE", 1.0)
+    return fake
