@@ -18,6 +18,7 @@ from tests.fakes.keychain import FakeSecurity
 from tests.fakes.provider import FakeProvider
 
 # Real waits would make fault tests slow: keep the shape (3 tries), shrink the sleeps.
+FAKE_KEYCHAIN_DEADLINE = 3.0
 FAST_RETRY = RetryPolicy(tries=3, max_total_wait=0.5, base_delay=0.01, max_delay=0.05)
 
 
@@ -43,11 +44,12 @@ def fake_provider_env(fake_provider: FakeProvider, monkeypatch: pytest.MonkeyPat
 @pytest.fixture
 def fake_keychain(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> FakeSecurity:
     """macOS as far as Claude Code's sign-in goes: the darwin path forced through its seam,
-    a stand-in `security` first on PATH (holding nothing until told), a 1 s deadline."""
+    a stand-in `security` first on PATH (holding nothing until told), a 3 s deadline: the
+    stand-in is a Python start, which can take over a second on a loaded machine."""
     from backend.credentials import claude_code
 
     fake = FakeSecurity.install(tmp_path / "keychain")
     monkeypatch.setenv("PATH", fake.path_with(os.environ.get("PATH", "")))
     monkeypatch.setattr(claude_code, "on_macos", lambda: True)
-    monkeypatch.setattr(claude_code, "KEYCHAIN_DEADLINE", 1.0)
+    monkeypatch.setattr(claude_code, "KEYCHAIN_DEADLINE", FAKE_KEYCHAIN_DEADLINE)
     return fake
