@@ -21,6 +21,7 @@ if TYPE_CHECKING:
 
     from backend.auth.oauth import Mode, PendingSignIn
     from backend.config.document import SealConfig
+    from backend.credentials.claude_code import ClaudeCodeSignIn
     from backend.credentials.record import CredentialRecord, CredentialStore
     from backend.credentials.resolution import Resolution
     from backend.credentials.stores import StoreChoice
@@ -120,11 +121,20 @@ class Services:
 
         return resolve(provider, profile, self.env, self.store, auth=auth)
 
-    def import_claude_code(self) -> CredentialRecord | None:
-        """Claude Code's saved sign-in, or None when there is none on this machine."""
-        from backend.credentials.claude_code import read_claude_code
+    def import_claude_code(self) -> ClaudeCodeSignIn:
+        """Claude Code's saved sign-in (macOS keychain first, then its file), where it was
+        found and the keychain's trouble; `record` is None when there is none. Blocks for
+        up to the keychain's deadline; raises ClaudeCodeError for a malformed file."""
+        from backend.credentials.claude_code import find_claude_code
 
-        return read_claude_code(self.env)
+        return find_claude_code(self.env)
+
+    def claude_code_searched(self) -> str:
+        """Where a look for Claude Code's sign-in goes: `at ~/.claude/.credentials.json`,
+        on macOS `in the macOS keychain (Claude Code-credentials) or at …`."""
+        from backend.credentials.claude_code import searched
+
+        return searched(self.env)
 
     def claude_code_path(self) -> Path:
         """Where Claude Code keeps its credentials (CLAUDE_CONFIG_DIR honoured)."""

@@ -13,7 +13,12 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from backend.credentials.claude_code import claude_credentials_path
+from backend.credentials.claude_code import (
+    claude_credentials_path,
+    find_claude_code,
+    is_keychain_label,
+    on_macos,
+)
 from backend.credentials.handoff import plan
 from backend.credentials.health import (
     FAILING,
@@ -67,6 +72,9 @@ class Entry:
     # Seal reads itself), and whether `seal-setup run` puts it there.
     seal_reads: str | None = None
     run_supplies: bool = False
+    # Where the credential is, in words: the keychain entry or the file Claude Code's
+    # sign-in came from (`source` stays "claude_code" in the JSON for both).
+    where: str | None = field(default=None, repr=False)
     base_url: str | None = field(default=None, repr=False)
     # Where a probe sends this credential: None is the provider's own base.
     endpoint: Endpoint | None = field(default=None, repr=False)
@@ -142,14 +150,17 @@ def targets_from_config(config: SealConfig) -> list[Target]:
 
 
 def targets_without_config(store: CredentialStore, env: Mapping[str, str]) -> list[Target]:
-    """No seal.toml: every stored credential, every provider env key, Claude Code's file."""
+    """No seal.toml: every stored credential, every provider env key, Claude Code's sign-in."""
     found: list[Target] = []
     for record in store.list():
         found.append(Target(record.provider, record.profile, record.kind))
     for provider, names in ENV_VARS.items():
         if any(env.get(name, "").strip() for name in names):
             found.append(Target(provider, "default", "env"))
-    if claude_credentials_path(env).exists():
+    # On macOS the keychain entry counts too (asked only when the file is not there).
+    if claude_credentials_path(env).exists() or (
+        on_macos() and find_claude_code(env).record is not None
+    ):
         found.append(Target("anthropic", "default", "claude_code"))
     return found
 
@@ -191,6 +202,7 @@ def assess(
         verified_at=health.verified_at,
         shadowed_by=health.shadowed_by,
         refreshable=health.refreshable,
+        where=source.label,
         note=health.fallback or "",
     )
 
@@ -321,8 +333,12 @@ SOURCE_LABELS = {"claude_code": "Claude Code file", "keyring": "keyring", "file"
 
 
 def source_label(entry: Entry) -> str:
+    """`keyring`, `ANTHROPIC_API_KEY`, `Claude Code file` or
+    `macOS keychain (Claude Code-credentials)`."""
     if entry.source is None:
         return "—"
+    if entry.origin == "claude_code" and entry.where and is_keychain_label(entry.where):
+        return entry.where
     return SOURCE_LABELS.get(entry.source, entry.source)
 
 

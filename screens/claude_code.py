@@ -18,16 +18,19 @@ from screens.widgets.button import WizardButton
 
 
 class ClaudeCodeScreen(StepScreen):
-    """Read ~/.claude/.credentials.json (or $CLAUDE_CONFIG_DIR's) and show what it holds."""
+    """Find Claude Code's sign-in (macOS keychain, then ~/.claude/.credentials.json or
+    $CLAUDE_CONFIG_DIR's) and show what it holds."""
 
     TITLE_TEXT = "Use Claude Code's sign-in"
     HELP_TEXT = (
         "If Claude Code is signed in on this machine, Seal can use the same sign-in. "
-        "seal-setup reads Claude Code's credentials file; Seal reads it again each time it "
-        "starts, so a refresh by either tool keeps both working. Nothing is copied into "
-        "seal's own store.\n\nNot found? Run [b]claude[/b] and sign in, or set "
-        "CLAUDE_CONFIG_DIR if Claude Code keeps its files elsewhere. On macOS Claude Code "
-        "keeps its sign-in in the Keychain: use a setup-token instead.\n\n" + SUBSCRIPTION_NOTE
+        "seal-setup reads it where Seal does (on macOS the login keychain's "
+        "'Claude Code-credentials' entry first, then Claude Code's credentials file); Seal "
+        "reads it again each time it starts, so a refresh by either tool keeps both "
+        "working. Nothing is copied into seal's own store, and nothing is written back.\n\n"
+        "Not found? Run [b]claude[/b] and sign in, or set CLAUDE_CONFIG_DIR if Claude Code "
+        "keeps its files elsewhere. A locked keychain: unlock it and choose Look again.\n\n"
+        + SUBSCRIPTION_NOTE
     )
 
     def compose_body(self) -> Iterable[Widget]:
@@ -43,25 +46,29 @@ class ClaudeCodeScreen(StepScreen):
     async def scan(self) -> None:
         """Read the file off the UI loop and describe it."""
         found = self.query_one("#found", Static)
-        path = self.services.claude_code_path()
         try:
-            record = await asyncio.to_thread(self.services.import_claude_code)
+            sign_in = await asyncio.to_thread(self.services.import_claude_code)
         except SealError as exc:
             found.update(plain(f"✗ {exc}"))
             found.set_classes("error")
             self.ready = False
             return
+        # The keychain's trouble (macOS), each with what to do; the file was read anyway.
+        trouble = [f"! {problem}" for problem in sign_in.problems]
+        record = sign_in.record
         if record is None:
             found.update(
                 plain(
-                    f"✗ No Claude Code sign-in at {path}.",
+                    f"✗ No Claude Code sign-in {self.services.claude_code_searched()}.",
+                    *trouble,
                     "Sign in with `claude` first, or choose another method (Back).",
                 )
             )
             found.set_classes("error")
             self.ready = False
             return
-        lines = [f"✓ Found Claude Code's sign-in at {path}"]
+        where = "in" if sign_in.place != sign_in.where else "at"
+        lines = [f"✓ Found Claude Code's sign-in {where} {sign_in.place}", *trouble]
         account = record.account or {}
         if account.get("subscription_type"):  # backend.credentials.claude_code's name for it
             lines.append(f"  Plan: {account['subscription_type']}")
@@ -72,7 +79,7 @@ class ClaudeCodeScreen(StepScreen):
                 lines.append(f"  Access token valid for {hours} h more (refreshed as needed)")
             else:
                 lines.append("  Access token expired: Seal refreshes it on first use")
-        # The path and the plan come from the environment and Claude Code's file.
+        # The place and the plan come from the environment and Claude Code's sign-in.
         found.update(plain(*lines))
         found.set_classes("ok")
         self.answers.set_credential(record.with_changes(profile=self.answers.profile))

@@ -16,7 +16,12 @@ import pytest
 
 from backend.providers.endpoints import OAUTH_ENV
 from backend.vocabulary import registry
-from tests.fakes.fixtures import fake_provider, fake_provider_env, fast_retries  # noqa: F401
+from tests.fakes.fixtures import (  # noqa: F401
+    fake_keychain,
+    fake_provider,
+    fake_provider_env,
+    fast_retries,
+)
 
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 

@@ -229,13 +229,26 @@ def _providers(args: argparse.Namespace, removed: list[CredentialRecord]) -> lis
     return found or list(ENV_VARS)
 
 
+def _claude_code_place(services: Services) -> str | None:
+    """Where Claude Code's sign-in is (`at <file>`, `in the macOS keychain (…)`): its file
+    when there is one, else (macOS) the keychain entry when it holds one; None if neither."""
+    from backend.credentials.claude_code import display_path
+
+    path = services.claude_code_path()
+    if path.exists():
+        return f"at {display_path(path, services.env)}"
+    try:
+        found = services.import_claude_code()
+    except SealError:  # only a file raises, and it was not there a moment ago
+        return None
+    return f"in {found.place}" if found.record is not None else None
+
+
 def _print_remaining(services: Services, providers: list[str]) -> None:
     """Say which credentials Seal still finds: logout only empties seal's own store."""
-    from backend.credentials.claude_code import display_path
     from backend.vocabulary.registry import ENV_VARS
 
     env = services.env
-    claude_code = services.claude_code_path()
     for provider in providers:
         for name in ENV_VARS[provider]:
             if env.get(name, "").strip():
@@ -243,9 +256,8 @@ def _print_remaining(services: Services, providers: list[str]) -> None:
                     f"Note: {name} is still set in the environment; Seal keeps using it "
                     f"for {provider} (unset it to sign out fully)."
                 )
-    if "anthropic" in providers and claude_code.exists():
-        where = display_path(claude_code, env)
+    if "anthropic" in providers and (where := _claude_code_place(services)):
         say(
-            f"Note: Claude Code's sign-in at {where} still provides a credential for "
+            f"Note: Claude Code's sign-in {where} still provides a credential for "
             "anthropic; seal-setup never changes it (run `claude /logout` to remove it)."
         )

@@ -278,16 +278,18 @@ def _sign_in(answers: Answers, services: Services) -> CredentialRecord:
 
 
 def _claude_code(services: Services) -> CredentialRecord:
-    from backend.credentials.claude_code import display_path
-
-    record = services.import_claude_code()
-    if record is None:
-        where = display_path(services.claude_code_path(), services.env)
+    found = services.import_claude_code()
+    if found.record is None:
         raise CredentialFailure(
-            f"no Claude Code sign-in at {where}",
+            "; ".join(
+                [f"no Claude Code sign-in {services.claude_code_searched()}", *found.problems]
+            ),
             "sign in with `claude` first (or set CLAUDE_CONFIG_DIR), or choose another --auth",
         )
-    return record
+    for problem in found.problems:  # the keychain's trouble, on the way to the file
+        say(f"Note: {problem}", file=sys.stderr)
+    say(f"Using Claude Code's sign-in from {found.place}.", file=sys.stderr)
+    return found.record
 
 
 def _from_env(answers: Answers, env: dict[str, str]) -> CredentialRecord | None:

@@ -27,7 +27,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Literal
 
-from backend.credentials.claude_code import claude_credentials_path, display_path
+from backend.credentials.claude_code import is_keychain_label, searched
 from backend.credentials.record import CredentialRecord, to_rfc3339, utcnow
 from backend.credentials.resolution import Resolution, Source
 from backend.system.shell import reauth_command
@@ -148,10 +148,13 @@ def kind_label(kind: str) -> str:
 
 
 def describe_source(source: Source) -> str:
-    """`stored API key anthropic:default (keyring)`, `$ANTHROPIC_API_KEY`, or
-    `Claude Code's sign-in (~/.claude/.credentials.json)`."""
+    """`stored API key anthropic:default (keyring)`, `$ANTHROPIC_API_KEY`,
+    `Claude Code's sign-in (~/.claude/.credentials.json)`, or `Claude Code's sign-in in
+    the macOS keychain (Claude Code-credentials)`."""
     if source.origin == "env":
         return f"${source.label}"
+    if source.origin == "claude_code" and is_keychain_label(source.label):
+        return f"{CLAUDE_CODE_LABEL} in the {source.label}"
     if source.origin == "claude_code":
         return f"{CLAUDE_CODE_LABEL} ({source.label})"
     return f"stored {kind_label(source.record.kind)} {source.record.key} ({source.label})"
@@ -180,8 +183,7 @@ def missing_reason(provider: str, profile: str, auth: str | None, env: Mapping[s
         names = " or ".join(f"${name}" for name in ENV_VARS.get(provider, ()))
         return f"{names or 'the variable'} is not set in this shell"
     if auth == "claude_code":
-        where = display_path(claude_credentials_path(env), env)
-        return f"no Claude Code sign-in at {where}"
+        return f"no Claude Code sign-in {searched(env)}"
     return f"no stored credential for {provider}:{profile}"
 
 
@@ -317,19 +319,23 @@ def judge(
     auth = resolution.auth
     provider, profile = resolution.provider, resolution.profile
     source = chosen_source(resolution, auth)
+    # The keychain's trouble matters where Claude Code's sign-in is what counts.
+    problems = list(resolution.claude_code_problems)
     if source is None:
+        reason = missing_reason(provider, profile, auth, env or {})
         return Health(
             state="missing",
-            reason=missing_reason(provider, profile, auth, env or {}),
+            reason="; ".join([reason, *problems]) if auth == "claude_code" else reason,
             next_step=next_step("missing", provider, profile, auth),
             summary="no credential",
         )
     health = _judge_source(source, provider, profile, auth, now)
-    fallback = None
+    notes = problems if source.origin == "claude_code" else []
     if source.origin == "claude_code" and resolution.wanted_origin == "store":
-        # Nothing stored: Seal reads Claude Code's file, last in the order (DESIGN §3).
+        # Nothing stored: Seal reads Claude Code's sign-in, last in the order (DESIGN §3).
         missing = missing_reason(provider, profile, auth, env or {})
-        fallback = f"{missing}; Seal falls back to {describe_source(source)}"
+        notes.insert(0, f"{missing}; Seal falls back to {describe_source(source)}")
+    fallback = "; ".join(notes) or None
     shadowed = resolution.shadowed_by if auth != "env" else None
     return replace(health, shadowed_by=shadowed, fallback=fallback)
 

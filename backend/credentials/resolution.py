@@ -1,9 +1,9 @@
 """Which credential a provider call would use, and what shadows what (DESIGN §3).
 
 Highest first — anthropic: `CLAUDE_CODE_OAUTH_TOKEN` env → `ANTHROPIC_API_KEY` env → the
-seal store profile → Claude Code's credentials file; openrouter: `OPENROUTER_API_KEY` →
-store; openai: `OPENAI_API_KEY` → store. `status` reports the effective one and warns when
-a higher source shadows the one the config asks for.
+seal store profile → Claude Code's sign-in (the macOS keychain entry, then its credentials
+file); openrouter: `OPENROUTER_API_KEY` → store; openai: `OPENAI_API_KEY` → store. `status`
+reports the effective one and warns when a higher source shadows the one the config asks for.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from backend.credentials.claude_code import claude_credentials_path, display_path, read_claude_code
+from backend.credentials.claude_code import find_claude_code
 from backend.credentials.record import CredentialRecord, CredentialStore
 from backend.errors import InputError
 from backend.system.header_value import header_problem
@@ -27,7 +27,9 @@ class Source:
     """One place a credential was found. `record` is synthesized for env variables."""
 
     origin: Origin
-    label: str  # env var name, store name ("keyring", "file"), or the Claude Code file path
+    # env var name, store name ("keyring", "file"), or where Claude Code's sign-in was:
+    # "macOS keychain (Claude Code-credentials)" or the file's path
+    label: str
     record: CredentialRecord
 
 
@@ -40,6 +42,8 @@ class Resolution:
     effective: Source | None
     candidates: list[Source]
     auth: str | None = None
+    # The macOS keychain's trouble on the way to Claude Code's file (never a token).
+    claude_code_problems: tuple[str, ...] = ()
 
     @property
     def wanted_origin(self) -> Origin:
@@ -105,15 +109,17 @@ def resolve(
         record = store.get(provider, profile)
         if record is not None:
             candidates.append(Source("store", store.name, record))
+    problems: tuple[str, ...] = ()
     if "claude_code" in known.methods:
-        record = read_claude_code(env)
-        if record is not None:
-            label = display_path(claude_credentials_path(env), env)
-            candidates.append(Source("claude_code", label, record))
+        found = find_claude_code(env)
+        problems = found.problems
+        if found.record is not None:
+            candidates.append(Source("claude_code", found.where, found.record))
     return Resolution(
         provider=provider,
         profile=profile,
         effective=candidates[0] if candidates else None,
         candidates=candidates,
         auth=auth,
+        claude_code_problems=problems,
     )

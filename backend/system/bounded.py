@@ -223,8 +223,19 @@ def read_json_file(
         raise BadJSONFile(f"is larger than {max_bytes} bytes, more than it can be") from None
     if found is None:
         return None
+    return parse_json_bytes(found.data, max_bytes), found.stat
+
+
+def parse_json_bytes(data: bytes, max_bytes: int) -> Any:
+    """The JSON in `data` (a file's bytes, or a command's output), checked as a file is.
+
+    BadJSONFile when it is larger than `max_bytes`, not UTF-8, not JSON, or nested too
+    deep; the message never quotes the text (it may hold secrets).
+    """
+    if len(data) > max_bytes:
+        raise BadJSONFile(f"is larger than {max_bytes} bytes, more than it can be")
     try:
-        return load_json(found.data.decode("utf-8")), found.stat
+        return load_json(data.decode("utf-8"))
     except UnicodeDecodeError:
         raise BadJSONFile("is not UTF-8 text") from None
     except json.JSONDecodeError as exc:

@@ -31,6 +31,7 @@ from textual.pilot import Pilot
 from textual.widgets import Input, Select
 
 from backend.auth.oauth import PendingSignIn
+from backend.credentials.claude_code import ClaudeCodeSignIn
 from backend.credentials.record import CredentialRecord, utcnow
 from backend.providers.base import CheckResult
 from backend.services import CheckReport
@@ -420,8 +421,7 @@ def test_claude_code_found(
     h = make(
         fake_provider,
         tmp_path,
-        import_claude_code=lambda: record,
-        claude_code_path=lambda: Path("~/.claude/.credentials.json"),
+        import_claude_code=lambda: ClaudeCodeSignIn(record, "~/.claude/.credentials.json"),
     )
 
     async def drive(pilot: Pilot[Any]) -> None:
