@@ -13,11 +13,11 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+from backend.credentials import claude_code
 from backend.credentials.claude_code import (
     claude_credentials_path,
     find_claude_code,
     is_keychain_label,
-    on_macos,
 )
 from backend.credentials.handoff import plan
 from backend.credentials.health import (
@@ -159,7 +159,8 @@ def targets_without_config(store: CredentialStore, env: Mapping[str, str]) -> li
             found.append(Target(provider, "default", "env"))
     # On macOS the keychain entry counts too (asked only when the file is not there).
     if claude_credentials_path(env).exists() or (
-        on_macos() and find_claude_code(env).record is not None
+        # Through the module: on_macos is the one seam the tests replace.
+        claude_code.on_macos() and find_claude_code(env).record is not None
     ):
         found.append(Target("anthropic", "default", "claude_code"))
     return found

@@ -120,7 +120,7 @@ def test_status_without_config_lists_a_keychain_sign_in(
     fake_keychain.holds(sign_in("sk-ant-oat01-keychain"))
     code, out, _ = status(tmp_path, capsys, monkeypatch, "--json")
     doc = json.loads(out)
-    assert code == 0 and doc["config"] is None
+    assert code == 0 and doc["config"] is None, out
     assert [(e["auth"], e["source"]) for e in doc["providers"]] == [("claude_code", "claude_code")]
 
 

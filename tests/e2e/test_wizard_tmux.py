@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import re
 import stat
+import subprocess
 import sys
 import tomllib
 from collections.abc import Iterator
@@ -38,6 +39,8 @@ class Wizard:
     term: TmuxSession
     home: Path
     project: Path
+    env: dict[str, str]
+    fake: Fake
 
     @property
     def config(self) -> Path:
@@ -79,7 +82,7 @@ def wizard(fake: Fake, tmp_path: Path) -> Iterator[Wizard]:
     project.mkdir()
     env = subprocess_env(home, TERM="xterm-256color", SEAL_NO_BROWSER="1", **fake.env())
     with TmuxSession(f"{SEAL_SETUP}; echo EXIT=$?", cwd=project, env=env) as term:
-        yield Wizard(term, home, project)
+        yield Wizard(term, home, project, env, fake)
 
 
 # -- steps every walk shares ---------------------------------------------------------------
@@ -116,6 +119,8 @@ def pick_model_and_write(w: Wizard, auth: str) -> str:
     done = w.term.wait_for("All set")
     assert f"Seal will use claude-sonnet-4-6 from Anthropic ({auth})" in done
     assert "Credential stored in" in done
+    # How the credential reaches Seal, which reads the environment, not seal-setup's store.
+    assert "How Seal gets it" in done and "seal-setup run -- seal" in _unwrap(done)
     # Everything is written: Esc must not lead back into Review (and a Cancel there).
     # F1 after it shows whose help is up, so we know where the Esc left us.
     w.term.keys("Escape", "F1")
@@ -125,6 +130,26 @@ def pick_model_and_write(w: Wizard, auth: str) -> str:
     w.term.wait_for(lambda s: "Help: " not in s and "All set" in s, what="Done again")
     w.term.keys("C-n")  # Finish
     return done
+
+
+RUNTIME = Path(__file__).resolve().parents[1] / "fakes" / "runtime.py"
+
+
+def seal_authenticates(w: Wizard, variable: str) -> None:
+    """Done's instruction followed: `seal-setup run -- <a stand-in Seal>` gets a 200.
+
+    The stand-in (tests/fakes/runtime.py) reads only what Seal's docs say Seal reads."""
+    stand_in = [sys.executable, "-I", "-S", str(RUNTIME), "--provider", "anthropic"]
+    ran = subprocess.run(
+        [str(SEAL_SETUP), "run", "--", *stand_in, "--base-url", w.fake.url],
+        capture_output=True,
+        text=True,
+        env=w.env,
+        cwd=w.project,
+        timeout=60,
+    )
+    assert ran.returncode == 0, ran.stderr
+    assert f"source={variable}" in ran.stdout and "status=200" in ran.stdout, ran.stdout
 
 
 def read_config(w: Wizard) -> dict[str, object]:
@@ -169,6 +194,7 @@ def test_api_key_walk(wizard: Wizard) -> None:
     assert record["kind"] == "api_key"
     assert record["secret"] == ANTHROPIC_KEY
     assert record["verified_at"]
+    seal_authenticates(w, "ANTHROPIC_API_KEY")
 
 
 def test_pro_max_sign_in_walk(wizard: Wizard) -> None:
@@ -214,6 +240,7 @@ def test_pro_max_sign_in_walk(wizard: Wizard) -> None:
     w.assert_never_shown(str(record["access_token"]), str(record["refresh_token"]))
     # The finished sign-in is not left behind to be resumed.
     assert not pending_file.exists()
+    seal_authenticates(w, "CLAUDE_CODE_OAUTH_TOKEN")
 
 
 def test_cancel_writes_nothing(wizard: Wizard) -> None:
