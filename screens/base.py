@@ -230,21 +230,13 @@ class StepScreen(AnswerOnce, Screen[StepResult]):
         if self.context.final:
             self.action_next()
             return
-        from screens.modals import ConfirmModal
+        from screens.modals import QuitModal
 
         def decided(yes: bool | None) -> None:
             if yes:
                 self.finish(StepResult("cancel"))
 
-        self.app.push_screen(
-            ConfirmModal(
-                "Quit setup?",
-                "Nothing has been written: seal.toml and your stored credentials are as they were.",
-                yes="Quit",
-                no="Stay",
-            ),
-            decided,
-        )
+        self.app.push_screen(QuitModal(), decided)
 
     def action_help(self) -> None:
         """Show what this step is for and what to do."""

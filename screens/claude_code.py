@@ -84,3 +84,5 @@ class ClaudeCodeScreen(StepScreen):
         found.set_classes("ok")
         self.answers.set_credential(record.with_changes(profile=self.answers.profile))
         self.ready = True
+        # Found: Enter goes on (it would run Look again with the focus left on it).
+        self.query_one("#next", Button).focus()

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from textual.widget import Widget
-from textual.widgets import Static
+from textual.widgets import Button, Static
 
 from backend.auth.paste import fingerprint
 from backend.credentials.record import CredentialRecord
@@ -61,6 +61,9 @@ class EnvScreen(StepScreen):
     def on_mount(self) -> None:
         # A value that cannot be sent cannot be checked, nor used by Seal: fix it first.
         self.ready = self._problem is None
+        if self.ready:
+            # Nothing to type here: Enter goes on, as on every step with a valid answer.
+            self.query_one("#next", Button).focus()
 
     def commit(self) -> bool:
         if self._problem is not None:

@@ -48,6 +48,22 @@ class ConfirmModal(Dialog[bool]):
         self.close(yes)
 
 
+class QuitModal(ConfirmModal):
+    """ "Quit setup?": also `q` and a second Ctrl+C quit (the App sends Ctrl+C here)."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("q", "answer(True)", "Quit", show=False),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__(
+            "Quit setup?",
+            "Nothing has been written: seal.toml and your stored credentials are as they were.",
+            yes="Quit",
+            no="Stay",
+        )
+
+
 class HelpModal(Dialog[None]):
     """Scrollable help text for the current step."""
 

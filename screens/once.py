@@ -34,3 +34,8 @@ class Dialog(AnswerOnce, ModalScreen[R]):
         """Dismiss with `result`, unless an answer was given already."""
         if self.first_answer():
             self.dismiss(result)
+
+    def withdraw(self) -> None:
+        """Dismiss with no answer, as its Escape does (Ctrl+C on a dialog)."""
+        if self.first_answer():
+            self.dismiss(None)

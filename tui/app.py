@@ -76,7 +76,8 @@ class SealSetupApp(App[int]):
     TITLE = "seal-setup"
     ENABLE_COMMAND_PALETTE = False
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("ctrl+c", "help_quit", show=False, system=True),
+        # Ctrl+C as in any terminal program: it asks to quit, and a second one quits.
+        Binding("ctrl+c", "interrupt", show=False, priority=True),
         # Replaces App's own ctrl+q (quit, priority), which fired before the step's
         # ctrl+q and exited 0 without asking. The step's Cancel asks, then exits 130.
         Binding("ctrl+q", "cancel_step", "Cancel", show=False),
@@ -129,6 +130,20 @@ class SealSetupApp(App[int]):
         """Ctrl+Q: the active step's Cancel (a modal on top keeps its own keys)."""
         screen = self.screen
         if isinstance(screen, StepScreen):
+            screen.action_cancel()
+
+    def action_interrupt(self) -> None:
+        """Ctrl+C: on a step, its Cancel (which asks); in "Quit setup?", Quit; in any
+        other dialog, that dialog's Escape (the next Ctrl+C then asks)."""
+        from screens.modals import QuitModal
+        from screens.once import Dialog
+
+        screen = self.screen
+        if isinstance(screen, QuitModal):
+            screen.action_answer(True)
+        elif isinstance(screen, Dialog):
+            screen.withdraw()
+        elif isinstance(screen, StepScreen):
             screen.action_cancel()
 
     def get_default_screen(self) -> StepScreen:

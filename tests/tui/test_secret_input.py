@@ -10,6 +10,7 @@ from textual.pilot import Pilot
 from textual.widgets import Button
 
 from screens.authorize import AuthorizeScreen
+from screens.modals import QuitModal
 from screens.secret_entry import ApiKeyScreen, SecretEntryScreen
 from screens.widgets.secret_input import SecretInput
 from tests.fakes.provider import (
@@ -147,7 +148,16 @@ async def _no_copy_out(pilot: Pilot[Any], field: SecretInput) -> None:
     field.action_select_all()
     await pilot.pause()
     assert field.selected_text == value
-    for key in ("ctrl+c", "ctrl+x", "super+c"):
+    # Ctrl+C is the terminal's interrupt: it asks to quit (Stay keeps the field as it was).
+    step = app.screen
+    await pilot.press("ctrl+c")
+    await wait_for(pilot, lambda: isinstance(app.screen, QuitModal), "the quit dialog")
+    await pilot.press("n")
+    await wait_for(pilot, lambda: app.screen is step, "back on the step")
+    field.focus()
+    field.action_select_all()
+    await pilot.pause()
+    for key in ("ctrl+x", "super+c"):
         await pilot.press(key)
     field.action_copy()
     field.action_cut()
