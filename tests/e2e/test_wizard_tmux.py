@@ -8,6 +8,7 @@ person would: Enter, arrows, typing, Ctrl+N for Next, Ctrl+Q to cancel, and term
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
 import stat
@@ -21,11 +22,12 @@ from pathlib import Path
 import httpx
 import pytest
 
+from backend.vocabulary import registry
 from tests.cli.helpers import subprocess_env
 from tests.conftest import require_tools
 from tests.e2e.conftest import Fake
 from tests.e2e.tmux_driver import TmuxSession
-from tests.fakes.provider import ANTHROPIC_KEY
+from tests.fakes.provider import ANTHROPIC_KEY, OPENAI_PREFIX, OPENROUTER_PREFIX
 
 pytestmark = pytest.mark.system
 
@@ -72,55 +74,106 @@ def _unwrap(screen: str) -> str:
     return "".join(line.strip() for line in screen.splitlines())
 
 
-@pytest.fixture
-def wizard(fake: Fake, tmp_path: Path) -> Iterator[Wizard]:
+def prose(screen: str) -> str:
+    """The screen's words joined by single spaces (a sentence wrapped over rows is whole)."""
+    return " ".join(screen.split())
+
+
+@contextlib.contextmanager
+def launch(fake: Fake, tmp_path: Path, **extra_env: str) -> Iterator[Wizard]:
+    """`seal-setup` in tmux with HOME etc. in tmp_path (home/ may be prepared beforehand)."""
     require_tools("tmux")
     assert SEAL_SETUP.exists(), f"the console script is not installed at {SEAL_SETUP}"
     home = tmp_path / "home"
     home.mkdir(exist_ok=True)
     project = tmp_path / "project"
     project.mkdir()
-    env = subprocess_env(home, TERM="xterm-256color", SEAL_NO_BROWSER="1", **fake.env())
+    env = {
+        **subprocess_env(home),
+        "TERM": "xterm-256color",
+        "SEAL_NO_BROWSER": "1",
+        **fake.env(),
+        **extra_env,
+    }
     with TmuxSession(f"{SEAL_SETUP}; echo EXIT=$?", cwd=project, env=env) as term:
         yield Wizard(term, home, project, env, fake)
+
+
+@pytest.fixture
+def wizard(fake: Fake, tmp_path: Path) -> Iterator[Wizard]:
+    with launch(fake, tmp_path) as w:
+        yield w
 
 
 # -- steps every walk shares ---------------------------------------------------------------
 
 
-def start_setup(w: Wizard) -> None:
-    """Welcome → Set up → Anthropic (the first provider)."""
+def start_setup(w: Wizard, provider: str = "anthropic") -> None:
+    """Welcome → Set up → the provider (↓ to its row in the Provider step's table order)."""
     w.term.wait_for("Set up Seal")
     w.term.keys("Enter")
     w.term.wait_for("Which provider should Seal use?")
-    w.term.keys("Enter")
+    w.term.keys(*["Down"] * registry.ids().index(provider), "Enter")
     w.term.wait_for("How should Seal authenticate?")
+    if provider != "anthropic":  # the first provider is the default and not named
+        w.term.wait_for(f"Provider: {registry.PROVIDERS[provider].label}")
 
 
-def pick_model_and_write(w: Wizard, auth: str) -> str:
-    """Check says Verified → Model (type "sonnet", Enter) → Review → Write → Done → Finish."""
+def choose_method(w: Wizard, provider: str, method: str) -> None:
+    """↓ to `method`'s row in the Auth step (listed in the registry's order), Enter."""
+    w.term.keys(*["Down"] * registry.PROVIDERS[provider].methods.index(method), "Enter")
+
+
+def runs_with(variable: str) -> str:
+    """What Done says for a method whose credential `seal-setup run` hands to Seal."""
+    return (
+        f"Start Seal with `seal-setup run -- seal …`: it gives Seal the credential in ${variable}"
+    )
+
+
+def pick_model_and_write(
+    w: Wizard,
+    auth: str,
+    *,
+    how: str,
+    provider: str = "anthropic",
+    typed: str = "sonnet",
+    model: str = "claude-sonnet-4-6",
+    row: str | None = None,
+    left_out: str = "claude-opus-4-8",
+    stored: bool = True,
+) -> str:
+    """Check says Verified → Model (type `typed`, Enter) → Review → Write → Done → Finish.
+
+    `row` (default: `model`) shows in the filtered list and `left_out` does not; `how` is
+    what Done must say under "How Seal gets it"."""
+    label = registry.PROVIDERS[provider].label
     w.term.wait_for("✓ Verified")
     w.term.keys("C-n")
     # The list and its details line: the picker is mounted and its filter has the focus.
-    w.term.wait_for(lambda s: "Live list from Anthropic" in s and "max output" in s)
-    w.term.type("sonnet")
+    w.term.wait_for(lambda s: f"Live list from {label}" in s and "max output" in s)
+    w.term.type(typed)
+    shown = row or model
     w.term.wait_for(
-        lambda s: "claude-sonnet-4-6" in s and "claude-opus-4-8" not in s,
+        lambda s: shown in s and left_out not in s,
         what="the filtered model list",
     )
     w.term.keys("Enter")  # Enter in the filter takes the highlighted (first) match
     w.term.wait_for("Review and write")
-    review = w.term.wait_for('+provider = "anthropic"')
-    assert '+name = "claude-sonnet-4-6"' in review
+    review = w.term.wait_for(f'+provider = "{provider}"')
+    assert f'+name = "{model}"' in review
     assert f'+auth = "{auth}"' in review
     assert "does not exist yet: it will be created" in review
-    assert "credentials.json" in _unwrap(review)
+    if stored:
+        assert "credentials.json" in _unwrap(review)
+    else:
+        assert "No secret is stored" in review
     w.term.keys("C-n")  # Write
     done = w.term.wait_for("All set")
-    assert f"Seal will use claude-sonnet-4-6 from Anthropic ({auth})" in done
-    assert "Credential stored in" in done
+    assert f"Seal will use {model} from {label} ({auth})" in done
+    assert ("Credential stored in" in done) is stored
     # How the credential reaches Seal, which reads the environment, not seal-setup's store.
-    assert "How Seal gets it" in done and "seal-setup run -- seal" in _unwrap(done)
+    assert "How Seal gets it:" in done and how in prose(done), done
     # Everything is written: Esc must not lead back into Review (and a Cancel there).
     # F1 after it shows whose help is up, so we know where the Esc left us.
     w.term.keys("Escape", "F1")
@@ -135,13 +188,15 @@ def pick_model_and_write(w: Wizard, auth: str) -> str:
 RUNTIME = Path(__file__).resolve().parents[1] / "fakes" / "runtime.py"
 
 
-def seal_authenticates(w: Wizard, variable: str) -> None:
+def seal_authenticates(w: Wizard, variable: str, provider: str = "anthropic") -> None:
     """Done's instruction followed: `seal-setup run -- <a stand-in Seal>` gets a 200.
 
     The stand-in (tests/fakes/runtime.py) reads only what Seal's docs say Seal reads."""
-    stand_in = [sys.executable, "-I", "-S", str(RUNTIME), "--provider", "anthropic"]
+    base_url = w.fake.url + {"anthropic": "", "openrouter": OPENROUTER_PREFIX,
+                             "openai": OPENAI_PREFIX}[provider]  # fmt: skip
+    stand_in = [sys.executable, "-I", "-S", str(RUNTIME), "--provider", provider]
     ran = subprocess.run(
-        [str(SEAL_SETUP), "run", "--", *stand_in, "--base-url", w.fake.url],
+        [str(SEAL_SETUP), "run", "--", *stand_in, "--base-url", base_url],
         capture_output=True,
         text=True,
         env=w.env,
@@ -158,12 +213,12 @@ def read_config(w: Wizard) -> dict[str, object]:
     return tomllib.loads(text)
 
 
-def read_store(w: Wizard) -> dict[str, object]:
+def read_store(w: Wizard, provider: str = "anthropic") -> dict[str, object]:
     mode = stat.S_IMODE(w.credentials.stat().st_mode)
     assert mode == 0o600, f"credentials.json has mode {mode:o}"
     doc = json.loads(w.credentials.read_text(encoding="utf-8"))
-    assert list(doc["credentials"]) == ["anthropic:default"]
-    record: dict[str, object] = doc["credentials"]["anthropic:default"]
+    assert list(doc["credentials"]) == [f"{provider}:default"]
+    record: dict[str, object] = doc["credentials"][f"{provider}:default"]
     return record
 
 
@@ -184,7 +239,7 @@ def test_api_key_walk(wizard: Wizard) -> None:
     assert "removed surrounding quotes" in " ".join(pasted.split())
     w.term.keys("Enter")
     w.term.wait_for("Checking your credential")
-    pick_model_and_write(w, "api_key")
+    pick_model_and_write(w, "api_key", how=runs_with("ANTHROPIC_API_KEY"))
     assert w.wait_exit() == 0
     w.assert_never_shown(ANTHROPIC_KEY)
 
@@ -225,7 +280,7 @@ def test_pro_max_sign_in_walk(wizard: Wizard) -> None:
     assert "OSC 52" in pasted or "copied to the system clipboard" in pasted, pasted
     w.term.keys("C-n")  # Sign in
     w.term.wait_for("Checking your credential")
-    pick_model_and_write(w, "oauth")
+    pick_model_and_write(w, "oauth", how=runs_with("CLAUDE_CODE_OAUTH_TOKEN"))
     assert w.wait_exit() == 0
     w.assert_never_shown(code)
 

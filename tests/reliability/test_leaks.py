@@ -743,6 +743,7 @@ def test_tmux_walk_never_shows_the_canary(
 ) -> None:
     require_tools("tmux")
 
+    from tests.e2e.conftest import Fake
     from tests.e2e.test_wizard_tmux import Wizard, start_setup
     from tests.e2e.tmux_driver import TmuxSession
 
@@ -755,7 +756,7 @@ def test_tmux_walk_never_shows_the_canary(
     (project / "seal.toml").write_text(EXISTING_TOML, encoding="utf-8")
     env = subprocess_env(home, TERM="xterm-256color", SEAL_NO_BROWSER="1", **fake_provider.env())
     with TmuxSession(f"{SEAL_SETUP}; echo EXIT=$?", cwd=project, env=env) as term:
-        w = Wizard(term, home, project)
+        w = Wizard(term, home, project, env, Fake(fake_provider.base_url))
         start_setup(w)
         term.keys("Enter")  # API key
         term.wait_for("Paste your API key")
