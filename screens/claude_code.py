@@ -10,6 +10,7 @@ from textual import on, work
 from textual.widget import Widget
 from textual.widgets import Button, Static
 
+from backend.credentials.health import span
 from backend.errors import SealError
 from backend.vocabulary.methods import SUBSCRIPTION_NOTE
 from screens.base import StepScreen
@@ -75,8 +76,8 @@ class ClaudeCodeScreen(StepScreen):
         if record.expires_at is not None:
             left = record.expires_at - datetime.now(UTC)
             if left.total_seconds() > 0:
-                hours = int(left.total_seconds() // 3600)
-                lines.append(f"  Access token valid for {hours} h more (refreshed as needed)")
+                # The one duration wording status uses: 59 minutes is "59 min", not "0 h".
+                lines.append(f"  Access token valid for {span(left)} more (refreshed as needed)")
             else:
                 lines.append("  Access token expired: Seal refreshes it on first use")
         # The place and the plan come from the environment and Claude Code's sign-in.

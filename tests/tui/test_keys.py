@@ -5,6 +5,7 @@ it has nothing to type (the env-var step, the Claude Code step once a sign-in is
 from __future__ import annotations
 
 import json
+import re
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -89,16 +90,19 @@ async def test_enter_goes_on_from_the_env_step(fake_provider: FakeProvider, tmp_
         await wait_screen(pilot, CheckScreen)
 
 
+def write_claude_code(fake: FakeProvider, home: Path, left: timedelta) -> None:
+    tokens = fake.issue_tokens()
+    path = home / ".claude" / ".credentials.json"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    expires = int((datetime.now(UTC) + left).timestamp() * 1000)
+    oauth = {"accessToken": tokens["access_token"], "refreshToken": tokens["refresh_token"]}
+    path.write_text(json.dumps({"claudeAiOauth": {**oauth, "expiresAt": expires}}))
+
+
 async def test_enter_goes_on_once_claude_codes_sign_in_is_found(
     fake_provider: FakeProvider, tmp_path: Path, isolated_env: Path
 ) -> None:
-    tokens = fake_provider.issue_tokens()
-    expires = datetime.now(UTC) + timedelta(hours=5)
-    path = isolated_env / ".claude" / ".credentials.json"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    oauth = {"accessToken": tokens["access_token"], "refreshToken": tokens["refresh_token"]}
-    oauth["expiresAt"] = int(expires.timestamp() * 1000)  # type: ignore[assignment]
-    path.write_text(json.dumps({"claudeAiOauth": oauth}), encoding="utf-8")
+    write_claude_code(fake_provider, isolated_env, timedelta(hours=5))
     h = build(fake_provider, tmp_path)
     async with h.app.run_test(size=SIZE) as pilot:
         await to_method(pilot, "anthropic", "claude_code")
@@ -107,3 +111,15 @@ async def test_enter_goes_on_once_claude_codes_sign_in_is_found(
         await wait_for(pilot, lambda: screen.ready, "the step ready")
         await pilot.press("enter")
         await wait_screen(pilot, CheckScreen)
+
+
+async def test_claude_codes_last_hour_is_said_in_minutes(
+    fake_provider: FakeProvider, tmp_path: Path, isolated_env: Path
+) -> None:
+    """59 minutes left read "valid for 0 h more", as if it had expired."""
+    write_claude_code(fake_provider, isolated_env, timedelta(minutes=59, seconds=50))
+    h = build(fake_provider, tmp_path)
+    async with h.app.run_test(size=SIZE) as pilot:
+        await to_method(pilot, "anthropic", "claude_code")
+        found = await wait_text(pilot, "#found", "✓ Found Claude Code's sign-in")
+        assert re.search(r"Access token valid for 5\d min more", found), found
