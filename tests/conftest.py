@@ -18,6 +18,10 @@ from backend.providers.endpoints import OAUTH_ENV
 from backend.vocabulary import registry
 from tests.fakes.fixtures import fake_provider, fake_provider_env, fast_retries  # noqa: F401
 
+# The reliability tally's hooks live in a plugin: under xdist the controller loads only
+# this conftest, and it is the one that adds up the workers' counts and prints the table.
+pytest_plugins = ["tests.support.tally"]
+
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 
 # Variables that would leak the developer's real credentials or settings into tests: every
