@@ -16,6 +16,7 @@ from screens.done import DoneScreen
 from screens.model import ModelScreen
 from screens.review import ReviewScreen
 from screens.secret_entry import ApiKeyScreen
+from screens.widgets.secret_input import SecretInput
 from tests.fakes.provider import ANTHROPIC_KEY, OPENROUTER_KEY, FakeProvider
 from tests.tui.harness import (
     SIZE,
@@ -88,7 +89,8 @@ async def test_rejected_openrouter_key_names_openrouter(
         assert not screen.ready
         # Back to the key: the field still holds what was pasted; nothing stored.
         await press(pilot, "back")
-        await wait_for(pilot, lambda: not isinstance(pilot.app.screen, CheckScreen), "left")
+        key_step = await wait_screen(pilot, ApiKeyScreen)
+        assert key_step.query_one("#secret", SecretInput).value == OPENROUTER_KEY
     assert h.store.list() == []
 
 
