@@ -98,6 +98,25 @@ def start_at(
     return arrival
 
 
+def start_near(
+    app: SealSetupApp,
+    step: str,
+    *,
+    provider: str = "anthropic",
+    method: str = "api_key",
+    secret: str | None = None,
+) -> Arrival:
+    """`start_at` the step, or for one past what can be answered without screens (Review,
+    Done), at the last step before it that can be: `goto` then walks on from there."""
+    steps = route(provider, method)
+    target = credential_step(provider, method) if step == "credential" else step
+    assert target in steps, (target, steps)
+    before = steps[: steps.index(target)]
+    while before and before[-1] not in ANSWERED:
+        target = before.pop()
+    return start_at(app, target, provider=provider, method=method, secret=secret)
+
+
 def answer(
     name: str,
     answers: Answers,
