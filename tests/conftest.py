@@ -23,6 +23,10 @@ from tests.fakes.fixtures import (  # noqa: F401
     fast_retries,
 )
 
+# The reliability tally's hooks live in a plugin: under xdist the controller loads only
+# this conftest, and it is the one that adds up the workers' counts and prints the table.
+pytest_plugins = ["tests.support.tally"]
+
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 
 # Variables that would leak the developer's real credentials or settings into tests: every

@@ -23,6 +23,7 @@ from screens.review import ReviewScreen
 from tests.cli.helpers import run_script, subprocess_env
 from tests.fakes.provider import ANTHROPIC_KEY, FakeProvider
 from tests.reliability.conftest import Tally
+from tests.support.steps import start_at
 from tests.tui.harness import SIZE, build, goto, press_next, text_of, wait_screen
 
 BASE = '[model]\nprovider = "anthropic"\nname = "claude-sonnet-4-6"\nauth = "api_key"\n'
@@ -159,6 +160,7 @@ async def test_the_wizard_says_where(
     h = build(fake_provider, tmp_path, config_text=text)
     path = h.config_path
     (path.parent / "seal.toml.bak").write_bytes(b"# an earlier version\n")
+    start_at(h.app, "model", secret=ANTHROPIC_KEY)
     shown: dict[str, str] = {}
     async with h.app.run_test(size=SIZE) as pilot:
         await goto(pilot, "review", method="api_key", secret=ANTHROPIC_KEY)
@@ -185,6 +187,7 @@ async def test_the_wizard_on_a_new_file(
     fake_provider: FakeProvider, tmp_path: Path, tally: Tally
 ) -> None:
     h = build(fake_provider, tmp_path)
+    start_at(h.app, "model", secret=ANTHROPIC_KEY)
     async with h.app.run_test(size=SIZE) as pilot:
         review = await goto(pilot, "review", method="api_key", secret=ANTHROPIC_KEY)
         assert isinstance(review, ReviewScreen)

@@ -29,7 +29,7 @@ from backend.credentials.record import CredentialRecord, utcnow
 from backend.credentials.stores import FileStore
 from backend.errors import OAuthError
 from backend.wizard.answers import Answers
-from screens.authorize import AuthorizeScreen
+from screens.check import CheckScreen
 from screens.secret_entry import ApiKeyScreen
 from screens.widgets.secret_input import SecretInput
 from tests.cli.helpers import run_script, subprocess_env
@@ -187,7 +187,9 @@ async def test_the_sign_in_field_refuses_floods_then_signs_in(
         field.post_message(events.Paste(" " * room + pasted + "\n" * room))
         await wait_for(pilot, lambda: next_enabled(pilot), "Sign in enabled")
         screen.action_next()
-        await wait_for(pilot, lambda: not isinstance(pilot.app.screen, AuthorizeScreen), "on")
+        # On to the Check step, mounted: leaving run_test while it mounts would tear the
+        # app down under the step's on_mount.
+        await wait_screen(pilot, CheckScreen)
     assert fake_provider.count("/v1/oauth/token") == 1
 
 

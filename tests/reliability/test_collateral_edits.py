@@ -24,6 +24,7 @@ from screens.review import ReviewScreen
 from tests.cli.helpers import run, store
 from tests.fakes.provider import ANTHROPIC_KEY, FakeProvider
 from tests.reliability.conftest import Tally
+from tests.support.steps import start_at
 from tests.tui.harness import (
     SIZE,
     build,
@@ -233,6 +234,7 @@ async def test_the_wizard_shows_the_refusal_on_review(
     fake_provider: FakeProvider, tmp_path: Path, tally: Tally
 ) -> None:
     h = build(fake_provider, tmp_path, config_text=WEDGED)
+    start_at(h.app, "model", secret=ANTHROPIC_KEY)
     async with h.app.run_test(size=SIZE) as pilot:
         await goto(pilot, "model", secret=ANTHROPIC_KEY, model="claude-opus-4-7")
         await press_next(pilot)

@@ -446,6 +446,7 @@ async def test_wizard_check_under_faults(
     """One wizard session (starting the app costs seconds): for each fault, Back to the key,
     Next with the fault armed → the classified message; the fault clears → Retry → Verified."""
     from screens.secret_entry import SecretEntryScreen
+    from tests.support.steps import start_at
     from tests.tui.harness import (
         SIZE,
         build,
@@ -454,7 +455,6 @@ async def test_wizard_check_under_faults(
         press,
         press_next,
         text_of,
-        to_method,
         wait_check,
         wait_screen,
     )
@@ -464,9 +464,9 @@ async def test_wizard_check_under_faults(
     # 1 s: a stall costs 1 s, and a loaded machine still answers a healthy check in time.
     monkeypatch.setenv("SEAL_HTTP_READ_TIMEOUT", "1.0")
     h = build(fake, tmp_path)
+    start_at(h.app, "api_key")
     failures: list[str] = []
     async with h.app.run_test(size=SIZE) as pilot:
-        await to_method(pilot, "anthropic", "api_key")
         await enter_secret(pilot, ANTHROPIC_KEY)
         await press_next(pilot)
         await wait_check(pilot, "✓")

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import asyncio
 import json
+import shutil
+import tempfile
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -51,6 +53,7 @@ from tests.reliability.hostile_text import (
     screen_problems,
     toml_string,
 )
+from tests.support.steps import start_at
 from tests.tui.harness import (
     SIZE,
     browser_sign_in,
@@ -311,10 +314,8 @@ async def test_check_shows_the_providers_words_as_text(
 ) -> None:
     anthropic_says(fake_provider, 401)
     h = build(fake_provider, tmp_path)
+    start_at(h.app, "check", secret=ANTHROPIC_KEY)
     async with h.app.run_test(size=SIZE) as pilot:
-        await to_method(pilot, "anthropic", "api_key")
-        await enter_secret(pilot, ANTHROPIC_KEY)
-        await press_next(pilot)
         await wait_check(pilot, "✗")
         await held(pilot, tally, "check rejected", HOSTILE)
     assert h.store.list() == []
@@ -325,10 +326,8 @@ async def test_check_shows_an_openrouter_label_as_text(
 ) -> None:
     fake_provider.add_key("openrouter", OPENROUTER_KEY, label=CLICK_QUIT + OSC52 + RLO + NUL)
     h = build(fake_provider, tmp_path)
+    start_at(h.app, "check", provider="openrouter", secret=OPENROUTER_KEY)
     async with h.app.run_test(size=SIZE) as pilot:
-        await to_method(pilot, "openrouter", "api_key")
-        await enter_secret(pilot, OPENROUTER_KEY)
-        await press_next(pilot)
         await wait_check(pilot, "✓")
         await held(pilot, tally, "check openrouter label", [CLICK_QUIT + OSC52 + RLO + NUL])
 
@@ -344,8 +343,8 @@ async def test_sign_in_error_and_account_fields(
         "organization": {"uuid": "org-1", "name": BOLD + OSC52 + CLOSE},
     }
     h = build(fake_provider, tmp_path)
+    start_at(h.app, "authorize", method="oauth")
     async with h.app.run_test(size=SIZE) as pilot:
-        await to_method(pilot, "anthropic", "oauth")
         screen, url = await sign_in_url(pilot)
         query = urlencode({"error": "access_denied", "error_description": joined()})
         await paste(pilot, "#code", f"https://platform.claude.com/oauth/code/callback?{query}")
@@ -368,15 +367,27 @@ async def test_sign_in_error_and_account_fields(
 async def test_claude_code_file_and_path(
     fake_provider: FakeProvider, tmp_path: Path, tally: Tally
 ) -> None:
-    folder = tmp_path / f"cc{OSC52}"
+    # A folder of a fixed, short length: the escaped path must fit on one line of the
+    # screen to be found whole, whatever pytest's tmp_path is (longer under xdist).
+    short = Path(tempfile.mkdtemp(prefix="seal-"))
+    try:
+        await _claude_code_file_and_path(fake_provider, tmp_path, tally, short)
+    finally:
+        shutil.rmtree(short)
+
+
+async def _claude_code_file_and_path(
+    fake_provider: FakeProvider, tmp_path: Path, tally: Tally, short: Path
+) -> None:
+    folder = short / f"cc{OSC52}"
     folder.mkdir()
     body = {
         "claudeAiOauth": {"accessToken": "sk-ant-oat01-" + "x" * 90, "subscriptionType": joined()}
     }
     (folder / ".credentials.json").write_text(json.dumps(body), encoding="utf-8")
     h = build(fake_provider, tmp_path, env={"CLAUDE_CONFIG_DIR": str(folder)})
+    start_at(h.app, "claude_code", method="claude_code")
     async with h.app.run_test(size=SIZE) as pilot:
-        await to_method(pilot, "anthropic", "claude_code")
         await wait_screen(pilot, ClaudeCodeScreen)
         await wait_text(pilot, "#found", "✓")
         await held(pilot, tally, "claude code import", [str(folder), *HOSTILE])
@@ -386,8 +397,8 @@ async def test_env_value_fingerprint(
     fake_provider: FakeProvider, tmp_path: Path, tally: Tally
 ) -> None:
     h = build(fake_provider, tmp_path, env={"ANTHROPIC_API_KEY": "sk-ant-" + joined() + "x" * 30})
+    start_at(h.app, "env", method="env")
     async with h.app.run_test(size=SIZE) as pilot:
-        await to_method(pilot, "anthropic", "env")
         await wait_screen(pilot, EnvScreen)
         await held(pilot, tally, "env step")
 

@@ -29,6 +29,7 @@ from tests.conftest import require_tools
 from tests.fakes.provider import ANTHROPIC_KEY, FakeProvider
 from tests.reliability.conftest import Tally
 from tests.reliability.flaky_keyring import FlakyKeyring
+from tests.support.steps import start_at
 from tests.tui.harness import SIZE, build, goto, press_next, text_of, wait_for
 
 REPO = Path(__file__).resolve().parents[2]
@@ -71,6 +72,7 @@ async def wizard_write(
     """Walk to Review with a valid key and press Write once per store (each failing);
     return the statuses shown and whether seal.toml is untouched."""
     h = build(fake, tmp_path, config_text=EXISTING_TOML)
+    start_at(h.app, "model", secret=ANTHROPIC_KEY)
     statuses: list[str] = []
     async with h.app.run_test(size=SIZE) as pilot:
         await goto(pilot, "review", secret=ANTHROPIC_KEY, model="claude-sonnet-4-6")

@@ -41,6 +41,7 @@ from screens.review import ReviewScreen
 from tests.cli.helpers import run, store, write_config
 from tests.fakes.provider import ANTHROPIC_KEY, OPENROUTER_KEY, FakeProvider
 from tests.reliability.conftest import Tally
+from tests.support.steps import start_at
 from tests.tui.harness import (
     SIZE,
     browser_sign_in,
@@ -49,7 +50,6 @@ from tests.tui.harness import (
     paste,
     press_next,
     sign_in_url,
-    to_method,
     wait_for,
     wait_screen,
     wait_text,
@@ -199,10 +199,10 @@ async def test_wizard_back_and_cancel_abandon_the_sign_in(
     fake_provider: FakeProvider, tmp_path: Path, tally: Tally
 ) -> None:
     h = build(fake_provider, tmp_path)
+    start_at(h.app, "authorize", method="oauth")
     path = pending_file(env=h.services.env)
     results: dict[str, bool] = {}
     async with h.app.run_test(size=SIZE) as pilot:
-        await to_method(pilot, "anthropic", "oauth")
         await sign_in_url(pilot)
         was_there = path.exists()
         await pilot.press("escape")  # Back

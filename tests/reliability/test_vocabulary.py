@@ -43,6 +43,7 @@ from tests.fakes import dummy_provider
 from tests.fakes.dummy_provider import DUMMY_KEY, MODEL
 from tests.fakes.provider import ANTHROPIC_KEY, OPENAI_KEY, OPENROUTER_KEY, FakeProvider
 from tests.reliability.conftest import Tally
+from tests.support.steps import start_at
 from tests.tui.harness import (
     SIZE,
     build,
@@ -56,7 +57,6 @@ from tests.tui.harness import (
     start,
     step_screen,
     text_of,
-    to_method,
     wait_check,
     wait_screen,
     wait_text,
@@ -113,8 +113,8 @@ async def test_the_api_key_step_names_one_key_page(
     OpenRouter; the registry's `key_page` is the one both show now."""
     provider = registry.get(provider_id)
     h = build(fake_provider, tmp_path)
+    start_at(h.app, "api_key", provider=provider_id)
     async with h.app.run_test(size=SIZE) as pilot:
-        await to_method(pilot, provider_id, "api_key")
         await wait_screen(pilot, SecretEntryScreen)
         intro = text_of(pilot, ".intro")
         await paste(pilot, "#secret", SHAPELESS)
@@ -219,6 +219,7 @@ async def test_the_model_steps_menus_are_the_schemas(
     fake_provider: FakeProvider, tmp_path: Path, tally: Tally
 ) -> None:
     h = build(fake_provider, tmp_path)
+    start_at(h.app, "model", secret=ANTHROPIC_KEY)
     async with h.app.run_test(size=SIZE) as pilot:
         screen = await goto(pilot, "model", secret=ANTHROPIC_KEY)
         assert isinstance(screen, ModelScreen)
@@ -270,8 +271,8 @@ async def test_a_token_variable_goes_as_bearer_in_the_wizard_the_cli_and_status(
     var = registry.get("anthropic").token_env[0]
     fake_provider.add_key("anthropic-bearer", PLAIN_TOKEN)
     h = build(fake_provider, tmp_path, env={var: PLAIN_TOKEN})
+    start_at(h.app, "env", method="env")
     async with h.app.run_test(size=SIZE) as pilot:
-        await to_method(pilot, "anthropic", "env")
         await wait_screen(pilot, EnvScreen)
         await press_next(pilot)
         await wait_check(pilot, "✓")
@@ -360,8 +361,8 @@ async def test_a_new_provider_is_listed_on_the_provider_step(
 ) -> None:
     env = {dummy.key_env: DUMMY_KEY}
     h = build(fake_provider, tmp_path, env=env)
+    start_at(h.app, "provider")
     async with h.app.run_test(size=SIZE) as pilot:
-        await start(pilot)
         screen = await wait_screen(pilot, ProviderScreen)
         options = screen.query_one("#choices")._options  # type: ignore[attr-defined]
         ids = [o.id for o in options]

@@ -52,6 +52,7 @@ from tests.fakes.provider import (
     FakeProvider,
 )
 from tests.snapshots.conftest import THEME
+from tests.support.steps import start_at
 from tests.tui.harness import (
     Harness,
     build,
@@ -156,11 +157,18 @@ def make(
     records: tuple[CredentialRecord, ...] = (),
     env: dict[str, str] | None = None,
     answers: Answers | None = None,
+    at: str | None = None,
+    method: str = "api_key",
+    secret: str | None = None,
+    provider: str = "anthropic",
     **stubs: Callable[..., Any],
 ) -> Harness:
     """The harness app, addressing seal.toml as the relative "seal.toml" (cwd is fixed).
 
     `stubs` replace Services methods on this instance (a fixed sign-in, a canned check).
+    `at`: the onboarding step the app starts at, with the answers the steps before it give
+    for `provider`, `method` and a pasted `secret` (tests.support.steps); the picture is
+    the same as after walking there from Welcome.
     """
     h = build(fake, tmp_path, env=env, config_text=config_text, answers=answers, records=records)
     assert h.config_path == Path.cwd() / "seal.toml"
@@ -168,6 +176,8 @@ def make(
     for name, stub in stubs.items():
         assert callable(getattr(h.services, name)), name
         setattr(h.services, name, stub)
+    if at is not None:
+        start_at(h.app, at, provider=provider, method=method, secret=secret)
     return h
 
 
@@ -263,7 +273,7 @@ def test_welcome_existing(
 def test_provider(
     snap_compare: Compare, fake_provider: FakeProvider, tmp_path: Path, size: tuple[int, int]
 ) -> None:
-    h = make(fake_provider, tmp_path, env={"OPENAI_API_KEY": OPENAI_KEY})
+    h = make(fake_provider, tmp_path, env={"OPENAI_API_KEY": OPENAI_KEY}, at="provider")
 
     async def drive(pilot: Pilot[Any]) -> None:
         await goto(pilot, "provider", provider="anthropic")
@@ -280,7 +290,7 @@ def test_auth_method(
     size: tuple[int, int],
     provider: str,
 ) -> None:
-    h = make(fake_provider, tmp_path)
+    h = make(fake_provider, tmp_path, at="auth_method", provider=provider)
 
     async def drive(pilot: Pilot[Any]) -> None:
         await goto(pilot, "auth_method", provider=provider, method="api_key")
@@ -316,7 +326,7 @@ def test_reauth_auth_method(
 def test_api_key_empty(
     snap_compare: Compare, fake_provider: FakeProvider, tmp_path: Path, size: tuple[int, int]
 ) -> None:
-    h = make(fake_provider, tmp_path)
+    h = make(fake_provider, tmp_path, at="api_key")
 
     async def drive(pilot: Pilot[Any]) -> None:
         await goto(pilot, "api_key", method="api_key")
@@ -330,7 +340,7 @@ def test_api_key_valid(
     snap_compare: Compare, fake_provider: FakeProvider, tmp_path: Path, size: tuple[int, int]
 ) -> None:
     """A pasted key: masked, with its fingerprint and a ✓."""
-    h = make(fake_provider, tmp_path)
+    h = make(fake_provider, tmp_path, at="api_key")
 
     async def drive(pilot: Pilot[Any]) -> None:
         await goto(pilot, "api_key", method="api_key", secret=ANTHROPIC_KEY)
@@ -344,7 +354,7 @@ def test_api_key_error(
     snap_compare: Compare, fake_provider: FakeProvider, tmp_path: Path, size: tuple[int, int]
 ) -> None:
     """An OpenRouter key pasted where an Anthropic key belongs."""
-    h = make(fake_provider, tmp_path)
+    h = make(fake_provider, tmp_path, at="api_key")
 
     async def drive(pilot: Pilot[Any]) -> None:
         await goto(pilot, "api_key", method="api_key")
@@ -359,7 +369,7 @@ def test_api_key_error(
 def test_setup_token(
     snap_compare: Compare, fake_provider: FakeProvider, tmp_path: Path, size: tuple[int, int]
 ) -> None:
-    h = make(fake_provider, tmp_path)
+    h = make(fake_provider, tmp_path, at="setup_token", method="setup_token")
 
     async def drive(pilot: Pilot[Any]) -> None:
         await goto(pilot, "setup_token", method="setup_token", secret=SETUP_TOKEN)
@@ -378,6 +388,8 @@ def test_authorize(
         tmp_path,
         start_sign_in=fixed_sign_in,
         pending_sign_in=lambda mode: None,
+        at="authorize",
+        method="oauth",
     )
 
     async def drive(pilot: Pilot[Any]) -> None:
@@ -394,7 +406,9 @@ def test_authorize(
 def test_env(
     snap_compare: Compare, fake_provider: FakeProvider, tmp_path: Path, size: tuple[int, int]
 ) -> None:
-    h = make(fake_provider, tmp_path, env={"ANTHROPIC_API_KEY": ANTHROPIC_KEY})
+    h = make(
+        fake_provider, tmp_path, env={"ANTHROPIC_API_KEY": ANTHROPIC_KEY}, at="env", method="env"
+    )
 
     async def drive(pilot: Pilot[Any]) -> None:
         await goto(pilot, "env", method="env")
@@ -422,6 +436,8 @@ def test_claude_code_found(
         fake_provider,
         tmp_path,
         import_claude_code=lambda: ClaudeCodeSignIn(record, "~/.claude/.credentials.json"),
+        at="claude_code",
+        method="claude_code",
     )
 
     async def drive(pilot: Pilot[Any]) -> None:
@@ -440,7 +456,7 @@ def test_claude_code_found(
 def test_check_verified(
     snap_compare: Compare, fake_provider: FakeProvider, tmp_path: Path, size: tuple[int, int]
 ) -> None:
-    h = make(fake_provider, tmp_path)
+    h = make(fake_provider, tmp_path, at="check", secret=ANTHROPIC_KEY)
 
     async def drive(pilot: Pilot[Any]) -> None:
         await goto(pilot, "check", method="api_key", secret=ANTHROPIC_KEY)
@@ -453,11 +469,9 @@ def test_check_rejected(
     snap_compare: Compare, fake_provider: FakeProvider, tmp_path: Path, size: tuple[int, int]
 ) -> None:
     """A well-shaped key the fake answers 401 to."""
-    h = make(fake_provider, tmp_path)
+    h = make(fake_provider, tmp_path, at="check", secret=UNKNOWN_KEY)
 
     async def drive(pilot: Pilot[Any]) -> None:
-        await goto(pilot, "api_key", method="api_key", secret=UNKNOWN_KEY)
-        await press_next(pilot)
         await wait_check(pilot, "✗")
 
     snap(snap_compare, h, size, drive)
@@ -477,11 +491,9 @@ def test_check_unverifiable(
         cause="The provider asked to try again later; your key was not judged.",
         status_code=529,
     )
-    h = make(fake_provider, tmp_path, check=canned_check(result))
+    h = make(fake_provider, tmp_path, check=canned_check(result), at="check", secret=ANTHROPIC_KEY)
 
     async def drive(pilot: Pilot[Any]) -> None:
-        await goto(pilot, "api_key", method="api_key", secret=ANTHROPIC_KEY)
-        await press_next(pilot)
         await wait_check(pilot, "⚠")
         await wait_for(pilot, lambda: pilot.app.screen.query_one("#retry").display, "Retry")
 
@@ -504,7 +516,7 @@ async def set_options(pilot: Pilot[Any]) -> None:
 def test_model(
     snap_compare: Compare, fake_provider: FakeProvider, tmp_path: Path, size: tuple[int, int]
 ) -> None:
-    h = make(fake_provider, tmp_path)
+    h = make(fake_provider, tmp_path, at="model", secret=ANTHROPIC_KEY)
 
     async def drive(pilot: Pilot[Any]) -> None:
         await goto(pilot, "model", method="api_key", secret=ANTHROPIC_KEY)
@@ -532,7 +544,7 @@ def test_review_diff(
     snap_compare: Compare, fake_provider: FakeProvider, tmp_path: Path, size: tuple[int, int]
 ) -> None:
     """An existing seal.toml: the diff changes the model and adds the options."""
-    h = make(fake_provider, tmp_path, config_text=EXISTING_CONFIG)
+    h = make(fake_provider, tmp_path, config_text=EXISTING_CONFIG, at="model", secret=ANTHROPIC_KEY)
 
     async def drive(pilot: Pilot[Any]) -> None:
         await goto(pilot, "model", method="api_key", secret=ANTHROPIC_KEY)
@@ -554,7 +566,7 @@ async def goto_review(pilot: Pilot[Any]) -> None:
 def test_done(
     snap_compare: Compare, fake_provider: FakeProvider, tmp_path: Path, size: tuple[int, int]
 ) -> None:
-    h = make(fake_provider, tmp_path)
+    h = make(fake_provider, tmp_path, at="model", secret=ANTHROPIC_KEY)
 
     async def drive(pilot: Pilot[Any]) -> None:
         await goto(pilot, "done", method="api_key", secret=ANTHROPIC_KEY)
@@ -567,7 +579,7 @@ def test_done_replaced(
     snap_compare: Compare, fake_provider: FakeProvider, tmp_path: Path, size: tuple[int, int]
 ) -> None:
     """An existing seal.toml, a version kept from before: Done says where both are."""
-    h = make(fake_provider, tmp_path, config_text=EXISTING_CONFIG)
+    h = make(fake_provider, tmp_path, config_text=EXISTING_CONFIG, at="model", secret=ANTHROPIC_KEY)
     h.config_path.with_name("seal.toml.bak").write_text("# an earlier version\n")
 
     async def drive(pilot: Pilot[Any]) -> None:
@@ -607,7 +619,7 @@ def test_roles(
 def test_help_modal(
     snap_compare: Compare, fake_provider: FakeProvider, tmp_path: Path, size: tuple[int, int]
 ) -> None:
-    h = make(fake_provider, tmp_path)
+    h = make(fake_provider, tmp_path, at="api_key")
 
     async def drive(pilot: Pilot[Any]) -> None:
         await goto(pilot, "api_key", method="api_key")
@@ -623,7 +635,7 @@ def test_help_modal(
 def test_quit_modal(
     snap_compare: Compare, fake_provider: FakeProvider, tmp_path: Path, size: tuple[int, int]
 ) -> None:
-    h = make(fake_provider, tmp_path)
+    h = make(fake_provider, tmp_path, at="provider")
 
     async def drive(pilot: Pilot[Any]) -> None:
         await goto(pilot, "provider")

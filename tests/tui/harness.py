@@ -389,10 +389,20 @@ async def sign_in_url(pilot: Pilot[Any]) -> tuple[AuthorizeScreen, str]:
 # --- goto ------------------------------------------------------------------------------
 
 
-async def _arrive(
-    pilot: Pilot[Any], name: str, provider: str, method: str, secret: str | None, model: str | None
+async def arrive(
+    pilot: Pilot[Any],
+    name: str,
+    *,
+    provider: str = "anthropic",
+    method: str = "api_key",
+    secret: str | None = None,
+    model: str | None = None,
 ) -> StepScreen:
-    """Wait for step `name` of the walk, then answer it the way a person does."""
+    """Wait for step `name` of the walk, then answer it the way a person does (without
+    pressing Next): the provider and method chosen, `secret` pasted and its shape
+    accepted, the check's ✓, `model` (else the default) highlighted, Review prepared.
+
+    With tests.support.steps.start_at this is how a test starts at its own step."""
     from screens.model import ModelScreen
     from screens.widgets.model_picker import ModelPicker
     from tui.flow import STEPS
@@ -430,7 +440,8 @@ async def goto(
     secret: str | None = None,
     model: str | None = None,
 ) -> StepScreen:
-    """Walk from Welcome to `step` the way a person does, and return that step's screen.
+    """Walk from the step the app started at (Welcome, or the one tests.support.steps
+    start_at chose) to `step` the way a person does, and return that step's screen.
 
     `step` is a step on the path tui.flow gives for this provider and method (or
     "credential" for the method's own step). The walk pastes `secret` on api_key and
@@ -442,10 +453,16 @@ async def goto(
     credential = route[route.index("auth_method") + 1]
     target = credential if step == "credential" else step
     assert target in route, (step, route)
-    if route.index(target) > route.index(credential):
+    first = getattr(pilot.app, "start_step", route[0])
+    assert first in route, (first, route)
+    route = route[route.index(first) :]
+    assert target in route, f"{target} is before the step the app started at ({first})"
+    if credential in route and route.index(target) > route.index(credential):
         assert method in ("api_key", "setup_token"), "goto past the credential: pastes only"
     for name in route:
-        screen = await _arrive(pilot, name, provider, method, secret, model)
+        screen = await arrive(
+            pilot, name, provider=provider, method=method, secret=secret, model=model
+        )
         if name == target:
             return screen
         await press_next(pilot)

@@ -16,7 +16,9 @@ from screens.done import DoneScreen
 from screens.model import ModelScreen
 from screens.review import ReviewScreen
 from screens.secret_entry import ApiKeyScreen
+from screens.widgets.secret_input import SecretInput
 from tests.fakes.provider import ANTHROPIC_KEY, OPENROUTER_KEY, FakeProvider
+from tests.support.steps import start_at, start_near
 from tests.tui.harness import (
     SIZE,
     build,
@@ -28,7 +30,6 @@ from tests.tui.harness import (
     press,
     press_next,
     text_of,
-    to_method,
     wait_check,
     wait_for,
     wait_screen,
@@ -51,8 +52,8 @@ async def test_rejected_key_shows_provider_message_and_stores_nothing(
     fake_provider: FakeProvider, tmp_path: Path
 ) -> None:
     h = build(fake_provider, tmp_path)
+    start_at(h.app, "credential", provider="anthropic", method="api_key")
     async with h.app.run_test(size=SIZE) as pilot:
-        await to_method(pilot, "anthropic", "api_key")
         await enter_secret(pilot, UNKNOWN_KEY)
         await press_next(pilot)
         screen = await wait_check(pilot, "✗")
@@ -77,8 +78,8 @@ async def test_rejected_openrouter_key_names_openrouter(
 ) -> None:
     fake_provider.fail("/openrouter/api/v1/key", 401, times=1)
     h = build(fake_provider, tmp_path)
+    start_at(h.app, "credential", provider="openrouter", method="api_key")
     async with h.app.run_test(size=SIZE) as pilot:
-        await to_method(pilot, "openrouter", "api_key")
         await enter_secret(pilot, OPENROUTER_KEY)
         await press_next(pilot)
         screen = await wait_check(pilot, "✗")
@@ -88,7 +89,8 @@ async def test_rejected_openrouter_key_names_openrouter(
         assert not screen.ready
         # Back to the key: the field still holds what was pasted; nothing stored.
         await press(pilot, "back")
-        await wait_for(pilot, lambda: not isinstance(pilot.app.screen, CheckScreen), "left")
+        key_step = await wait_screen(pilot, ApiKeyScreen)
+        assert key_step.query_one("#secret", SecretInput).value == OPENROUTER_KEY
     assert h.store.list() == []
 
 
@@ -98,8 +100,8 @@ async def test_rate_limited_then_retry_succeeds(
     # A retry-after longer than the retry budget is reported, not slept through.
     fake_provider.fail(MODELS, 429, retry_after=30, times=1)
     h = build(fake_provider, tmp_path)
+    start_at(h.app, "credential", provider="anthropic", method="api_key")
     async with h.app.run_test(size=SIZE) as pilot:
-        await to_method(pilot, "anthropic", "api_key")
         await enter_secret(pilot, ANTHROPIC_KEY)
         await press_next(pilot)
         screen = await wait_check(pilot, "⚠")
@@ -124,8 +126,8 @@ async def test_short_retry_after_is_honoured_without_asking(
 ) -> None:
     fake_provider.fail(MODELS, 429, retry_after=0.05, times=1)
     h = build(fake_provider, tmp_path)
+    start_at(h.app, "credential", provider="anthropic", method="api_key")
     async with h.app.run_test(size=SIZE) as pilot:
-        await to_method(pilot, "anthropic", "api_key")
         await enter_secret(pilot, ANTHROPIC_KEY)
         await press_next(pilot)
         await wait_check(pilot, "✓")
@@ -138,8 +140,8 @@ async def test_stalled_provider_times_out_then_retry(
     monkeypatch.setenv("SEAL_HTTP_READ_TIMEOUT", "0.3")  # backend.system.http.read_timeout()
     fake_provider.stall(MODELS, seconds=10, times=1)
     h = build(fake_provider, tmp_path)
+    start_at(h.app, "credential", provider="anthropic", method="api_key")
     async with h.app.run_test(size=SIZE) as pilot:
-        await to_method(pilot, "anthropic", "api_key")
         await enter_secret(pilot, ANTHROPIC_KEY)
         await press_next(pilot)
         screen = await wait_screen(pilot, CheckScreen)
@@ -158,8 +160,8 @@ async def test_stalled_provider_times_out_then_retry(
 async def test_unverifiable_kept_unverified(fake_provider: FakeProvider, tmp_path: Path) -> None:
     fake_provider.fail(MODELS, 503, times=None)
     h = build(fake_provider, tmp_path)
+    start_at(h.app, "credential", provider="anthropic", method="api_key")
     async with h.app.run_test(size=SIZE) as pilot:
-        await to_method(pilot, "anthropic", "api_key")
         await enter_secret(pilot, ANTHROPIC_KEY)
         await press_next(pilot)
         screen = await wait_check(pilot, "⚠")
@@ -209,6 +211,7 @@ async def test_the_check_started_on_next_is_the_one_the_step_shows(
     monkeypatch.setattr(Services, "check_async", spy)
     fake_provider.latency(MODELS, 0.2)
     h = build(fake_provider, tmp_path)
+    start_near(h.app, "api_key", secret=ANTHROPIC_KEY)
     async with h.app.run_test(size=SIZE) as pilot:
         await goto(pilot, "api_key", secret=ANTHROPIC_KEY)
         await press_next(pilot)
@@ -226,6 +229,7 @@ async def test_back_into_the_check_shows_its_outcome_and_retry_asks_again(
     # again as it came back, without a new request; Retry sends one.
     fake_provider.fail(MODELS, 503, times=3)  # every try of the first check
     h = build(fake_provider, tmp_path)
+    start_near(h.app, "api_key", secret=ANTHROPIC_KEY)
     async with h.app.run_test(size=SIZE) as pilot:
         await goto(pilot, "api_key", secret=ANTHROPIC_KEY)
         await press_next(pilot)

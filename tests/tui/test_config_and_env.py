@@ -14,6 +14,7 @@ from screens.modals import ConfirmModal, HelpModal
 from screens.welcome import WelcomeScreen
 from screens.widgets.secret_input import SecretInput
 from tests.fakes.provider import ANTHROPIC_KEY, FakeProvider
+from tests.support.steps import start_near
 from tests.tui.harness import (
     SIZE,
     build,
@@ -113,6 +114,7 @@ async def test_unparseable_config_blocks_welcome(
 
 async def test_browser_opens_only_when_asked(fake_provider: FakeProvider, tmp_path: Path) -> None:
     h = build(fake_provider, tmp_path, env={"DISPLAY": ":0"}, clipboard_ok=True)
+    start_near(h.app, "authorize", method="oauth")
     async with h.app.run_test(size=SIZE) as pilot:
         await goto(pilot, "authorize", method="oauth")
         screen, url = await sign_in_url(pilot)
@@ -131,6 +133,7 @@ async def test_browser_opens_only_when_asked(fake_provider: FakeProvider, tmp_pa
 
 async def test_new_link_starts_another_sign_in(fake_provider: FakeProvider, tmp_path: Path) -> None:
     h = build(fake_provider, tmp_path, env={"DISPLAY": ":0"}, clipboard_ok=True)
+    start_near(h.app, "authorize", method="oauth")
     async with h.app.run_test(size=SIZE) as pilot:
         await goto(pilot, "authorize", method="oauth")
         screen, url = await sign_in_url(pilot)
@@ -147,6 +150,7 @@ async def test_new_link_starts_another_sign_in(fake_provider: FakeProvider, tmp_
 
 async def test_copy_falls_back_to_osc52(fake_provider: FakeProvider, tmp_path: Path) -> None:
     h = build(fake_provider, tmp_path, env={"DISPLAY": ":0"}, clipboard_ok=False)
+    start_near(h.app, "authorize", method="console_oauth")
     async with h.app.run_test(size=SIZE) as pilot:
         await goto(pilot, "authorize", method="console_oauth")
         _screen, url = await sign_in_url(pilot)
@@ -170,6 +174,7 @@ async def test_no_browser_copies_the_link_instead(
     fake_provider: FakeProvider, tmp_path: Path, env: dict[str, str], reason: str
 ) -> None:
     h = build(fake_provider, tmp_path, env=env, clipboard_ok=False)
+    start_near(h.app, "authorize", method="oauth")
     async with h.app.run_test(size=SIZE) as pilot:
         await goto(pilot, "authorize", method="oauth")
         screen, url = await sign_in_url(pilot)
@@ -215,6 +220,7 @@ async def test_one_click_one_dialog(
 ) -> None:
     """Steps with their own buttons pass the shared ones on: Help/Cancel open one dialog."""
     h = build(fake_provider, tmp_path)
+    start_near(h.app, step, method=method, secret=ANTHROPIC_KEY)
     async with h.app.run_test(size=SIZE) as pilot:
         screen = await goto(pilot, step, method=method, secret=ANTHROPIC_KEY)
         await press(pilot, "help")
@@ -233,6 +239,7 @@ async def test_review_reloads_a_seal_toml_changed_meanwhile(
     fake_provider: FakeProvider, tmp_path: Path
 ) -> None:
     h = build(fake_provider, tmp_path, config_text="# mine\n")
+    start_near(h.app, "review", secret=ANTHROPIC_KEY)
     async with h.app.run_test(size=SIZE) as pilot:
         review = await goto(pilot, "review", secret=ANTHROPIC_KEY)
         h.config_path.write_text("# mine\n# edited meanwhile\n", encoding="utf-8")
@@ -258,6 +265,7 @@ async def test_the_env_step_checks_the_variable_each_time_it_is_passed(
     """Next on the env step hands on a new credential, as every credential step does: the
     check runs again (it used to keep the earlier Verified, unlike the other steps)."""
     h = build(fake_provider, tmp_path, env={"ANTHROPIC_API_KEY": ANTHROPIC_KEY})
+    start_near(h.app, "env", method="env")
     async with h.app.run_test(size=SIZE) as pilot:
         await goto(pilot, "env", method="env")
         await press_next(pilot)

@@ -17,6 +17,7 @@ from screens.welcome import WelcomeScreen
 from screens.widgets.model_picker import ModelPicker
 from screens.widgets.secret_input import SecretInput
 from tests.fakes.provider import ANTHROPIC_KEY, OPENROUTER_KEY, SETUP_TOKEN, FakeProvider
+from tests.support.steps import start_near
 from tests.tui.harness import (
     SIZE,
     build,
@@ -168,6 +169,7 @@ async def test_cancel_writes_nothing(
 ) -> None:
     secret = {"api_key": ANTHROPIC_KEY, "setup_token": SETUP_TOKEN}.get(method)
     h = build(fake_provider, tmp_path, env={"ANTHROPIC_API_KEY": ANTHROPIC_KEY})
+    start_near(h.app, step, method=method, secret=secret)
     async with h.app.run_test(size=SIZE) as pilot:
         screen = await goto(pilot, step, method=method, secret=secret)
         assert h.app.current == step and pilot.app.screen is screen
@@ -179,6 +181,7 @@ async def test_cancel_writes_nothing(
 
 async def test_cancel_stay_keeps_the_step(fake_provider: FakeProvider, tmp_path: Path) -> None:
     h = build(fake_provider, tmp_path)
+    start_near(h.app, "api_key")
     async with h.app.run_test(size=SIZE) as pilot:
         screen = await goto(pilot, "api_key", secret=ANTHROPIC_KEY)
         await press(pilot, "cancel")
@@ -200,6 +203,7 @@ async def test_cancel_stay_keeps_the_step(fake_provider: FakeProvider, tmp_path:
 
 async def test_cancel_after_writing_is_finish(fake_provider: FakeProvider, tmp_path: Path) -> None:
     h = build(fake_provider, tmp_path)
+    start_near(h.app, "done", secret=ANTHROPIC_KEY)
     async with h.app.run_test(size=SIZE) as pilot:
         await goto(pilot, "done", secret=ANTHROPIC_KEY)
         await pilot.press("ctrl+q")

@@ -20,6 +20,7 @@ from tests.fakes.provider import (
     SETUP_TOKEN,
     FakeProvider,
 )
+from tests.support.steps import start_near
 from tests.tui.harness import (
     SIZE,
     build,
@@ -41,6 +42,7 @@ async def test_junk_paste_is_cleaned_and_stored_clean(
     fake_provider: FakeProvider, tmp_path: Path
 ) -> None:
     h = build(fake_provider, tmp_path)
+    start_near(h.app, "api_key")
     async with h.app.run_test(size=SIZE) as pilot:
         screen = await goto(pilot, "api_key")
         await paste(pilot, "#secret", JUNK)
@@ -122,6 +124,7 @@ async def test_wrong_key_is_named_and_next_stays_disabled(
     fix: str,
 ) -> None:
     h = build(fake_provider, tmp_path)
+    start_near(h.app, method, provider=provider, method=method)
     async with h.app.run_test(size=SIZE) as pilot:
         screen = await goto(pilot, method, provider=provider, method=method)
         assert isinstance(screen, SecretEntryScreen)
@@ -206,6 +209,7 @@ async def test_code_field_on_sign_in_does_not_copy_out(
     fake_provider: FakeProvider, tmp_path: Path
 ) -> None:
     h = build(fake_provider, tmp_path)
+    start_near(h.app, "authorize", method="oauth")
     async with h.app.run_test(size=SIZE) as pilot:
         await goto(pilot, "authorize", method="oauth")
         screen, _url = await sign_in_url(pilot)

@@ -114,12 +114,14 @@ def test_anthropic_pagination_follows_has_more(fake_provider: FakeProvider) -> N
 
 def test_anthropic_many_models(fake_provider: FakeProvider) -> None:
     fake_provider.model_count = 600
-    started = time.perf_counter()
+    # CPU time of this process (the client and the in-process fake): the work the listing
+    # does, not how long other programs on a shared machine kept it waiting.
+    started = time.process_time()
     models = providers.list_models(
         "anthropic", Auth("api_key", ANTHROPIC_KEY), env=fake_provider.env()
     )
     assert len(models) == 600
-    assert time.perf_counter() - started < 2.0
+    assert time.process_time() - started < 2.0
 
 
 def test_openrouter_verified_identity(fake_provider: FakeProvider) -> None:

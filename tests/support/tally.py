@@ -1,0 +1,78 @@
+"""The reliability suite's tally: every case tried is counted per category, and the end
+of the run prints a table of cases tried and held (README's Reliability section quotes it).
+
+A test records each case with `tally.record(category, held)` (the `tally` fixture of
+tests/reliability/conftest.py); it still asserts, so a case that does not hold fails the
+test as well as showing in the table.
+
+Under pytest-xdist each worker counts its own cases: at the end of its session a worker
+sends its counts to the controller (`config.workeroutput`), which adds them up as each
+worker goes down and prints the one table. This module is a plugin of the root conftest,
+so the controller (which collects no test) has these hooks too.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Any
+
+import pytest
+
+
+class Tally:
+    """Counts per category: cases tried, cases held."""
+
+    def __init__(self) -> None:
+        self.tried: dict[str, int] = defaultdict(int)
+        self.held: dict[str, int] = defaultdict(int)
+
+    def record(self, category: str, held: bool) -> None:
+        """Count one case of `category`."""
+        self.tried[category] += 1
+        if held:
+            self.held[category] += 1
+
+    def add(self, counts: dict[str, dict[str, int]]) -> None:
+        """Add another process's counts (as `counts()` gave them)."""
+        for name, tried in counts["tried"].items():
+            self.tried[name] += tried
+        for name, held in counts["held"].items():
+            self.held[name] += held
+
+    def counts(self) -> dict[str, dict[str, int]]:
+        """The counts as plain data (what a worker sends to the controller)."""
+        return {"tried": dict(self.tried), "held": dict(self.held)}
+
+
+TALLY = Tally()
+
+_KEY = "reliability_tally"
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    workeroutput: dict[str, Any] | None = getattr(session.config, "workeroutput", None)
+    if workeroutput is not None:  # an xdist worker: the controller prints the table
+        workeroutput[_KEY] = TALLY.counts()
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node: Any, error: object) -> None:
+    """An xdist worker finished: add its counts (a crashed worker sends none)."""
+    counts = getattr(node, "workeroutput", {}).get(_KEY)
+    if counts is not None:
+        TALLY.add(counts)
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    if not TALLY.tried:
+        return
+    write = terminalreporter.write_line
+    write("")
+    write("reliability summary: cases tried / held")
+    width = max(len(name) for name in TALLY.tried)
+    for name in sorted(TALLY.tried):
+        tried, held = TALLY.tried[name], TALLY.held[name]
+        mark = "ok" if tried == held else "FAILED"
+        write(f"  {name:<{width}}  {tried:>5} tried  {held:>5} held  {mark}")
+    total_tried, total_held = sum(TALLY.tried.values()), sum(TALLY.held.values())
+    write(f"  {'total':<{width}}  {total_tried:>5} tried  {total_held:>5} held")
