@@ -113,6 +113,8 @@ def test_locked_without_a_file_is_none_with_the_reason(fake_keychain: FakeSecuri
         ),
         ("[" * 100 + "]" * 100, "is nested more than"),
     ],
+    # Fixed names: an id made of the entry holds a time, and xdist's workers must agree.
+    ids=["cut-short", "an-array", "control-character", "expiry-text", "too-deep"],
 )
 def test_malformed_entry_says_so_without_the_token(
     fake_keychain: FakeSecurity, isolated_env: Path, stdout: str, what: str
