@@ -9,9 +9,8 @@ from textual.containers import Horizontal
 from textual.widget import Widget
 from textual.widgets import Button, Static
 
-from backend.config.backups import describe
-from backend.credentials.handoff import Instruction, how_seal_gets
-from backend.vocabulary.registry import PROVIDER_LABELS
+from backend.credentials.handoff import Instruction
+from backend.wizard.summary import instruction, outcome_lines
 from screens.base import StepScreen
 from screens.copying import copy_text
 from screens.plain import plain
@@ -32,37 +31,15 @@ class DoneScreen(StepScreen):
     @property
     def instruction(self) -> Instruction | None:
         """How Seal gets the credential chosen here (None when no method was chosen)."""
-        a = self.answers
-        if a.mode == "roles" or a.provider is None or a.method is None:
-            return None
-        return how_seal_gets(a.provider, a.method)
+        return instruction(self.answers)
 
     def compose_body(self) -> Iterable[Widget]:
-        a = self.answers
-        lines = []
-        provider = PROVIDER_LABELS.get(a.provider or "", a.provider or "")
-        if a.mode == "roles":
-            lines.append("✓ Model roles updated.")
-        elif a.model:
-            lines.append(f"✓ Seal will use {a.model} from {provider} ({a.auth_value}).")
-        else:
-            lines.append(f"✓ {provider} authentication updated ({a.auth_value}).")
-        if a.saved_path and a.backup:
-            kept = describe(a.backup, a.older_backups)
-            lines.append(f"✓ Wrote {a.saved_path} (previous version: {kept}).")
-        elif a.saved_path:
-            lines.append(f"✓ Wrote {a.saved_path} (a new file).")
-        else:
-            lines.append("✓ seal.toml needed no change.")
-        if a.stored_where:
-            verified = a.check_outcome == "verified"
-            mark = "" if verified else " marked unverified"
-            lines.append(f"✓ Credential stored{mark} in {a.stored_where}.")
+        lines = outcome_lines(self.answers)
         yield Static(plain(*lines), classes="intro")
-        instruction = self.instruction
-        if instruction is not None:
-            yield Static(plain("How Seal gets it:", instruction.sentence), id="handoff")
-            if instruction.command is not None:
+        found = self.instruction
+        if found is not None:
+            yield Static(plain("How Seal gets it:", found.sentence), id="handoff")
+            if found.command is not None:
                 with Horizontal(classes="button-row compact-row"):
                     yield WizardButton("Copy command", id="copy-command", compact=True)
                 # Shown once there is something to say: an empty line would push Next below.

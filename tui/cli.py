@@ -16,12 +16,15 @@ import gc
 import os
 import sys
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from backend.errors import ExitCode
 from backend.services import Services
 from backend.system import core_dumps
 from tui.crash import report_unexpected, version
+
+if TYPE_CHECKING:
+    from backend.wizard.answers import Answers
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -306,7 +309,17 @@ def launch_wizard(
         app.run(**run_options)
     finally:
         gc.enable()
+    _leave_summary(app.answers, app.return_code)
     return app.return_code
+
+
+def _leave_summary(answers: Answers, code: int | None) -> None:
+    """What the wizard did, in the shell: the alternate screen took Done away with it."""
+    from backend.system.display import visible
+    from backend.wizard.summary import after_exit
+
+    for line in after_exit(answers, code):
+        print(visible(line))
 
 
 def run() -> None:

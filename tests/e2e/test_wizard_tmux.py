@@ -241,6 +241,10 @@ def test_api_key_walk(wizard: Wizard) -> None:
     w.term.wait_for("Checking your credential")
     pick_model_and_write(w, "api_key", how=runs_with("ANTHROPIC_API_KEY"))
     assert w.wait_exit() == 0
+    # The alternate screen is gone; what was done stays in the shell.
+    left = w.term.screen()
+    assert "✓ Wrote seal.toml (a new file)." in left, left
+    assert "How Seal gets it: Start Seal with `seal-setup run -- seal …`" in _unwrap(left)
     w.assert_never_shown(ANTHROPIC_KEY)
 
     model = read_config(w)["model"]
@@ -311,6 +315,21 @@ def test_cancel_writes_nothing(wizard: Wizard) -> None:
     w.term.wait_for("Quit setup?")
     w.term.keys("Tab", "Enter")  # focus starts on Stay; Tab to Quit
     assert w.wait_exit() == 130
+    assert "Nothing was written: seal.toml and your stored credentials are as they were." in (
+        _unwrap(w.term.screen())
+    )
     assert not w.config.exists()
     assert not w.credentials.exists()
     assert [p.name for p in w.project.iterdir()] == []
+
+
+def test_ctrl_c_asks_and_a_second_ctrl_c_quits(wizard: Wizard) -> None:
+    """The terminal's interrupt: the first asks, the second quits; nothing is written."""
+    w = wizard
+    start_setup(w)
+    w.term.keys("C-c")
+    w.term.wait_for("Quit setup?")
+    w.term.keys("C-c")
+    assert w.wait_exit() == 130
+    assert "Nothing was written" in _unwrap(w.term.screen())
+    assert not w.config.exists() and not w.credentials.exists()

@@ -1,0 +1,57 @@
+"""What a finished wizard did, in words: Done shows it, and the shell keeps it after exit.
+
+The wizard runs on the terminal's alternate screen, which takes everything away when it
+closes; the same lines printed after exit leave what was written, where the secret went
+and what to run next in the scrollback (as `gh auth login` does).
+"""
+
+from __future__ import annotations
+
+from backend.config.backups import describe
+from backend.credentials.handoff import Instruction, how_seal_gets
+from backend.vocabulary.registry import PROVIDER_LABELS
+from backend.wizard.answers import Answers
+
+CANCELLED = "Nothing was written: seal.toml and your stored credentials are as they were."
+
+
+def outcome_lines(a: Answers) -> list[str]:
+    """The ✓ lines: what Seal will use, what was written where, where the secret went."""
+    lines = []
+    provider = PROVIDER_LABELS.get(a.provider or "", a.provider or "")
+    if a.mode == "roles":
+        lines.append("✓ Model roles updated.")
+    elif a.model:
+        lines.append(f"✓ Seal will use {a.model} from {provider} ({a.auth_value}).")
+    else:
+        lines.append(f"✓ {provider} authentication updated ({a.auth_value}).")
+    if a.saved_path and a.backup:
+        kept = describe(a.backup, a.older_backups)
+        lines.append(f"✓ Wrote {a.saved_path} (previous version: {kept}).")
+    elif a.saved_path:
+        lines.append(f"✓ Wrote {a.saved_path} (a new file).")
+    else:
+        lines.append("✓ seal.toml needed no change.")
+    if a.stored_where:
+        verified = a.check_outcome == "verified"
+        mark = "" if verified else " marked unverified"
+        lines.append(f"✓ Credential stored{mark} in {a.stored_where}.")
+    return lines
+
+
+def instruction(a: Answers) -> Instruction | None:
+    """How Seal gets the credential chosen (None when no method was chosen: roles)."""
+    if a.mode == "roles" or a.provider is None or a.method is None:
+        return None
+    return how_seal_gets(a.provider, a.method)
+
+
+def after_exit(a: Answers, code: int | None) -> list[str]:
+    """The lines left in the shell once the wizard has exited with `code`."""
+    if code == 0:
+        found = instruction(a)
+        how = [f"How Seal gets it: {found.sentence}"] if found is not None else []
+        return [*outcome_lines(a), *how]
+    if code == 130:
+        return [CANCELLED]
+    return []  # an error says its own lines (and where its report is)
