@@ -10,7 +10,7 @@ from textual.widget import Widget
 from textual.widgets import Button, Static
 
 from backend.credentials.handoff import Instruction
-from backend.wizard.summary import instruction, outcome_lines
+from backend.wizard.summary import instruction, outcome_lines, outranking_line
 from screens.base import StepScreen
 from screens.copying import copy_text
 from screens.plain import plain
@@ -39,6 +39,9 @@ class DoneScreen(StepScreen):
         found = self.instruction
         if found is not None:
             yield Static(plain("How Seal gets it:", found.sentence), id="handoff")
+            warning = outranking_line(self.answers, self.services.env)
+            if warning is not None:
+                yield Static(plain(warning), id="outranked", classes="warning")
             if found.command is not None:
                 with Horizontal(classes="button-row compact-row"):
                     yield WizardButton("Copy command", id="copy-command", compact=True)

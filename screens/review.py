@@ -18,6 +18,7 @@ from backend.config.backups import kept_as
 from backend.errors import ConfigConflictError, SealError
 from backend.system.display import visible
 from backend.wizard.onboarding import STORED_METHODS, commit, equivalent_command
+from backend.wizard.summary import outranking_line
 from screens.base import StepContext, StepResult, StepScreen
 from screens.plain import plain
 from screens.widgets.button import WizardButton
@@ -133,7 +134,9 @@ class ReviewScreen(StepScreen):
         if kept.display:
             target = link.target if link is not None else config.path
             kept.update(plain(f"The current version will be kept as {kept_as(target)}."))
-        self.query_one("#secret-dest", Static).update(plain(self._secret_line(choice)))
+        warning = outranking_line(self.answers, self.services.env)
+        secret_lines = [self._secret_line(choice), *([warning] if warning else [])]
+        self.query_one("#secret-dest", Static).update(plain(*secret_lines))
         if mode == "roles":
             # Roles have no non-interactive form here, and no credential is stored.
             self.query_one("#command", Static).update(

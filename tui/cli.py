@@ -309,16 +309,16 @@ def launch_wizard(
         app.run(**run_options)
     finally:
         gc.enable()
-    _leave_summary(app.answers, app.return_code)
+    _leave_summary(app.answers, app.return_code, app.services.env)
     return app.return_code
 
 
-def _leave_summary(answers: Answers, code: int | None) -> None:
+def _leave_summary(answers: Answers, code: int | None, env: Mapping[str, str]) -> None:
     """What the wizard did, in the shell: the alternate screen took Done away with it."""
     from backend.system.display import visible
     from backend.wizard.summary import after_exit
 
-    for line in after_exit(answers, code):
+    for line in after_exit(answers, code, env):
         print(visible(line))
 
 

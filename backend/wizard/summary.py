@@ -7,8 +7,12 @@ and what to run next in the scrollback (as `gh auth login` does).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from backend.config.backups import describe
-from backend.credentials.handoff import Instruction, how_seal_gets
+from backend.credentials.handoff import RUN_COMMAND, Instruction, how_seal_gets
+from backend.vocabulary import registry
+from backend.vocabulary.methods import METHODS, seal_variable
 from backend.vocabulary.registry import PROVIDER_LABELS
 from backend.wizard.answers import Answers
 
@@ -46,12 +50,38 @@ def instruction(a: Answers) -> Instruction | None:
     return how_seal_gets(a.provider, a.method)
 
 
-def after_exit(a: Answers, code: int | None) -> list[str]:
+def outranking_line(a: Answers, env: Mapping[str, str]) -> str | None:
+    """A warning when a variable set here would win over the credential chosen, in Seal's
+    order (as `gh` says "GH_TOKEN is being used"); None when nothing outranks it."""
+    method = METHODS.get(a.method or "")
+    provider = registry.find(a.provider or "")
+    if a.mode == "roles" or method is None or provider is None or method.origin == "env":
+        return None  # no credential chosen, or the person's own variable is the credential
+    variable = seal_variable(provider.id, method.id) if method.origin == "store" else None
+    names = [n for n in provider.outranking(variable) if env.get(n, "").strip()]
+    if not names:
+        return None
+    listed = ", ".join(f"${n}" for n in names)
+    one = len(names) == 1
+    it, verb = ("it", "is") if one else ("them", "are")
+    if variable is None:
+        return (
+            f"⚠ {listed} {verb} set in this shell, and Seal reads {it} before Claude Code's "
+            f"sign-in: unset {it}, or start Seal with `{RUN_COMMAND} …`, which sets {it} aside."
+        )
+    return (
+        f"⚠ {listed} {verb} set in this shell, and Seal reads {it} before ${variable}: "
+        f"started without `{RUN_COMMAND} …` (which sets {it} aside), Seal would use {it}."
+    )
+
+
+def after_exit(a: Answers, code: int | None, env: Mapping[str, str]) -> list[str]:
     """The lines left in the shell once the wizard has exited with `code`."""
     if code == 0:
         found = instruction(a)
         how = [f"How Seal gets it: {found.sentence}"] if found is not None else []
-        return [*outcome_lines(a), *how]
+        warning = outranking_line(a, env)
+        return [*outcome_lines(a), *how, *([warning] if warning else [])]
     if code == 130:
         return [CANCELLED]
     return []  # an error says its own lines (and where its report is)

@@ -16,8 +16,17 @@ from backend.credentials.handoff import RUN_COMMAND
 from backend.vocabulary.methods import METHODS
 from backend.wizard.answers import Answers
 from screens.done import DoneScreen
-from tests.fakes.provider import FakeProvider
-from tests.tui.harness import SIZE, build, press, wait_screen, wait_text
+from tests.fakes.provider import ANTHROPIC_KEY, SETUP_TOKEN, FakeProvider
+from tests.tui.harness import (
+    SIZE,
+    build,
+    goto,
+    press,
+    press_next,
+    wait_for,
+    wait_screen,
+    wait_text,
+)
 
 # (method, what Done must say, whether there is a command to copy)
 CASES = [
@@ -71,3 +80,20 @@ async def test_roles_mode_has_no_instruction(fake_provider: FakeProvider, tmp_pa
     async with h.app.run_test(size=SIZE) as pilot:
         screen = await wait_screen(pilot, DoneScreen)
         assert not screen.query("#handoff") and not screen.query("#copy-command")
+
+
+async def test_review_and_done_say_a_variable_here_outranks_the_key(
+    fake_provider: FakeProvider, tmp_path: Path
+) -> None:
+    """An API key stored while CLAUDE_CODE_OAUTH_TOKEN is set: Seal would read the token."""
+    env = {"CLAUDE_CODE_OAUTH_TOKEN": SETUP_TOKEN}
+    h = build(fake_provider, tmp_path, env=env)
+    warning = "⚠ $CLAUDE_CODE_OAUTH_TOKEN is set in this shell, and Seal reads it before"
+    async with h.app.run_test(size=SIZE) as pilot:
+        review = await goto(pilot, "review", method="api_key", secret=ANTHROPIC_KEY)
+        await wait_for(pilot, lambda: review.ready, "review prepared")
+        assert warning in str(review.query_one("#secret-dest", Static).render())
+        await press_next(pilot)
+        done = await wait_screen(pilot, DoneScreen)
+        assert warning in text_of(done, "#outranked")
+        assert SETUP_TOKEN not in text_of(done, "#outranked")  # named, never shown

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import pytest
+
 from backend.wizard.answers import Answers
-from backend.wizard.summary import CANCELLED, after_exit
+from backend.wizard.summary import CANCELLED, after_exit, outranking_line
 
 
 def test_finished_onboarding_says_what_was_written_and_how_seal_gets_it() -> None:
@@ -11,7 +13,7 @@ def test_finished_onboarding_says_what_was_written_and_how_seal_gets_it() -> Non
     a.saved_path = "seal.toml"
     a.stored_where = "the system keyring"
     a.check_outcome = "verified"
-    assert after_exit(a, 0) == [
+    assert after_exit(a, 0, {}) == [
         "✓ Seal will use claude-sonnet-4-6 from Anthropic (oauth).",
         "✓ Wrote seal.toml (a new file).",
         "✓ Credential stored in the system keyring.",
@@ -23,11 +25,47 @@ def test_finished_onboarding_says_what_was_written_and_how_seal_gets_it() -> Non
 
 def test_roles_say_no_credential_line() -> None:
     a = Answers(mode="roles")
-    assert after_exit(a, 0) == ["✓ Model roles updated.", "✓ seal.toml needed no change."]
+    assert after_exit(a, 0, {}) == ["✓ Model roles updated.", "✓ seal.toml needed no change."]
 
 
 def test_cancel_says_nothing_was_written_and_an_error_leaves_its_own_lines() -> None:
     a = Answers(provider="openai", method="api_key")
-    assert after_exit(a, 130) == [CANCELLED]
-    assert after_exit(a, 1) == []
-    assert after_exit(a, None) == []
+    assert after_exit(a, 130, {}) == [CANCELLED]
+    assert after_exit(a, 1, {}) == []
+    assert after_exit(a, None, {}) == []
+
+
+@pytest.mark.parametrize(
+    ("method", "env", "says"),
+    [
+        # A sign-in goes in CLAUDE_CODE_OAUTH_TOKEN: nothing Seal reads comes before it.
+        ("oauth", {"ANTHROPIC_API_KEY": "sk-ant-api03-x"}, None),
+        ("oauth", {}, None),
+        # An API key goes in ANTHROPIC_API_KEY: a token variable set here comes first.
+        (
+            "api_key",
+            {"CLAUDE_CODE_OAUTH_TOKEN": "sk-ant-oat01-x"},
+            "⚠ $CLAUDE_CODE_OAUTH_TOKEN is set in this shell, and Seal reads it before "
+            "$ANTHROPIC_API_KEY: started without `seal-setup run -- seal …` (which sets it "
+            "aside), Seal would use it.",
+        ),
+        ("api_key", {"CLAUDE_CODE_OAUTH_TOKEN": "  "}, None),  # only spaces: not set
+        # Claude Code's sign-in comes after every variable.
+        (
+            "claude_code",
+            {"ANTHROPIC_API_KEY": "sk-ant-api03-x", "CLAUDE_CODE_OAUTH_TOKEN": "sk-ant-oat01-x"},
+            "⚠ $CLAUDE_CODE_OAUTH_TOKEN, $ANTHROPIC_API_KEY are set in this shell, and Seal "
+            "reads them before Claude Code's sign-in: unset them, or start Seal with "
+            "`seal-setup run -- seal …`, which sets them aside.",
+        ),
+        # The env method: the person's variable is the credential.
+        ("env", {"CLAUDE_CODE_OAUTH_TOKEN": "sk-ant-oat01-x"}, None),
+    ],
+)
+def test_a_variable_that_outranks_the_credential_is_said(
+    method: str, env: dict[str, str], says: str | None
+) -> None:
+    a = Answers(provider="anthropic", method=method, model="claude-sonnet-4-6")
+    assert outranking_line(a, env) == says
+    lines = after_exit(a, 0, env)
+    assert (lines[-1] == says) if says else all(not line.startswith("⚠") for line in lines)
