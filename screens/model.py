@@ -251,6 +251,15 @@ class ModelScreen(StepScreen):
         self.ready = not errors
         return not errors
 
+    def action_back(self) -> None:
+        """Back keeps what was chosen here (the model and its valid options), so coming
+        back shows them again instead of the defaults."""
+        if self.context.can_back and self._model is not None:
+            settings, _ = self._settings()
+            headers, _ = self._headers()
+            self.answers.choose_model(self._model.id, settings, headers)
+        super().action_back()
+
     def commit(self) -> bool:
         if not self._validate() or self._model is None:
             return False
