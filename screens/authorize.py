@@ -38,6 +38,7 @@ class AuthorizeScreen(StepScreen):
     """Browser sign-in with a pasted code."""
 
     TITLE_TEXT = "Sign in with your browser"
+    PASTE_FIELD = "#code"
     NEXT_LABEL = "Sign in"
     HELP_TEXT = (
         "1. Open the link (the [b]Open browser[/b] button, or copy it to a browser on any "

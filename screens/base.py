@@ -12,7 +12,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import ClassVar, Literal
 
-from textual import on, work
+from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, VerticalScroll
@@ -65,6 +65,10 @@ class StepScreen(AnswerOnce, Screen[StepResult]):
     TITLE_TEXT: ClassVar[str] = ""
     HELP_TEXT: ClassVar[str] = ""
     NEXT_LABEL: ClassVar[str] = "Next"
+    # The step's paste field: a paste that arrives with the focus on a button or a list
+    # lands there (people paste right after Copy link, with the focus on that button).
+    PASTE_FIELD: ClassVar[str | None] = None
+
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "back", "Back"),
         Binding("f1", "help", "Help"),
@@ -194,6 +198,21 @@ class StepScreen(AnswerOnce, Screen[StepResult]):
 
         Steps that declare a worker `exit_on_error=False` say it in their own words.
         """
+
+    def on_paste(self, event: events.Paste) -> None:
+        """A paste no focused field took (it bubbled up here) goes to the paste field."""
+        from screens.widgets.secret_input import SecretInput
+
+        if self.PASTE_FIELD is None:
+            return
+        fields = self.query(self.PASTE_FIELD)
+        if not fields:
+            return
+        field = fields.first(SecretInput)
+        if field.disabled or not field.display:
+            return
+        event.stop()
+        field.take_paste(event.text)
 
     # -- actions ---------------------------------------------------------------------
 

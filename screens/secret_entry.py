@@ -30,6 +30,8 @@ PASTE_TIP = "Paste with your terminal: Ctrl+Shift+V, Cmd+V, or right-click › P
 class SecretEntryScreen(StepScreen):
     """Shared by the API-key and setup-token steps; `kind` picks the rules and words."""
 
+    PASTE_FIELD = "#secret"
+
     KIND = "api_key"
 
     def __init__(self, answers: Answers, services: Services, context: StepContext) -> None:

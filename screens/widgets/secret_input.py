@@ -72,6 +72,11 @@ class SecretInput(Input):
         event.prevent_default()
         self._take(event.text)
 
+    def take_paste(self, text: str) -> None:
+        """A paste that reached the step with the focus elsewhere: taken as if here."""
+        self.focus()
+        self._take(text)
+
     def _take(self, text: str) -> None:
         if len(text) > self._limit.chars:
             # Measured before any work; an earlier paste still being cleaned loses too.
