@@ -202,7 +202,8 @@ def test_stop_is_fast_even_with_a_stalled_request() -> None:
         client.get(fake.base_url + "/v1/models")
     started = time.perf_counter()
     fake.stop()
-    assert time.perf_counter() - started < 1.0
+    # Far below the 30 s stall it did not wait for, and far above any machine's load.
+    assert time.perf_counter() - started < 10.0
     fake.stop()  # idempotent
 
 

@@ -291,7 +291,8 @@ def test_429_persistent_is_unverifiable(fake_provider: FakeProvider, provider: s
     fake_provider.fail(CHECK_PATHS[provider], 429, retry_after=30, times=None)
     started = time.perf_counter()
     result = run(fake_provider, provider)
-    assert time.perf_counter() - started < 1.0  # 30 s is beyond the budget: not waited
+    # 30 s is beyond the budget: not waited (the bound is far from both 30 s and the load).
+    assert time.perf_counter() - started < 10.0
     assert result.outcome == "unverifiable"
     assert result.retry_after == 30
     assert "(429" in result.message
@@ -354,11 +355,13 @@ def test_dropped_once_is_retried(fake_provider: FakeProvider) -> None:
 
 @pytest.mark.parametrize("provider", PROVIDER_NAMES)
 def test_read_timeout(fake_provider: FakeProvider, provider: str) -> None:
-    fake_provider.stall(CHECK_PATHS[provider], 5.0)
+    fake_provider.stall(CHECK_PATHS[provider], 30.0)
     with make_client(timeout=httpx.Timeout(0.3)) as client:
         started = time.perf_counter()
         result = run(fake_provider, provider, client=client)
-    assert time.perf_counter() - started < 2.0
+    # The 0.3 s read timeout ended it, not the 30 s stall (a bound far from both, so a
+    # loaded machine does not decide the outcome).
+    assert time.perf_counter() - started < 10.0
     assert result.outcome == "unverifiable"
     assert "did not answer in time (read timeout)" in result.message
 
