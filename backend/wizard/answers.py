@@ -18,7 +18,6 @@ if TYPE_CHECKING:
     # Types only: the App imports this module before its first paint.
     from backend.credentials.record import CredentialRecord
     from backend.providers.base import CheckResult, ModelInfo, Outcome
-    from backend.wizard.onboarding import CommitResult
     from backend.wizard.roles import RoleEdit
 
 EntryMode = Literal["onboard", "reauth", "roles"]
@@ -31,6 +30,17 @@ def entry_mode(name: str) -> EntryMode:
         if mode == name:
             return mode
     raise ValueError(f"not an entry mode: {name!r}")
+
+
+@dataclass(frozen=True)
+class CommitResult:
+    """What Write did: where the secret went and what happened to seal.toml (the version
+    it replaced is kept in `backup`, older ones in `older`)."""
+
+    stored_where: str | None
+    config_written: bool
+    backup: str | None
+    older: tuple[str, ...] = ()
 
 
 @dataclass

@@ -5,7 +5,6 @@ the equivalent non-interactive command. Shared by the Review screen and the CLI 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -13,7 +12,7 @@ from backend.credentials.record import CredentialRecord, CredentialStore, utcnow
 from backend.credentials.writes import same_token, update_record
 from backend.system.shell import join, option
 from backend.vocabulary.methods import STORED_METHODS as STORED_METHODS  # the Review step asks here
-from backend.wizard.answers import Answers
+from backend.wizard.answers import Answers, CommitResult
 
 if TYPE_CHECKING:
     from backend.config.document import SealConfig
@@ -28,17 +27,6 @@ SETTING_FLAGS = (
 )
 # Role -> flag of the non-interactive command; `--fallback` repeats, in order.
 ROLE_FLAGS = {"fast": "--fast", "escalate": "--escalate", "fallbacks": "--fallback"}
-
-
-@dataclass(frozen=True)
-class CommitResult:
-    """What Write did: where the secret went and what happened to seal.toml (the version
-    it replaced is kept in `backup`, older ones in `older`)."""
-
-    stored_where: str | None
-    config_written: bool
-    backup: str | None
-    older: tuple[str, ...] = ()
 
 
 def record_to_store(answers: Answers) -> CredentialRecord | None:

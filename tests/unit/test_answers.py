@@ -8,8 +8,7 @@ import pytest
 
 from backend.credentials.record import CredentialRecord
 from backend.providers.base import CheckResult, ModelInfo
-from backend.wizard.answers import ENTRY_MODES, Answers, EntryMode, entry_mode
-from backend.wizard.onboarding import CommitResult
+from backend.wizard.answers import ENTRY_MODES, Answers, CommitResult, EntryMode, entry_mode
 from backend.wizard.roles import RoleEdit
 
 KEY = CredentialRecord("anthropic", "default", "api_key", secret="sk-ant-api03-test")
