@@ -54,3 +54,7 @@ async def test_key_pasted_with_the_focus_on_a_button_lands_in_the_key_field(
         help_button.post_message(events.Paste(f'  "{ANTHROPIC_KEY}"\n'))
         field = screen.query_one("#secret", SecretInput)
         await wait_for(pilot, lambda: field.value == ANTHROPIC_KEY, "the key, cleaned")
+        # The shape check has run (Next enabled): leaving before it would tear the step
+        # down under its worker.
+        await wait_for(pilot, lambda: screen.ready, "Next enabled")
+        assert pilot.app.focused is field
