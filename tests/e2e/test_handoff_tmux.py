@@ -13,7 +13,6 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
-import re
 import secrets
 import time
 from collections.abc import Iterator
@@ -43,6 +42,7 @@ from tests.fakes.provider import (
     OPENROUTER_KEY,
     SETUP_TOKEN,
 )
+from tests.tui.harness import browser_sign_in
 
 pytestmark = pytest.mark.system
 
@@ -114,11 +114,7 @@ def test_console_sign_in_walk(wizard: Wizard) -> None:
     url = json.loads(pending_file.read_text(encoding="utf-8"))["url"]
 
     # The person's browser: sign in to the Console, land on the callback page, copy it.
-    page = httpx.get(url, follow_redirects=True, timeout=10)
-    assert page.status_code == 200
-    found = re.search(r"<code id='code'>([^<]+)</code>", page.text)
-    assert found, page.text
-    code = found.group(1)
+    code = browser_sign_in(url)
     w.term.paste(code + "\n")
     w.term.wait_for(lambda s: "Sign in" in s and "•" * 20 in s, what="the masked code")
     w.term.keys("C-n")  # Sign in

@@ -19,7 +19,6 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-import httpx
 import pytest
 
 from backend.vocabulary import registry
@@ -28,6 +27,7 @@ from tests.conftest import require_tools
 from tests.e2e.conftest import Fake
 from tests.e2e.tmux_driver import TmuxSession
 from tests.fakes.provider import ANTHROPIC_KEY, OPENAI_PREFIX, OPENROUTER_PREFIX
+from tests.tui.harness import browser_sign_in
 
 pytestmark = pytest.mark.system
 
@@ -273,11 +273,7 @@ def test_pro_max_sign_in_walk(wizard: Wizard) -> None:
     )
 
     # The person's browser: sign in, land on the callback page, copy code#state.
-    page = httpx.get(url, follow_redirects=True, timeout=10)
-    assert page.status_code == 200
-    found = re.search(r"<code id='code'>([^<]+)</code>", page.text)
-    assert found, page.text
-    code = found.group(1)
+    code = browser_sign_in(url)
     w.term.paste(code + "\n")
     # The field scrolls into view with what is above it: the link went to a clipboard.
     pasted = w.term.wait_for(lambda s: "Sign in" in s and "•" in s, what="the masked code")
