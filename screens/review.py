@@ -18,6 +18,7 @@ from backend.config.backups import kept_as
 from backend.errors import ConfigConflictError, SealError
 from backend.system.display import visible
 from backend.wizard.onboarding import STORED_METHODS, commit, equivalent_command
+from backend.wizard.reauth import NotAllowed, no_longer_allowed, not_allowed_lines
 from backend.wizard.summary import outranking_line
 from screens.base import StepContext, StepResult, StepScreen
 from screens.plain import plain
@@ -75,6 +76,7 @@ class ReviewScreen(StepScreen):
         self._config: SealConfig | None = None
         # The target of a symlinked seal.toml, once shown: Write goes there and nowhere else.
         self._link_target: Path | None = None
+        self._not_allowed: list[NotAllowed] = []
 
     def compose_body(self) -> Iterable[Widget]:
         yield Static("Preparing…", id="summary", markup=False)
@@ -123,6 +125,7 @@ class ReviewScreen(StepScreen):
         else:
             text = f"{path} needs no change."
         lines = [text] if link is None else [f"{link.describe()}: Write changes that file.", text]
+        lines += not_allowed_lines(self._not_allowed)
         summary.update(plain(*lines))
         summary.set_classes("")
         where = self.query_one("#endpoints", Static)
@@ -154,6 +157,8 @@ class ReviewScreen(StepScreen):
         from backend.wizard.onboarding import apply_answers
 
         config = self.services.load_config(self.answers.config_path)
+        # Read before the edit removes them: what a change of method takes away, and why.
+        self._not_allowed = no_longer_allowed(config, self.answers)
         apply_answers(config, self.answers)
         choice = self.services.store_choice() if self._stores_secret else None
         return config, choice, config.link(), self.services.project_endpoints(config)

@@ -41,6 +41,15 @@ MODEL_OPTIONS = (
     "cache_retention",
     "context_1m",
 )
+# How a person reads each option (the file's key is for the file and the diff).
+OPTION_LABELS = {
+    "thinking": "thinking",
+    "thinking_budget": "thinking budget",
+    "effort": "effort",
+    "max_tokens": "max tokens",
+    "cache_retention": "prompt cache retention",
+    "context_1m": "1M context",
+}
 ROLE_NAMES = ("primary", "fast", "escalate", "fallbacks")
 
 THINKING_MODES = ("adaptive", "manual", "disabled")

@@ -22,7 +22,7 @@ from backend.config.schema import (
 )
 from backend.providers.base import ModelInfo, line_of
 from backend.vocabulary import registry
-from backend.vocabulary.methods import SUBSCRIPTION_AUTH
+from backend.vocabulary.methods import refused_options
 
 
 def _norm(model_id: str) -> str:
@@ -203,7 +203,7 @@ def check_settings(model: ModelInfo | None, settings: Mapping[str, Any], auth: s
     """
     problems: list[str] = []
     name = model.id if model else "this model"
-    subscription = auth in SUBSCRIPTION_AUTH
+    refused = refused_options(auth, settings)
 
     effort = settings.get("effort")
     if effort is not None:
@@ -272,7 +272,7 @@ def check_settings(model: ModelInfo | None, settings: Mapping[str, Any], auth: s
             problems.append(
                 f"cache_retention = {cache!r} is not valid — use one of {_join(CACHE_RETENTION)}"
             )
-        elif subscription and cache != "none":
+        elif "cache_retention" in refused:
             problems.append(
                 f"cache_retention works only with API key auth, not {auth} — remove it or "
                 "switch to an API key"
@@ -282,7 +282,7 @@ def check_settings(model: ModelInfo | None, settings: Mapping[str, Any], auth: s
     if context_1m is not None and not isinstance(context_1m, bool):
         problems.append(f"context_1m must be true or false (got {context_1m!r})")
     elif context_1m:
-        if subscription:
+        if "context_1m" in refused:
             problems.append(
                 f"context_1m is not available with {auth} auth — remove it or switch to an API key"
             )

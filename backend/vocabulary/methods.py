@@ -10,6 +10,7 @@ Which methods a provider offers, and its words for them, come from the provider 
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from typing import Literal
 
@@ -138,6 +139,26 @@ AUTH_VALUES: tuple[str, ...] = tuple(dict.fromkeys(m.auth_value for m in METHODS
 SUBSCRIPTION_AUTH: tuple[str, ...] = tuple(
     dict.fromkeys(m.auth_value for m in METHODS.values() if m.subscription)
 )
+
+# [model] options only an API key can use (Anthropic refuses prompt caching and the 1M
+# context window with a subscription token), each with the value that means "off", which
+# any method may keep. The rule the Model step, the check, the CLI and re-auth all apply.
+API_KEY_ONLY_OPTIONS: dict[str, object] = {"cache_retention": "none", "context_1m": False}
+
+
+def allows(auth: str | None, option: str) -> bool:
+    """True when a table with this `auth` may turn [model] option `option` on."""
+    return not (auth in SUBSCRIPTION_AUTH and option in API_KEY_ONLY_OPTIONS)
+
+
+def refused_options(auth: str | None, settings: Mapping[str, object]) -> list[str]:
+    """The options in `settings` that `auth` cannot use (set, and not to their "off"
+    value), in the order of API_KEY_ONLY_OPTIONS; [] when all of them can stay."""
+    return [
+        option
+        for option, off in API_KEY_ONLY_OPTIONS.items()
+        if not allows(auth, option) and settings.get(option) not in (None, off)
+    ]
 
 
 def origin_of_auth(auth: str | None) -> Origin:

@@ -55,6 +55,11 @@ def _apply(config: SealConfig, answers: Answers) -> None:
         # Re-auth touches seal.toml only when the method changed, and only when seal.toml
         # configures the provider being re-authenticated (`reauth_auth` is its auth then).
         if answers.reauth_auth is not None and answers.auth_value != answers.reauth_auth:
+            from backend.wizard.reauth import no_longer_allowed, remove_not_allowed
+
+            # What the new method cannot use goes too (Review says why), or the file
+            # would hold settings the equivalent command refuses.
+            remove_not_allowed(config, no_longer_allowed(config, answers))
             config.set("auth", answers.auth_value)
         return
     if answers.mode == "roles":

@@ -3,7 +3,9 @@
 `reauth_target` reads seal.toml's [model] (plus `--provider`/`--profile`) into the provider,
 profile and method the wizard starts from; `start_reauth` puts a target into the answers.
 `seal-setup reauth` and the Welcome step's "Re-authenticate" both go through these two, so
-they offer and prepare the same re-auth. `credential_status` explains the credential Seal
+they offer and prepare the same re-auth. `no_longer_allowed` names the options a change of
+method leaves seal.toml with that the new method cannot use (Review shows them and the
+edit removes them). `credential_status` explains the credential Seal
 uses for the configured `auth`: its state is `backend.credentials.health`'s (the same as
 `status` and the Roles checks), with the lines that matter when replacing it. All are pure.
 """
@@ -15,6 +17,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import TYPE_CHECKING
 
+from backend.config.schema import OPTION_LABELS
 from backend.credentials.health import (
     CLAUDE_CODE_LABEL,
     PROBE_COMMAND,
@@ -28,6 +31,7 @@ from backend.credentials.health import (
 from backend.credentials.record import utcnow
 from backend.errors import InputError
 from backend.vocabulary import registry
+from backend.vocabulary.methods import refused_options
 from backend.vocabulary.selectors import infer_provider
 
 if TYPE_CHECKING:
@@ -104,6 +108,57 @@ def start_reauth(answers: Answers, target: ReauthTarget) -> None:
         configured=target.config_auth is not None,
         base_url=target.base_url,
     )
+
+
+@dataclass(frozen=True)
+class NotAllowed:
+    """Options of one table (`agent` None: [model]) that the new method cannot use."""
+
+    agent: str | None
+    options: tuple[str, ...]
+
+    @property
+    def table(self) -> str:
+        return "[model]" if self.agent is None else f"[agents.{self.agent}.model]"
+
+
+def no_longer_allowed(config: SealConfig, answers: Answers) -> list[NotAllowed]:
+    """What a re-auth that changes seal.toml's `auth` must remove: the options of [model],
+    and of each agent that takes its auth from [model], that the new method cannot use
+    (`methods.refused_options`). [] when re-auth leaves `auth` as it is."""
+    new = answers.auth_value
+    if answers.mode != "reauth" or answers.reauth_auth is None or new == answers.reauth_auth:
+        return []
+    found: list[NotAllowed] = []
+    for agent in [None, *config.agents()]:
+        if agent is not None and config.own("auth", agent) is not None:
+            continue  # its own auth stays what it is
+        own = {option: config.own(option, agent) for option in OPTION_LABELS}
+        refused = refused_options(new, own)
+        if refused:
+            found.append(NotAllowed(agent, tuple(refused)))
+    return found
+
+
+def remove_not_allowed(config: SealConfig, found: list[NotAllowed]) -> None:
+    """Remove the options `no_longer_allowed` found (in memory; Review shows the diff)."""
+    for item in found:
+        for option in item.options:
+            config.set(option, None, item.agent)
+
+
+def not_allowed_lines(found: list[NotAllowed]) -> list[str]:
+    """Review's words for what the change of method removes, and why."""
+    if not found:
+        return []
+    lines = [
+        "Removed with the change of method: a subscription sign-in cannot use these "
+        "(Anthropic takes them only with an API key)."
+    ]
+    for item in found:
+        names = ", ".join(OPTION_LABELS[option] for option in item.options)
+        lines.append(f"  {item.table}: {names}")
+    return lines
 
 
 @dataclass(frozen=True)

@@ -78,6 +78,19 @@ async def _status(pilot: object, needle: str) -> str:
     return await wait_text(pilot, "#reauth-status", needle)  # type: ignore[arg-type]
 
 
+async def _setup_token_to_review(pilot: Any) -> None:
+    """From the Auth-method step of a re-auth after a 401: a setup-token, checked, to Review."""
+    await wait_screen(pilot, AuthMethodScreen)
+    await _status(pilot, "rejected")
+    await choose(pilot, "setup_token")
+    await press_next(pilot)
+    await enter_secret(pilot, SETUP_TOKEN)
+    await press_next(pilot)
+    await wait_check(pilot, "✓")
+    await press_next(pilot)
+    await wait_screen(pilot, ReviewScreen)
+
+
 async def test_reauth_after_a_401_stores_the_new_key(
     fake_provider: FakeProvider, tmp_path: Path
 ) -> None:
@@ -121,15 +134,7 @@ async def test_reauth_with_a_method_change_updates_auth(
     record = _rejected_key(fake_provider)
     h = _reauth(fake_provider, tmp_path, "api_key", record.with_changes(stale=True))
     async with h.app.run_test(size=SIZE) as pilot:
-        await wait_screen(pilot, AuthMethodScreen)
-        await _status(pilot, "rejected")
-        await choose(pilot, "setup_token")
-        await press_next(pilot)
-        await enter_secret(pilot, SETUP_TOKEN)
-        await press_next(pilot)
-        await wait_check(pilot, "✓")
-        await press_next(pilot)
-        await wait_screen(pilot, ReviewScreen)
+        await _setup_token_to_review(pilot)
         await wait_text(pilot, "#summary", "Changes to")
         diff = text_of(pilot, "#diff")
         assert '-auth = "api_key"' in diff
@@ -143,6 +148,34 @@ async def test_reauth_with_a_method_change_updates_auth(
     stored = h.stored("anthropic")
     assert stored is not None
     assert (stored.kind, stored.secret, stored.stale) == ("setup_token", SETUP_TOKEN, False)
+
+
+async def test_a_subscription_method_on_reauth_removes_what_it_cannot_use(
+    fake_provider: FakeProvider, tmp_path: Path
+) -> None:
+    record = _rejected_key(fake_provider)
+    h = _reauth(fake_provider, tmp_path, "api_key", record.with_changes(stale=True))
+    settings = 'cache_retention = "long"\ncontext_1m = true\neffort = "high"\n'
+    h.config_path.write_text(
+        CONFIG.format(auth="api_key").replace("\n\n# keep", "\n" + settings + "\n# keep")
+    )
+    async with h.app.run_test(size=SIZE) as pilot:
+        await _setup_token_to_review(pilot)
+        summary = await wait_text(pilot, "#summary", "Removed with the change of method")
+        assert "a subscription sign-in cannot use these" in summary
+        assert "[model]: prompt cache retention, 1M context" in summary
+        diff = text_of(pilot, "#diff")
+        assert '-cache_retention = "long"' in diff and "-context_1m = true" in diff
+        assert "-effort" not in diff
+        assert "--auth setup_token" in text_of(pilot, "#command")
+        await press_next(pilot)
+        await wait_screen(pilot, DoneScreen)
+        await press_next(pilot)
+    assert h.app.return_code == 0
+    written = h.config()
+    assert written.own("auth") == "setup_token" and written.own("effort") == "high"
+    assert written.own("cache_retention") is None and written.own("context_1m") is None
+    assert "# keep this comment" in h.config_text()
 
 
 async def test_reauth_oauth_with_a_dead_refresh_token(

@@ -8,11 +8,22 @@ from pathlib import Path
 import pytest
 
 from backend.config.document import SealConfig, load_config
+from backend.config.schema import MODEL_OPTIONS
 from backend.credentials.record import CredentialRecord, utcnow
 from backend.credentials.resolution import resolve
 from backend.credentials.stores import MemoryStore
 from backend.errors import InputError
-from backend.wizard.reauth import credential_status, reauth_target
+from backend.providers.catalog import check_settings
+from backend.vocabulary.methods import API_KEY_ONLY_OPTIONS, METHODS, allows, refused_options
+from backend.wizard.answers import Answers
+from backend.wizard.onboarding import apply_answers
+from backend.wizard.reauth import (
+    credential_status,
+    no_longer_allowed,
+    not_allowed_lines,
+    reauth_target,
+    start_reauth,
+)
 
 KEY = "sk-ant-api03-" + "k" * 95
 
@@ -129,3 +140,95 @@ def test_status_says_when_env_shadows_the_store() -> None:
     assert any("$ANTHROPIC_API_KEY takes precedence" in line for line in status.lines)
     # The stored key it shadows is still named, with what is wrong with it.
     assert any("Stored API key anthropic:default (memory) was rejected" in x for x in status.lines)
+
+
+# --- a change of method removes what the new method cannot use ---------------------------
+
+SUBSCRIBED = """\
+[model]
+provider = "anthropic"
+name = "claude-opus-4-6"
+auth = "api_key"
+cache_retention = "long"
+context_1m = true
+effort = "high"
+
+[agents.quick.model]
+name = "claude-haiku-4-5"
+cache_retention = "short"
+
+[agents.own.model]
+auth = "api_key"
+context_1m = true
+
+[agents.plain.model]
+cache_retention = "none"
+"""
+
+
+def _reauth_answers(config: SealConfig, method: str) -> Answers:
+    answers = Answers(mode="reauth")
+    start_reauth(answers, reauth_target(config))
+    answers.choose_method(method)
+    return answers
+
+
+@pytest.mark.parametrize("method", ["oauth", "setup_token", "claude_code"])
+def test_a_subscription_method_removes_cache_and_1m_context(tmp_path: Path, method: str) -> None:
+    config = _config(tmp_path, SUBSCRIBED)
+    answers = _reauth_answers(config, method)
+    found = no_longer_allowed(config, answers)
+    # [model] and the agent inheriting its auth lose them; the agent with its own auth
+    # keeps them, and an option that is off ("none") stays.
+    assert [(f.table, f.options) for f in found] == [
+        ("[model]", ("cache_retention", "context_1m")),
+        ("[agents.quick.model]", ("cache_retention",)),
+    ]
+    lines = not_allowed_lines(found)
+    assert "subscription" in lines[0] and "API key" in lines[0]
+    assert lines[1:] == [
+        "  [model]: prompt cache retention, 1M context",
+        "  [agents.quick.model]: prompt cache retention",
+    ]
+    apply_answers(config, answers)
+    assert config.own("auth") == method
+    assert config.own("cache_retention") is None and config.own("context_1m") is None
+    assert config.own("effort") == "high"
+    assert config.own("cache_retention", "quick") is None
+    assert config.own("context_1m", "own") is True
+    assert config.own("cache_retention", "plain") == "none"
+    # What is left is what the equivalent command accepts for the new method.
+    for agent in (None, "quick"):
+        settings = {k: config.own(k, agent) for k in MODEL_OPTIONS}
+        assert check_settings(None, settings, method) == []
+
+
+@pytest.mark.parametrize("method", ["api_key", "console_oauth", "env"])
+def test_a_method_that_allows_them_removes_nothing(tmp_path: Path, method: str) -> None:
+    config = _config(tmp_path, SUBSCRIBED.replace('auth = "api_key"', 'auth = "oauth"', 1))
+    answers = _reauth_answers(config, method)
+    assert no_longer_allowed(config, answers) == []
+    apply_answers(config, answers)
+    assert config.own("context_1m") is True
+
+
+def test_the_same_method_or_another_provider_removes_nothing(tmp_path: Path) -> None:
+    config = _config(tmp_path, SUBSCRIBED.replace('auth = "api_key"', 'auth = "oauth"', 1))
+    assert no_longer_allowed(config, _reauth_answers(config, "oauth")) == []
+    answers = Answers(mode="reauth")
+    start_reauth(answers, reauth_target(config, provider="openai"))
+    answers.choose_method("api_key")
+    assert no_longer_allowed(config, answers) == []
+
+
+def test_what_a_method_allows_is_one_rule() -> None:
+    for method in METHODS.values():
+        for option in MODEL_OPTIONS:
+            allowed = allows(method.auth_value, option)
+            assert allowed == (not method.subscription or option not in API_KEY_ONLY_OPTIONS)
+        on = {"cache_retention": "short", "context_1m": True}
+        refused = refused_options(method.auth_value, on)
+        assert refused == ([] if not method.subscription else list(API_KEY_ONLY_OPTIONS))
+        # The catalog check refuses exactly those.
+        assert len(check_settings(None, on, method.auth_value)) == len(refused)
+    assert refused_options("oauth", {"cache_retention": "none", "context_1m": False}) == []
