@@ -147,8 +147,14 @@ class ReviewScreen(StepScreen):
             )
         else:
             command = equivalent_command(self.answers, self.answers.config_path)
+            # The Roles step's changes (agents added, renamed, removed) have no flags.
+            roles = ["The role changes are not in it: `seal-setup roles` makes them."]
             self.query_one("#command", Static).update(
-                plain("Same without the wizard:", "  " + command)
+                plain(
+                    "Same without the wizard:",
+                    "  " + command,
+                    *(roles if self.answers.role_edits else []),
+                )
             )
         self.ready = True
         self.query_one("#next", Button).focus()

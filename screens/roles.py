@@ -36,6 +36,7 @@ from backend.wizard.roles import (
     apply_role_edits,
     check_roles,
     credential_state,
+    in_hand_state,
     needs_confirmation,
     role_account,
     row_cells,
@@ -131,15 +132,29 @@ class RolesScreen(StepScreen):
         config = self.services.load_config(Path(self.answers.config_path))
         note = ""
         try:
-            apply_role_edits(config, self.answers.role_edits)
+            self._edit(config)
         except SealError as exc:
             # seal.toml changed under us: start over from the file as it is now.
             config = self.services.load_config(Path(self.answers.config_path))
             self.answers.restart_roles()
+            self._edit(config)
             note = f"Earlier changes no longer apply ({exc.message}); start again."
         catalog = self.services.catalog()
+        held = in_hand_state(self.answers)
+        if held is not None:
+            self.credentials[(held.provider, held.profile)] = held
         self.credentials.update(self._resolve_accounts(accounts_to_check(config)))
         return config, catalog, model_choices(catalog), note
+
+    def _edit(self, config: SealConfig) -> None:
+        """The working copy: in onboarding the model choice first (what Review writes),
+        then the changes made here."""
+        if self.answers.mode == "onboard":
+            from backend.wizard.onboarding import apply_answers
+
+            apply_answers(config, self.answers)
+        else:
+            apply_role_edits(config, self.answers.role_edits)
 
     def _resolve_accounts(
         self, accounts: Iterable[Account]

@@ -123,6 +123,7 @@ class WelcomeScreen(StepScreen):
             start_reauth(self.answers, facts.reauth)
             return True
         self.answers.begin(mode, facts.base_url)
+        self.answers.found_agents(facts.agents)
         return True
 
 

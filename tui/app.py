@@ -216,7 +216,7 @@ class SealSetupApp(App[int]):
         self.current = name
         context = StepContext(
             index=len(self.history),
-            phases=phases_for(self.answers.mode),
+            phases=phases_for(self.answers),
             phase=step.phase,
             can_back=bool(self.history) and not step.final,
             final=step.final,

@@ -76,6 +76,10 @@ def _after_check(answers: Answers) -> str:
     return "review" if answers.mode == "reauth" else "model"
 
 
+def _after_model(answers: Answers) -> str:
+    return "roles" if answers.offers_roles else "review"
+
+
 def _after_env(answers: Answers) -> str:
     # A variable set in this shell is checked live; one that is not has nothing to check.
     return "check" if answers.record else _after_check(answers)
@@ -104,7 +108,7 @@ STEPS: dict[str, Step] = {
     "claude_code": Step("screens.claude_code:ClaudeCodeScreen", "Credential", lambda a: "check"),
     "env": Step("screens.env_method:EnvScreen", "Credential", _after_env),
     "check": Step("screens.check:CheckScreen", "Check", _after_check, on_enter=start_check),
-    "model": Step("screens.model:ModelScreen", "Model", lambda a: "review"),
+    "model": Step("screens.model:ModelScreen", "Model", _after_model),
     "roles": Step("screens.roles:RolesScreen", "Roles", lambda a: "review"),
     "review": Step("screens.review:ReviewScreen", "Review", lambda a: "done"),
     "done": Step("screens.done:DoneScreen", "Done", final=True),
@@ -139,10 +143,12 @@ def path(answers: Answers, start: str | None = None) -> list[str]:
     return walked
 
 
-def phases_for(mode: EntryMode) -> tuple[str, ...]:
-    """The breadcrumb shown at the top for an entry mode."""
-    if mode == "reauth":
+def phases_for(answers: Answers) -> tuple[str, ...]:
+    """The breadcrumb shown at the top for the answers' entry mode (onboarding shows Roles
+    once the answers say it goes there)."""
+    if answers.mode == "reauth":
         return ("Auth", "Credential", "Check", "Review", "Done")
-    if mode == "roles":
+    if answers.mode == "roles":
         return ("Roles", "Review", "Done")
-    return ("Welcome", "Provider", "Auth", "Credential", "Check", "Model", "Review", "Done")
+    model = ("Model", "Roles") if answers.offers_roles else ("Model",)
+    return ("Welcome", "Provider", "Auth", "Credential", "Check", *model, "Review", "Done")

@@ -77,9 +77,12 @@ class Answers:
     # roles mode: the agent being edited; onboard mode: the [agents.NAME.model] table the
     # model choice goes to instead of [model] (`--agent NAME` on the command line).
     agent: str | None = None
-    # roles mode: every change made on the Roles step, in order; Review replays them on
-    # the seal.toml read from disk (backend.wizard.roles.apply_role_edits).
+    # Every change made on the Roles step, in order; Review replays them on the seal.toml
+    # read from disk (backend.wizard.roles.apply_role_edits), after the model choice.
     role_edits: list[RoleEdit] = field(default_factory=list)
+    # The agents seal.toml had when the run began: onboarding offers the Roles step
+    # after the Model step when there are any.
+    agents_found: tuple[str, ...] = ()
     # reauth mode: seal.toml's `auth` for the provider being re-authenticated, or None
     # when seal.toml does not configure that provider (then seal.toml is never touched).
     reauth_auth: str | None = None
@@ -96,6 +99,11 @@ class Answers:
         return None if self.own_base else self.base_url
 
     @property
+    def offers_roles(self) -> bool:
+        """Onboarding goes through the Roles step: seal.toml has agents to give roles to."""
+        return self.mode == "onboard" and bool(self.agents_found)
+
+    @property
     def auth_value(self) -> str | None:
         """`[model] auth` for the chosen method (a Console sign-in stores an api_key)."""
         method = METHODS.get(self.method or "")
@@ -108,6 +116,10 @@ class Answers:
         this run writes, where the check sends the credential (the trust rule applies)."""
         self.mode = mode
         self.base_url = base_url
+
+    def found_agents(self, agents: Sequence[str]) -> None:
+        """The agents Welcome's survey found in seal.toml."""
+        self.agents_found = tuple(agents)
 
     def reauthenticate(
         self,

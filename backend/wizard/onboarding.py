@@ -94,6 +94,11 @@ def _apply(config: SealConfig, answers: Answers) -> None:
     for role in ROLE_FLAGS:
         if role in answers.roles:
             config.set_role(role, answers.roles[role], agent)
+    if answers.role_edits:
+        # The Roles step after the Model step: its changes go on top of the model choice.
+        from backend.wizard.roles import apply_role_edits
+
+        apply_role_edits(config, answers.role_edits)
 
 
 def equivalent_command(answers: Answers, config_path: str | None = None) -> str:

@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from backend.credentials.resolution import Resolution
     from backend.errors import SealError
     from backend.providers.catalog import Catalog
+    from backend.wizard.answers import Answers
 
 
 EditOp = Literal["add_agent", "rename_agent", "remove_agent", "set_role"]
@@ -234,6 +235,16 @@ def credential_state(
 ) -> CredentialState:
     """The state of the credential Seal uses for the resolution's `auth` (health.judge)."""
     return _of(resolution.provider, resolution.profile, judge(resolution, now=now, env=env))
+
+
+def in_hand_state(answers: Answers) -> CredentialState | None:
+    """In onboarding, the state of the credential just pasted or signed in with (not
+    stored until Write): checked or stored unverified. None when there is none in hand."""
+    if answers.mode != "onboard" or answers.record is None or answers.provider is None:
+        return None
+    if answers.check_outcome == "verified":
+        return CredentialState(answers.provider, answers.profile, "ok", "checked just now")
+    return CredentialState(answers.provider, answers.profile, "unverified", "not verified")
 
 
 def unreadable_state(account: Account, exc: SealError) -> CredentialState:

@@ -128,8 +128,11 @@ def answer(
 ) -> None:
     """What step `name` does to the answers when Next is pressed on it."""
     if name == "welcome":
-        # WelcomeScreen.commit for "Set up Seal": the survey's base_url for the table.
-        answers.begin("onboard", survey(services, answers.config_path).base_url)
+        # WelcomeScreen.commit for "Set up Seal": the survey's base_url for the table,
+        # and the agents it found.
+        facts = survey(services, answers.config_path)
+        answers.begin("onboard", facts.base_url)
+        answers.found_agents(facts.agents)
     elif name == "provider":
         answers.choose_provider(provider)
     elif name == "auth_method":

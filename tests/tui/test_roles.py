@@ -18,14 +18,17 @@ from screens.roles import MODEL_ROW, RolesScreen
 from screens.widgets.model_picker import ModelPicker
 from screens.widgets.role_dialogs import AgentNameModal, FallbacksModal, RolePickerModal
 from tests.fakes.provider import ANTHROPIC_KEY, FakeProvider
+from tests.support.steps import start_at
 from tests.tui.harness import (
     SIZE,
     Harness,
+    arrive,
     build,
     cancel,
     confirm,
     press,
     press_next,
+    start,
     text_of,
     wait_for,
     wait_screen,
@@ -270,3 +273,71 @@ async def test_agent_flag_adds_the_agent_and_remove_confirms(
     assert config.agents() == ["writer"]
     assert config.roles("writer")["fast"] == "claude-haiku-4-5"
     assert "# trailing comment stays" in h.config_text()
+
+
+async def test_onboarding_with_agents_goes_through_roles_and_writes_both(
+    fake_provider: FakeProvider, tmp_path: Path
+) -> None:
+    h = build(fake_provider, tmp_path, config_text=CONFIG)
+    start_at(h.app, "model", secret=ANTHROPIC_KEY)
+    async with h.app.run_test(size=SIZE) as pilot:
+        await arrive(pilot, "model", model="claude-opus-4-8")
+        assert "Roles" in text_of(pilot, "#progress")
+        await press_next(pilot)
+        _, table = await _loaded(pilot)
+        # The table shows the model just chosen, and the key in hand is no ⚠.
+        assert cell(table, MODEL_ROW, "primary") == "claude-opus-4-8"
+        assert cell(table, "research", "fast") == "claude-sonnet-4-6"
+        await open_cell(pilot, table, "research", "escalate")
+        await pick_model(pilot, "claude-opus-4-8", "claude-opus-4-8")
+        await wait_for(
+            pilot, lambda: cell(table, "research", "escalate") == "claude-opus-4-8", "set"
+        )
+        await press_next(pilot)
+        await wait_screen(pilot, ReviewScreen)
+        diff = await wait_text(pilot, "#diff", '+escalate = "claude-opus-4-8"')
+        assert '+name = "claude-opus-4-8"' in diff
+        assert "seal-setup roles" in text_of(pilot, "#command")
+        # Back to Roles and on again keeps the role change.
+        await press(pilot, "back")
+        _, table = await _loaded(pilot)
+        assert cell(table, "research", "escalate") == "claude-opus-4-8"
+        await press_next(pilot)
+        await wait_screen(pilot, ReviewScreen)
+        await press_next(pilot)  # Write
+        await wait_screen(pilot, DoneScreen)
+        await press_next(pilot)
+    assert h.app.return_code == 0
+    config = h.config()
+    assert config.own("name") == "claude-opus-4-8"
+    assert config.own_roles("research")["escalate"] == "claude-opus-4-8"
+    assert "# trailing comment stays" in h.config_text()
+    assert h.stored("anthropic") is not None
+
+
+async def test_onboarding_without_agents_skips_roles(
+    fake_provider: FakeProvider, tmp_path: Path
+) -> None:
+    h = build(fake_provider, tmp_path)
+    start_at(h.app, "model", secret=ANTHROPIC_KEY)
+    async with h.app.run_test(size=SIZE) as pilot:
+        await arrive(pilot, "model")
+        assert "Roles" not in text_of(pilot, "#progress")
+        await press_next(pilot)
+        review = await wait_screen(pilot, ReviewScreen)
+        await wait_for(pilot, lambda: review.ready, "review prepared")
+        assert "Same without the wizard" in text_of(pilot, "#command")
+        assert "seal-setup roles" not in text_of(pilot, "#command")
+
+
+async def test_set_up_from_welcome_offers_roles_when_seal_toml_has_agents(
+    fake_provider: FakeProvider, tmp_path: Path
+) -> None:
+    from screens.provider import ProviderScreen
+
+    h = build(fake_provider, tmp_path, config_text=CONFIG)
+    async with h.app.run_test(size=SIZE) as pilot:
+        await start(pilot)  # Welcome's "Set up Seal"
+        await wait_screen(pilot, ProviderScreen)
+        assert h.app.answers.agents_found == ("research",)
+        assert text_of(pilot, "#progress").split(" › ")[-4:] == ["Model", "Roles", "Review", "Done"]

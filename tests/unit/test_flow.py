@@ -25,25 +25,35 @@ def _record(provider: str) -> CredentialRecord:
     return CredentialRecord(provider, "default", "api_key", secret="sk-test-value")
 
 
-def _runs() -> list[tuple[EntryMode, str, str, bool]]:
+def _runs() -> list[tuple[EntryMode, str, str, bool, bool]]:
     """Every mode × provider × method, with and without a credential in hand (the env
-    method has none when its variable is not set in this shell)."""
+    method has none when its variable is not set in this shell), with and without agents
+    in seal.toml."""
     return [
-        (mode, provider, method.id, held)
+        (mode, provider, method.id, held, agents)
         for mode in MODES
         for provider in PROVIDER_LABELS
         for method in methods_for(provider)
         for held in (True, False)
+        for agents in (False, True)
     ]
 
 
-def _answers(mode: EntryMode, provider: str, method: str, held: bool) -> Answers:
+def _answers(
+    mode: EntryMode, provider: str, method: str, held: bool, agents: bool = False
+) -> Answers:
     record = _record(provider) if held else None
-    return Answers(mode=mode, provider=provider, method=method, record=record)
+    answers = Answers(mode=mode, provider=provider, method=method, record=record)
+    answers.found_agents(["research"] if agents else [])
+    return answers
 
 
 RUNS = _runs()
-IDS = [f"{m}-{p}-{meth}-{'held' if h else 'none'}" for m, p, meth, h in RUNS]
+IDS = [
+    f"{m}-{p}-{meth}-{'held' if h else 'none'}-{'agents' if a else 'alone'}"
+    for m, p, meth, h, a in RUNS
+]
+PARAMS = ("mode", "provider", "method", "held", "agents")
 
 
 def test_every_acquire_has_a_step_and_every_step_a_screen() -> None:
@@ -62,9 +72,11 @@ def test_done_is_the_only_final_step() -> None:
     assert [name for name, step in STEPS.items() if step.final] == ["done"]
 
 
-@pytest.mark.parametrize(("mode", "provider", "method", "held"), RUNS, ids=IDS)
-def test_every_next_target_exists(mode: EntryMode, provider: str, method: str, held: bool) -> None:
-    answers = _answers(mode, provider, method, held)
+@pytest.mark.parametrize(PARAMS, RUNS, ids=IDS)
+def test_every_next_target_exists(
+    mode: EntryMode, provider: str, method: str, held: bool, agents: bool
+) -> None:
+    answers = _answers(mode, provider, method, held, agents)
     for name, step in STEPS.items():
         if step.final:
             continue
@@ -72,15 +84,15 @@ def test_every_next_target_exists(mode: EntryMode, provider: str, method: str, h
         assert after in STEPS, (name, after)
 
 
-@pytest.mark.parametrize(("mode", "provider", "method", "held"), RUNS, ids=IDS)
+@pytest.mark.parametrize(PARAMS, RUNS, ids=IDS)
 def test_path_ends_at_done_and_shows_the_modes_phases(
-    mode: EntryMode, provider: str, method: str, held: bool
+    mode: EntryMode, provider: str, method: str, held: bool, agents: bool
 ) -> None:
-    answers = _answers(mode, provider, method, held)
+    answers = _answers(mode, provider, method, held, agents)
     route = path(answers)
     assert route[0] == START_STEP[mode] and route[-1] == "done", route
     phases = [STEPS[name].phase for name in route]
-    expected = list(phases_for(mode))
+    expected = list(phases_for(answers))
     if method == "env" and not held and mode != "roles":
         # Nothing set in this shell: nothing to check, the breadcrumb's Check is skipped.
         expected.remove("Check")
@@ -102,6 +114,18 @@ def test_onboarding_visits_the_methods_own_step(provider: str) -> None:
             "review",
             "done",
         ]
+
+
+@pytest.mark.parametrize("provider", list(PROVIDER_LABELS))
+def test_onboarding_with_agents_goes_model_roles_review(provider: str) -> None:
+    for method in methods_for(provider):
+        answers = _answers("onboard", provider, method.id, True, agents=True)
+        route = path(answers)
+        assert route[route.index("model") :] == ["model", "roles", "review", "done"]
+        assert phases_for(answers)[-4:] == ("Model", "Roles", "Review", "Done")
+        # Re-auth with the same agents in seal.toml does not pass through Roles.
+        answers.mode = "reauth"
+        assert "roles" not in path(answers)
 
 
 def test_reauth_and_roles_skip_the_model() -> None:
