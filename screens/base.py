@@ -126,9 +126,24 @@ class StepScreen(AnswerOnce, Screen[StepResult]):
         return Content("  ").join(parts)
 
     def _progress_text(self) -> str:
-        parts = []
-        for phase in self.context.phases:
-            if phase == self.context.phase:
+        phases = list(self.context.phases)
+        current = self.context.phase
+        # The line's width inside its padding: when the phases do not fit (onboarding with
+        # Roles at 80 columns), the ones furthest behind give way to "…", never the next ones.
+        width = self.app.size.width - 2
+
+        def length(names: list[str]) -> int:
+            extra = 2 if current in names else 0
+            return sum(map(len, names)) + extra + 3 * (len(names) - 1)
+
+        shown = phases
+        if length(phases) > width and phases[0] != current:
+            shown = phases[1:]
+            while len(shown) > 1 and shown[0] != current and length(["…", *shown]) > width:
+                shown = shown[1:]
+        parts = [] if shown is phases else ["…"]
+        for phase in shown:
+            if phase == current:
                 parts.append(f"[b reverse] {phase} [/]")
             else:
                 parts.append(phase)

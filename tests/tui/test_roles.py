@@ -341,3 +341,16 @@ async def test_set_up_from_welcome_offers_roles_when_seal_toml_has_agents(
         await wait_screen(pilot, ProviderScreen)
         assert h.app.answers.agents_found == ("research",)
         assert text_of(pilot, "#progress").split(" › ")[-4:] == ["Model", "Roles", "Review", "Done"]
+
+
+async def test_the_breadcrumb_with_roles_fits_80_columns(
+    fake_provider: FakeProvider, tmp_path: Path
+) -> None:
+    h = build(fake_provider, tmp_path, config_text=CONFIG)
+    start_at(h.app, "model", secret=ANTHROPIC_KEY)
+    async with h.app.run_test(size=(80, 24)) as pilot:
+        await arrive(pilot, "model")
+        progress = text_of(pilot, "#progress")
+        # The steps ahead all show; the first one behind gives way.
+        assert progress.startswith("… › Provider") and progress.endswith("Review › Done")
+        assert len(progress) <= 78
