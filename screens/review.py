@@ -5,10 +5,12 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Iterable
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar
 
 from rich.text import Text
 from textual import on, work
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal
 from textual.content import Content
 from textual.widget import Widget
 from textual.widgets import Button, Static
@@ -71,9 +73,17 @@ class ReviewScreen(StepScreen):
         "it reads the secret from stdin."
     )
 
+    BINDINGS: ClassVar[list[BindingType]] = [
+        *StepScreen.BINDINGS,
+        # Shown on the button and its line, only where a profile can be chosen.
+        Binding("p", "profile", "Profile", show=False),
+    ]
+
     def __init__(self, answers: Answers, services: Services, context: StepContext) -> None:
         super().__init__(answers, services, context)
         self._config: SealConfig | None = None
+        # The profiles the store holds for this provider (onboarding with a credential).
+        self._profiles: list[str] = []
         # The target of a symlinked seal.toml, once shown: Write goes there and nowhere else.
         self._link_target: Path | None = None
         self._not_allowed: list[NotAllowed] = []
@@ -84,12 +94,16 @@ class ReviewScreen(StepScreen):
         yield Static("", id="diff")
         yield Static("", id="kept", markup=False)
         yield Static("", id="secret-dest", markup=False)
+        with Horizontal(id="profile-row", classes="button-row compact-row"):
+            yield WizardButton("Change profile (p)", id="profile", compact=True)
+            yield Static("", id="profile-line", markup=False)
         yield Static("", id="command", markup=False)
         yield WizardButton("Reload seal.toml", id="reload")
         yield Static("", id="write-status", markup=False)
 
     def on_mount(self) -> None:
         self.query_one("#reload", Button).display = False
+        self.query_one("#profile-row").display = False
         self.prepare()
 
     @work(group="review", exclusive=True)
@@ -140,6 +154,7 @@ class ReviewScreen(StepScreen):
         warning = outranking_line(self.answers, self.services.env)
         secret_lines = [self._secret_line(choice), *([warning] if warning else [])]
         self.query_one("#secret-dest", Static).update(plain(*secret_lines))
+        self._show_profile()
         if mode == "roles":
             # Roles have no non-interactive form here, and no credential is stored.
             self.query_one("#command", Static).update(
@@ -167,7 +182,76 @@ class ReviewScreen(StepScreen):
         self._not_allowed = no_longer_allowed(config, self.answers)
         apply_answers(config, self.answers)
         choice = self.services.store_choice() if self._stores_secret else None
+        if choice is not None and self._offers_profile:
+            from backend.wizard.profiles import stored_profiles
+
+            try:
+                self._profiles = stored_profiles(choice.store, self.answers.provider or "")
+            except SealError:  # the store could not list them: a name can still be typed
+                self._profiles = []
         return config, choice, config.link(), self.services.project_endpoints(config)
+
+    @property
+    def _offers_profile(self) -> bool:
+        """A profile is chosen when onboarding stores a credential (re-auth replaces the
+        one it was asked to; the env and Claude Code methods store nothing)."""
+        return self.answers.mode == "onboard" and self._stores_secret
+
+    def _show_profile(self) -> None:
+        row = self.query_one("#profile-row")
+        row.display = self._offers_profile
+        if not row.display:
+            return
+        from backend.wizard.profiles import proposed_profile
+
+        answers = self.answers
+        lines = [f"Credential profile: {answers.profile}"]
+        others = [name for name in self._profiles if name != answers.profile]
+        if others:
+            lines.append("Also stored: " + ", ".join(others))
+        proposal = proposed_profile(answers)
+        if proposal is not None:
+            lines.append(f"Signed in as {proposal}: p proposes it as the profile name.")
+        self.query_one("#profile-line", Static).update(plain(*lines))
+
+    @on(Button.Pressed, "#profile")
+    def action_profile(self) -> None:
+        """Choose the profile the credential is stored under, or name a new one."""
+        if not self.ready or not self._offers_profile:
+            return
+        from backend.config.schema import PROFILE_RULE, profile_problem
+        from backend.wizard.profiles import proposed_profile
+        from screens.widgets.name_dialog import NameDialog
+
+        answers = self.answers
+        proposal = proposed_profile(answers)
+        lines = [
+            f"The credential is stored as {answers.provider}:<profile>, and seal.toml says "
+            "which profile Seal uses. A new name creates a profile.",
+            f"Stored for {answers.provider}: " + (", ".join(self._profiles) or "none yet"),
+        ]
+        if proposal is not None:
+            lines.append(f"Proposed: {proposal}, the account you signed in with.")
+
+        def problem(name: str) -> str:
+            return profile_problem(name) and f"Use {PROFILE_RULE}."
+
+        def chosen(name: str | None) -> None:
+            if name and name != answers.profile:
+                answers.choose_profile(name)
+                self.prepare()
+
+        self.app.push_screen(
+            NameDialog(
+                "Credential profile",
+                problem,
+                value=proposal or answers.profile,
+                placeholder="profile name",
+                field_id="profile-name",
+                lines=lines,
+            ),
+            chosen,
+        )
 
     def _endpoint_lines(self, endpoints: list[Endpoint]) -> Content:
         """Servers other than the providers' own that Seal will send keys to, up front."""

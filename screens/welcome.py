@@ -124,6 +124,8 @@ class WelcomeScreen(StepScreen):
             return True
         self.answers.begin(mode, facts.base_url)
         self.answers.found_agents(facts.agents)
+        # seal.toml's profile stays the one the credential goes under (Review can change it).
+        self.answers.choose_profile(facts.profile)
         return True
 
 

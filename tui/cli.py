@@ -204,6 +204,16 @@ def main(argv: Sequence[str] | None = None, services: Services | None = None) ->
         # `--config "$UNSET"` must not quietly fall back to ./seal.toml.
         parser.error("--config is empty: pass the path of seal.toml")
     command = args.command or "onboard"
+    profile = getattr(args, "profile", None)
+    if profile is not None:
+        # Every command's --profile, by the one rule seal.toml's `profile` follows.
+        from backend.config.schema import profile_problem
+        from tui.output import error
+
+        problem = profile_problem(profile)
+        if problem:
+            error(problem, "e.g. --profile work or --profile you@example.com")
+            return ExitCode.USAGE
     services = services or Services()
     try:
         return _dispatch(parser, args, command, services)

@@ -78,7 +78,10 @@ SECRET_HEADERS = ("authorization", "proxy-authorization", "x-api-key", "api-key"
 AGENT_NAME_RE = re.compile(r"[A-Za-z0-9_-]{1,64}")
 # The Roles step shows [model] as the row of this name, so no agent may take it.
 DEFAULT_ROW = "default"
-PROFILE_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")
+# A credential profile: `profile` in seal.toml, --profile, the store key's second half
+# (`<provider>:<profile>`). An account's email names one well, so '@' and '+' are in.
+PROFILE_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.@+-]{0,63}")
+PROFILE_RULE = "1-64 letters, digits, '.', '-', '_', '@' or '+', starting with a letter or digit"
 
 # The type each managed key must have: what it must be, and the test.
 _WANT_STR: tuple[str, Callable[[Any], bool]] = ("a string", lambda v: isinstance(v, str))
@@ -115,6 +118,13 @@ def check_agent_name(name: str) -> None:
         raise InputError("'default' is not a valid agent name", "it names the [model] row")
 
 
+def profile_problem(name: object) -> str:
+    """Why `name` cannot name a credential profile ("" when it can)."""
+    if isinstance(name, str) and PROFILE_RE.fullmatch(name):
+        return ""
+    return f"profile must be {PROFILE_RULE}"
+
+
 def validate(key: str, value: Any) -> Any:
     """Check a value's type and range for `key`; returns the value to store."""
     allowed = choices(key)
@@ -127,8 +137,9 @@ def validate(key: str, value: Any) -> Any:
             raise InputError("name must be a model id")
         return check_model_id(value.strip())
     if key == "profile":
-        if not isinstance(value, str) or not PROFILE_RE.fullmatch(value):
-            raise InputError("profile must be 1-64 letters, digits, '.', '-' or '_'")
+        problem = profile_problem(value)
+        if problem:
+            raise InputError(problem)
         return value
     if key in ("thinking_budget", "max_tokens"):
         if isinstance(value, bool) or not isinstance(value, int):

@@ -117,6 +117,12 @@ class Answers:
         self.mode = mode
         self.base_url = base_url
 
+    def choose_profile(self, profile: str) -> None:
+        """The credential profile: the store key the credential goes under
+        (`<provider>:<profile>`) and seal.toml's `profile` (checked by the caller against
+        backend.config.schema.profile_problem)."""
+        self.profile = profile
+
     def found_agents(self, agents: Sequence[str]) -> None:
         """The agents Welcome's survey found in seal.toml."""
         self.agents_found = tuple(agents)

@@ -152,8 +152,8 @@ def not_allowed_lines(found: list[NotAllowed]) -> list[str]:
     if not found:
         return []
     lines = [
-        "Removed with the change of method: a subscription sign-in cannot use these "
-        "(Anthropic takes them only with an API key)."
+        "Removed with the change of method: Anthropic takes these only with an API key, "
+        "not with a subscription."
     ]
     for item in found:
         names = ", ".join(OPTION_LABELS[option] for option in item.options)

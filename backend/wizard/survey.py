@@ -63,7 +63,7 @@ def survey(services: Services, config_path: str) -> Survey:
             facts.provider = config.get("provider")
             facts.model = config.get("name")
             facts.auth = config.get("auth")
-            facts.profile = config.get("profile") or "default"
+            facts.profile = _profile(config.get("profile"))
             facts.agents = config.agents()
             facts.reauth = _reauth_target(config)
             base_url = config.get("base_url")
@@ -88,6 +88,13 @@ def survey(services: Services, config_path: str) -> Survey:
     except SealError as exc:
         facts.store_error = str(exc)
     return facts
+
+
+def _profile(value: object) -> str:
+    """seal.toml's profile when it is a valid one (the file is untrusted), else the default."""
+    from backend.config.schema import profile_problem
+
+    return value if isinstance(value, str) and not profile_problem(value) else "default"
 
 
 def _reauth_target(config: SealConfig) -> ReauthTarget | None:

@@ -17,13 +17,13 @@ from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, Input, OptionList, Static
 from textual.widgets.option_list import Option
 
-from backend.system.display import visible
 from backend.vocabulary.registry import PROVIDER_LABELS
 from backend.wizard.roles import CredentialState, agent_name_problem
 from screens.once import Dialog, R
 from screens.plain import plain
 from screens.widgets.button import WizardButton
 from screens.widgets.model_picker import ModelPicker
+from screens.widgets.name_dialog import NameDialog
 
 if TYPE_CHECKING:
     from backend.providers.base import ModelInfo
@@ -46,60 +46,21 @@ class _RoleDialog(Dialog[R]):
     """
 
 
-class AgentNameModal(_RoleDialog[str | None]):
+class AgentNameModal(NameDialog):
     """Ask for an agent name: letters, digits, '-' and '_', 1-64, not taken."""
 
-    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "Cancel")]
-
     def __init__(self, title: str, existing: Iterable[str], current: str | None = None) -> None:
-        super().__init__()
-        self._title = title
-        self._existing = list(existing)
-        self._current = current
+        taken = list(existing)
 
-    def compose(self) -> ComposeResult:
-        with Vertical(classes="dialog role-dialog"):
-            yield Static(plain(self._title), classes="dialog-title")
-            # An Input draws its value raw: a name from seal.toml starts out escaped (a
-            # name with such characters is not a valid one anyway, and must be retyped).
-            yield Input(visible(self._current or ""), placeholder="agent name", id="agent-name")
-            yield Static("", id="name-problem", markup=False, classes="error")
-            with Horizontal(classes="dialog-buttons"):
-                yield WizardButton("Cancel", id="cancel")
-                yield WizardButton("OK", id="ok", variant="primary", disabled=True)
+        def problem(value: str) -> str:
+            found = agent_name_problem(value, taken, current)
+            if not found and value == current:
+                return "That is its name already."
+            return found
 
-    def on_mount(self) -> None:
-        self.query_one("#agent-name", Input).focus()
-
-    def _problem(self, value: str) -> str:
-        problem = agent_name_problem(value, self._existing, self._current)
-        if not problem and value == self._current:
-            return "That is its name already."
-        return problem
-
-    def on_input_changed(self, event: Input.Changed) -> None:
-        event.stop()
-        problem = self._problem(event.value)
-        self.query_one("#name-problem", Static).update(plain(problem) if event.value else "")
-        self.query_one("#ok", Button).disabled = bool(problem)
-
-    def on_input_submitted(self, event: Input.Submitted) -> None:
-        event.stop()
-        self._submit()
-
-    @on(Button.Pressed, "#ok")
-    def _submit(self) -> None:
-        value = self.query_one("#agent-name", Input).value
-        problem = self._problem(value)
-        if problem:
-            self.query_one("#name-problem", Static).update(plain(problem))
-            return
-        self.close(value)
-
-    @on(Button.Pressed, "#cancel")
-    def action_cancel(self) -> None:
-        """Change nothing."""
-        self.close(None)
+        super().__init__(
+            title, problem, value=current or "", placeholder="agent name", field_id="agent-name"
+        )
 
 
 def picker_models(

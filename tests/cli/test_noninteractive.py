@@ -150,6 +150,25 @@ def test_bad_flags_are_exit_2(tmp_path, capsys, monkeypatch, fake_provider_env, 
     assert_nothing_written(tmp_path)
 
 
+@pytest.mark.parametrize("command", ["onboard", "reauth", "logout", "token"])
+def test_every_profile_flag_follows_the_one_rule(tmp_path, capsys, monkeypatch, command):
+    argv = [command, "--config", str(tmp_path / "seal.toml"), "--profile", "two words"]
+    code, _, err = run(argv, capsys, monkeypatch)
+    assert code == 2
+    assert err.startswith("seal-setup: profile must be") and "'@'" in err
+    assert_nothing_written(tmp_path)
+
+
+def test_an_email_names_a_profile(tmp_path, capsys, monkeypatch, fake_provider_env):
+    argv = onboard(
+        tmp_path, "--provider", "anthropic", "--auth", "api_key", "--profile", "me+ci@example.com"
+    )
+    code, _, err = run(argv, capsys, monkeypatch, ANTHROPIC_KEY)
+    assert code == 0, err
+    assert 'profile = "me+ci@example.com"' in (tmp_path / "seal.toml").read_text()
+    assert store().get("anthropic", "me+ci@example.com") is not None
+
+
 @pytest.mark.parametrize(
     ("auth", "stdin", "flags", "expected"),
     [

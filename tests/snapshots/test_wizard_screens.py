@@ -56,6 +56,8 @@ from tests.support.steps import start_at
 from tests.tui.harness import (
     Harness,
     build,
+    choose,
+    enter_secret,
     goto,
     paste,
     press_next,
@@ -550,6 +552,63 @@ def test_review_diff(
         await goto(pilot, "model", method="api_key", secret=ANTHROPIC_KEY)
         await set_options(pilot)
         await goto_review(pilot)
+
+    snap(snap_compare, h, size, drive)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_review_reauth_removes_what_the_method_cannot_use(
+    snap_compare: Compare, fake_provider: FakeProvider, tmp_path: Path, size: tuple[int, int]
+) -> None:
+    """Re-auth from an API key to a setup-token: cache and 1M context go, and why."""
+    config = EXISTING_CONFIG.replace(
+        'auth = "api_key"\n', 'auth = "api_key"\ncache_retention = "long"\ncontext_1m = true\n'
+    )
+    h = make(
+        fake_provider,
+        tmp_path,
+        config_text=config,
+        records=(stored_key(stale=True),),
+        answers=Answers(mode="reauth"),
+    )
+    prepare_reauth(h.app.answers, h.services, None, None)
+
+    async def drive(pilot: Pilot[Any]) -> None:
+        await wait_screen(pilot, AuthMethodScreen)
+        await wait_text(pilot, "#reauth-status", "was rejected")
+        await choose(pilot, "setup_token")
+        await press_next(pilot)
+        await enter_secret(pilot, SETUP_TOKEN)
+        await press_next(pilot)
+        await wait_check(pilot, "✓")
+        await goto_review(pilot)
+
+    snap(snap_compare, h, size, drive)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_profile_dialog(
+    snap_compare: Compare, fake_provider: FakeProvider, tmp_path: Path, size: tuple[int, int]
+) -> None:
+    """Review's Change profile: the stored profiles, a new name typed."""
+    from screens.widgets.name_dialog import NameDialog
+
+    h = make(
+        fake_provider,
+        tmp_path,
+        records=(stored_key(profile="ci"),),
+        at="model",
+        secret=ANTHROPIC_KEY,
+    )
+
+    async def drive(pilot: Pilot[Any]) -> None:
+        await goto(pilot, "model", method="api_key", secret=ANTHROPIC_KEY)
+        await goto_review(pilot)
+        await pilot.press("p")
+        await wait_for(pilot, lambda: isinstance(pilot.app.screen, NameDialog), "dialog")
+        await pilot.pause()
+        pilot.app.screen.query_one("#profile-name", Input).value = "me@example.com"
+        await pilot.pause()
 
     snap(snap_compare, h, size, drive)
 

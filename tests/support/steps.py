@@ -133,6 +133,7 @@ def answer(
         facts = survey(services, answers.config_path)
         answers.begin("onboard", facts.base_url)
         answers.found_agents(facts.agents)
+        answers.choose_profile(facts.profile)
     elif name == "provider":
         answers.choose_provider(provider)
     elif name == "auth_method":

@@ -386,6 +386,19 @@ async def sign_in_url(pilot: Pilot[Any]) -> tuple[AuthorizeScreen, str]:
     return screen, shown
 
 
+async def sign_in(pilot: Pilot[Any], fake: FakeProvider) -> AuthorizeScreen:
+    """Open the link 'in a browser' (httpx against the fake), paste code#state, Sign in."""
+    import asyncio
+
+    screen, url = await sign_in_url(pilot)
+    assert url.startswith(fake.oauth_url + "/oauth/authorize?")
+    code = await asyncio.to_thread(browser_sign_in, url)
+    assert "#" in code
+    await paste(pilot, "#code", code)
+    await press_next(pilot)
+    return screen
+
+
 # --- goto ------------------------------------------------------------------------------
 
 

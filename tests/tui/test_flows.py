@@ -2,18 +2,14 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
 
 import pytest
-from textual.pilot import Pilot
 from textual.widgets import Input
 
 from backend.credentials.record import CredentialRecord
-from screens.authorize import AuthorizeScreen
 from screens.check import CheckScreen
 from screens.claude_code import ClaudeCodeScreen
 from screens.env_method import EnvScreen
@@ -27,7 +23,6 @@ from tests.fakes.provider import (
 )
 from tests.tui.harness import (
     SIZE,
-    browser_sign_in,
     build,
     enter_secret,
     finish_from_model,
@@ -35,6 +30,7 @@ from tests.tui.harness import (
     paste,
     press,
     press_next,
+    sign_in,
     sign_in_url,
     text_of,
     to_method,
@@ -165,22 +161,11 @@ async def test_setup_token(fake_provider: FakeProvider, tmp_path: Path) -> None:
     assert "oauth-2025-04-20" in sent["anthropic-beta"]
 
 
-async def _sign_in(pilot: Pilot[Any], fake: FakeProvider) -> AuthorizeScreen:
-    """Open the link 'in a browser' (httpx against the fake), paste code#state, Sign in."""
-    screen, url = await sign_in_url(pilot)
-    assert url.startswith(fake.oauth_url + "/oauth/authorize?")
-    code = await asyncio.to_thread(browser_sign_in, url)
-    assert "#" in code
-    await paste(pilot, "#code", code)
-    await press_next(pilot)
-    return screen
-
-
 async def test_claude_max_sign_in(fake_provider: FakeProvider, tmp_path: Path) -> None:
     h = build(fake_provider, tmp_path)
     async with h.app.run_test(size=SIZE) as pilot:
         await to_method(pilot, "anthropic", "oauth")
-        await _sign_in(pilot, fake_provider)
+        await sign_in(pilot, fake_provider)
         await wait_check(pilot, "✓")
         # The account from the token response is shown.
         assert "person@example.com" in text_of(pilot, "#check-detail")
@@ -212,7 +197,7 @@ async def test_console_sign_in_mints_api_key(fake_provider: FakeProvider, tmp_pa
     h = build(fake_provider, tmp_path)
     async with h.app.run_test(size=SIZE) as pilot:
         await to_method(pilot, "anthropic", "console_oauth")
-        await _sign_in(pilot, fake_provider)
+        await sign_in(pilot, fake_provider)
         await wait_check(pilot, "✓")
         await press_next(pilot)
         await finish_from_model(pilot, "claude-opus-4-8")

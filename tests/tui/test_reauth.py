@@ -162,7 +162,7 @@ async def test_a_subscription_method_on_reauth_removes_what_it_cannot_use(
     async with h.app.run_test(size=SIZE) as pilot:
         await _setup_token_to_review(pilot)
         summary = await wait_text(pilot, "#summary", "Removed with the change of method")
-        assert "a subscription sign-in cannot use these" in summary
+        assert "only with an API key, not with a subscription" in summary
         assert "[model]: prompt cache retention, 1M context" in summary
         diff = text_of(pilot, "#diff")
         assert '-cache_retention = "long"' in diff and "-context_1m = true" in diff

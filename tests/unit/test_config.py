@@ -9,6 +9,7 @@ import tomlkit
 
 from backend.config.document import MODEL_KEYS, ROLE_NAMES, load_config
 from backend.config.location import default_config_path
+from backend.config.schema import profile_problem
 from backend.errors import ConfigError, ConfigParseError, InputError
 from backend.system import bounded
 
@@ -261,6 +262,34 @@ def test_set_validates_keys_and_values(tmp_path: Path) -> None:
     again = tomlkit.parse(cfg.text())["model"]
     assert again["thinking_budget"] == 2048 and again["context_1m"] is True
     assert set(MODEL_KEYS) >= {"provider", "name", "auth"}
+
+
+@pytest.mark.parametrize(
+    ("name", "ok"),
+    [
+        ("default", True),
+        ("work", True),
+        ("user@example.com", True),
+        ("me+ci@example.co.uk", True),
+        ("a" * 64, True),
+        ("a" * 65, False),
+        ("", False),
+        ("has space", False),
+        ("@starts-with-at", False),
+        ("anthropic:work", False),  # ':' splits the store key
+        ("über", False),
+        ("line\nbreak", False),
+    ],
+)
+def test_profile_names_follow_one_rule(tmp_path: Path, name: str, ok: bool) -> None:
+    assert (profile_problem(name) == "") is ok
+    cfg = load_config(write(tmp_path, FULL))
+    if ok:
+        cfg.set("profile", name)
+        assert cfg.own("profile") == name
+    else:
+        with pytest.raises(InputError, match="profile must be"):
+            cfg.set("profile", name)
 
 
 def test_set_none_removes_and_unknown_agent_refused(tmp_path: Path) -> None:
