@@ -671,6 +671,22 @@ def test_roles(
     snap(snap_compare, h, size, drive)
 
 
+@pytest.mark.parametrize("size", SIZES)
+def test_roles_in_onboarding(
+    snap_compare: Compare, fake_provider: FakeProvider, tmp_path: Path, size: tuple[int, int]
+) -> None:
+    """Set up in a project with agents: Roles after Model, the new model in [model]."""
+    h = make(fake_provider, tmp_path, config_text=ROLES_CONFIG, at="model", secret=ANTHROPIC_KEY)
+
+    async def drive(pilot: Pilot[Any]) -> None:
+        await goto(pilot, "model", method="api_key", secret=ANTHROPIC_KEY, model="claude-opus-4-8")
+        await press_next(pilot)
+        screen = await wait_screen(pilot, RolesScreen)
+        await wait_for(pilot, lambda: screen.config is not None and screen.ready, "roles")
+
+    snap(snap_compare, h, size, drive)
+
+
 # --- Modals ----------------------------------------------------------------------------
 
 
