@@ -37,6 +37,7 @@ from screens.choice import ChoiceStep
 from screens.widgets.secret_input import SecretInput
 from tests.fakes.provider import FakeProvider
 from tui.app import SealSetupApp
+from tui.flow import following
 
 SIZE = (100, 30)
 DEFAULT_TIMEOUT = 10.0
@@ -322,7 +323,8 @@ async def wait_check(pilot: Pilot[Any], outcome_mark: str = "✓") -> CheckScree
 async def finish_from_model(
     pilot: Pilot[Any], model: str | None = None, setup: Callable[[], Any] | None = None
 ) -> None:
-    """Model (pick `model` or keep the first) → Review → Write → Done → Finish."""
+    """Model (pick `model` or keep the first) → (Roles, when the flow goes there) → Review
+    → Write → Done → Finish."""
     from screens.done import DoneScreen
     from screens.model import ModelScreen
     from screens.review import ReviewScreen
@@ -344,6 +346,13 @@ async def finish_from_model(
             await result
         await pilot.pause()
     await press_next(pilot)
+    if following("model", pilot.app.answers) == "roles":
+        # seal.toml has agents: the walk passes the Roles step, changing nothing there.
+        from screens.roles import RolesScreen
+
+        roles = await wait_screen(pilot, RolesScreen)
+        await wait_for(pilot, lambda: roles.ready, "roles loaded")
+        await press_next(pilot)
     await wait_screen(pilot, ReviewScreen)
     await press_next(pilot)  # Write
     await wait_screen(pilot, DoneScreen)
