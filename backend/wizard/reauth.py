@@ -31,7 +31,7 @@ from backend.credentials.health import (
 from backend.credentials.record import utcnow
 from backend.errors import InputError
 from backend.vocabulary import registry
-from backend.vocabulary.methods import refused_options
+from backend.vocabulary.methods import API_KEY_ONLY_OPTIONS, refused_options
 from backend.vocabulary.selectors import infer_provider
 
 if TYPE_CHECKING:
@@ -133,7 +133,7 @@ def no_longer_allowed(config: SealConfig, answers: Answers) -> list[NotAllowed]:
     for agent in [None, *config.agents()]:
         if agent is not None and config.own("auth", agent) is not None:
             continue  # its own auth stays what it is
-        own = {option: config.own(option, agent) for option in OPTION_LABELS}
+        own = {option: config.own(option, agent) for option in API_KEY_ONLY_OPTIONS}
         refused = refused_options(new, own)
         if refused:
             found.append(NotAllowed(agent, tuple(refused)))

@@ -20,6 +20,7 @@ from tests.tui.harness import (
     SIZE,
     arrive,
     build,
+    press,
     press_next,
     sign_in,
     text_of,
@@ -46,8 +47,12 @@ async def _review(pilot: Pilot[Any]) -> ReviewScreen:
     return screen
 
 
-async def _dialog(pilot: Pilot[Any]) -> NameDialog:
-    await pilot.press("p")
+async def _dialog(pilot: Pilot[Any], click: bool = False) -> NameDialog:
+    """Open Change profile with its key, or (`click`) its button."""
+    if click:
+        await press(pilot, "profile")
+    else:
+        await pilot.press("p")
     await wait_for(pilot, lambda: isinstance(pilot.app.screen, NameDialog), "profile dialog")
     await pilot.pause()
     dialog = pilot.app.screen
@@ -143,7 +148,7 @@ async def test_escape_keeps_the_profile(fake_provider: FakeProvider, tmp_path: P
         await arrive(pilot, "model")
         await press_next(pilot)
         await _review(pilot)
-        dialog = await _dialog(pilot)
+        dialog = await _dialog(pilot, click=True)
         await _type(pilot, dialog, "other")
         await pilot.press("escape")
         await wait_for(pilot, lambda: isinstance(pilot.app.screen, ReviewScreen), "closed")
