@@ -199,6 +199,7 @@ def canned_check(result: CheckResult) -> Callable[..., CheckReport]:
         record: CredentialRecord,
         base_url: str | None = None,
         config_path: str | None = None,
+        progress: object = None,
     ) -> Any:
         return CheckReport(result, [])
 
