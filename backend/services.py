@@ -95,12 +95,19 @@ class Services:
         return self._browser(url, self.environment())
 
     def copy_native(self, text: str) -> CopyResult:
-        """Copy with the OS clipboard; the UI falls back to OSC 52 when this fails."""
+        """Copy with the system's clipboard tool; the UI falls back to OSC 52 when this fails."""
         if self._clipboard is None:
             from backend.system.clipboard import copy_native
 
-            self._clipboard = copy_native
+            env = self.env
+            self._clipboard = lambda text: copy_native(text, env)
         return self._clipboard(text)
+
+    def osc52_known_unsupported(self) -> bool:
+        """The terminal is known to ignore OSC 52 (the UI's fallback for copying)."""
+        from backend.system.clipboard import osc52_known_unsupported
+
+        return osc52_known_unsupported(self.env)
 
     # -- credentials -----------------------------------------------------------------
 
