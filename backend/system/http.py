@@ -3,9 +3,10 @@
 Retries follow DESIGN §2: 429/5xx/529 are retried with backoff that honours
 `retry-after-ms` / `retry-after`, capped in tries and in total wait per call, so a
 check never hangs for minutes; each pause is told first to the listener of
-`reporting_waits` (a screen then says who asked to wait, and for how long). Each try has an overall deadline and a body cap
-(http_limits), and `parse_json` refuses JSON nested too deep. Log records carry method,
-URL and status only: never headers or bodies, which hold secrets.
+`reporting_waits` (a screen then says who asked to wait, and for how long). Each try
+has an overall deadline and a body cap (http_limits), and `parse_json` refuses JSON
+nested too deep. Log records carry method, URL and status only: never headers or
+bodies, which hold secrets.
 """
 
 from __future__ import annotations

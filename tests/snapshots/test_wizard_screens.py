@@ -383,7 +383,8 @@ def test_setup_token(
 def test_authorize(
     snap_compare: Compare, fake_provider: FakeProvider, tmp_path: Path, size: tuple[int, int]
 ) -> None:
-    """The sign-in link (a fixed PendingSignIn), shown whole; no display, so it is copied."""
+    """The sign-in link (a fixed PendingSignIn), shown whole; no display, so the status
+    says why and that F2 copies it (nothing is copied unasked)."""
     h = make(
         fake_provider,
         tmp_path,
@@ -397,7 +398,7 @@ def test_authorize(
         await goto(pilot, "authorize", method="oauth")
         screen = await wait_screen(pilot, AuthorizeScreen)
         await wait_for(pilot, lambda: screen.pending is not None, "sign-in link")
-        await wait_text(pilot, "#link-status", "OSC 52")
+        await wait_text(pilot, "#link-status", "F2 copies it")
         assert text_of(pilot, "#url") == SIGN_IN_URL
 
     snap(snap_compare, h, size, drive)
