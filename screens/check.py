@@ -122,7 +122,8 @@ class CheckScreen(StepScreen):
         seen = progress.last_wait()
         if seen is not None:
             lines.append(waiting_line(label, seen))
-        lines.append("Esc cancels the check (back to the previous step).")
+        if self.context.can_back:
+            lines.append("Esc cancels the check (back to the previous step).")
         self.query_one("#check-detail", Static).update("\n".join(lines))
 
     def show_unexpected(self, worker: Worker[object], error: BaseException, saved: str) -> None:
