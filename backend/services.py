@@ -12,7 +12,7 @@ import threading
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 if TYPE_CHECKING:
     from concurrent.futures import Future
@@ -28,9 +28,12 @@ if TYPE_CHECKING:
     from backend.providers.base import CheckResult, ModelInfo
     from backend.providers.catalog import Catalog
     from backend.providers.trust import Endpoint
+    from backend.providers.waiting import CheckProgress
     from backend.system.browser import BrowserResult
     from backend.system.clipboard import CopyResult
     from backend.system.environment import Environment
+
+_T = TypeVar("_T")
 
 
 @dataclass(frozen=True)
@@ -63,9 +66,16 @@ class Services:
         self._lock = threading.Lock()
         self._catalog: Catalog | None = None
         self._http: httpx.Client | None = None
-        # The latest check_async: (record, (provider, base_url, seal.toml), its future).
+        # The latest check_async: (record, (provider, base_url, seal.toml), its future,
+        # its progress).
         self._last_check: (
-            tuple[CredentialRecord, tuple[str, str | None, str | None], Future[CheckReport]] | None
+            tuple[
+                CredentialRecord,
+                tuple[str, str | None, str | None],
+                Future[CheckReport],
+                CheckProgress,
+            ]
+            | None
         ) = None
 
     # -- environment -----------------------------------------------------------------
@@ -85,12 +95,19 @@ class Services:
         return self._browser(url, self.environment())
 
     def copy_native(self, text: str) -> CopyResult:
-        """Copy with the OS clipboard; the UI falls back to OSC 52 when this fails."""
+        """Copy with the system's clipboard tool; the UI falls back to OSC 52 when this fails."""
         if self._clipboard is None:
             from backend.system.clipboard import copy_native
 
-            self._clipboard = copy_native
+            env = self.env
+            self._clipboard = lambda text: copy_native(text, env)
         return self._clipboard(text)
+
+    def osc52_known_unsupported(self) -> bool:
+        """The terminal is known to ignore OSC 52 (the UI's fallback for copying)."""
+        from backend.system.clipboard import osc52_known_unsupported
+
+        return osc52_known_unsupported(self.env)
 
     # -- credentials -----------------------------------------------------------------
 
@@ -208,11 +225,13 @@ class Services:
         record: CredentialRecord,
         base_url: str | None = None,
         config_path: str | Path | None = None,
+        progress: CheckProgress | None = None,
     ) -> CheckReport:
         """Verify the credential live and fetch the model list, both at once.
 
         `base_url` is seal.toml's for this credential (from `config_path`): an untrusted
-        one raises UntrustedEndpoint before anything is sent.
+        one raises UntrustedEndpoint before anything is sent. `progress` hears of every
+        pause before a retry.
         """
         from concurrent.futures import ThreadPoolExecutor
 
@@ -222,25 +241,24 @@ class Services:
         endpoint = self.endpoint(provider, base_url, config_path)
         auth = Auth.from_record(record)
         client = self.http_client()
+        on_wait = progress.waiting if progress is not None else None
+
+        def call(ask: Callable[..., _T]) -> _T:
+            # Both of this check's calls: the same target, client and wait listener.
+            return ask(
+                provider, auth, endpoint=endpoint, env=self.env, client=client, on_wait=on_wait
+            )
+
         if provider != "openrouter":
             # Anthropic's and OpenAI's checks are the model list itself.
-            result = live.check(provider, auth, endpoint=endpoint, env=self.env, client=client)
+            result = call(live.check)
             return CheckReport(result, list(result.models), endpoint=endpoint)
         with ThreadPoolExecutor(max_workers=2) as pool:
-            checking = pool.submit(
-                live.check, provider, auth, endpoint=endpoint, env=self.env, client=client
-            )
-            listing = pool.submit(
-                live.list_models,
-                provider,
-                auth,
-                endpoint=endpoint,
-                env=self.env,
-                client=client,
-            )
-            result = checking.result()
+            checked = pool.submit(call, live.check)
+            listed = pool.submit(call, live.list_models)
+            result = checked.result()
             try:
-                models = listing.result()
+                models = listed.result()
                 error = ""
             except Exception as exc:
                 models, error = [], _message(exc)
@@ -275,8 +293,11 @@ class Services:
                 and _reusable(last[2])
             ):
                 return last[2]
+            from backend.providers.waiting import CheckProgress
+
             future: Future[CheckReport] = Future()
-            self._last_check = (record, key, future)
+            progress = CheckProgress()
+            self._last_check = (record, key, future, progress)
 
         def run() -> None:
             # Running: a cancel() by an awaiting screen that went away is then a no-op,
@@ -284,13 +305,24 @@ class Services:
             if not future.set_running_or_notify_cancel():
                 return
             try:
-                future.set_result(self.check(provider, record, base_url, config_path))
+                future.set_result(
+                    self.check(provider, record, base_url, config_path, progress=progress)
+                )
             except BaseException as exc:  # handed to whoever awaits the future
                 future.set_exception(exc)
 
         # A daemon thread: a check stalled on the network must not hold up quitting.
         threading.Thread(target=run, name="seal-check", daemon=True).start()
         return future
+
+    def check_progress(self, future: Future[CheckReport]) -> CheckProgress | None:
+        """How far the check behind `future` (from check_async) is: since when it runs
+        and what it waits for; None for a check that is not the latest."""
+        with self._lock:
+            last = self._last_check
+        if last is None or last[2] is not future:
+            return None
+        return last[3]
 
     def catalog(self, provider: str | None = None, live: list[ModelInfo] | None = None) -> Catalog:
         """The bundled catalog (loaded once), merged with a live list when given."""

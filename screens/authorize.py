@@ -11,9 +11,10 @@ import asyncio
 import contextlib
 from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar
 
 from textual import on, work
+from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
 from textual.widget import Widget
 from textual.widgets import Button, Input, Static
@@ -26,6 +27,7 @@ from screens.base import StepContext, StepResult, StepScreen
 from screens.copying import copy_text
 from screens.plain import plain
 from screens.widgets.button import WizardButton
+from screens.widgets.link_text import LinkText
 from screens.widgets.secret_input import SecretInput
 
 if TYPE_CHECKING:
@@ -47,8 +49,14 @@ class AuthorizeScreen(StepScreen):
         "here. A full callback URL works too.\n\nThe link stays valid for 10 minutes: if "
         "seal-setup is interrupted (the terminal closed, the connection dropped), start it "
         "again within that time and the same sign-in continues. Back or Cancel ends it.\n\n"
-        "To select the link with the mouse, hold Shift (Option on macOS) while dragging."
+        "The link is copied only when you ask: [b]Copy link[/b] or F2. To select it with "
+        "the mouse, hold Shift (Option on macOS) while dragging, or press F3 to show the "
+        "link alone on the screen (Esc comes back)."
     )
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("f2", "copy_link", "Copy link"),
+        Binding("f3", "show_link", "Link alone"),
+    ]
 
     def __init__(self, answers: Answers, services: Services, context: StepContext) -> None:
         super().__init__(answers, services, context)
@@ -69,9 +77,8 @@ class AuthorizeScreen(StepScreen):
         else:
             intro = "Sign in with your Claude Pro or Max account."
         yield Static(intro, classes="intro")
-        yield Static("Preparing a sign-in link…", id="url", markup=False)
-        # Compact (one-row) buttons: at 80x24 the link wraps to six lines, and bordered
-        # buttons pushed the paste field below the fold.
+        # Compact (one-row) buttons: at 80x24 the link above takes six lines, and
+        # bordered buttons pushed the paste field below the fold.
         with Horizontal(classes="button-row compact-row"):
             yield WizardButton(
                 "Open browser", id="open", variant="primary", disabled=True, compact=True
@@ -91,8 +98,29 @@ class AuthorizeScreen(StepScreen):
         if self.mode != "console":
             yield Static(SUBSCRIPTION_NOTE, classes="hint")
 
+    def compose_above(self) -> Iterable[Widget]:
+        # The link spans the whole width, above the scrolling body: always in view, and
+        # the terminal wraps it as one line (LinkText).
+        yield LinkText("Preparing a sign-in link…", id="url")
+
     def on_mount(self) -> None:
         self.prepare(fresh=False)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Copy and show the link only once there is one."""
+        if action in ("copy_link", "show_link"):
+            return self.pending is not None
+        return super().check_action(action, parameters)
+
+    def action_copy_link(self) -> None:
+        self.copy_link()
+
+    def action_show_link(self) -> None:
+        """The link alone on a plain screen, to select it; any of Esc, Enter, q, F3 returns."""
+        from screens.modals import LinkModal
+
+        if self.pending is not None:
+            self.app.push_screen(LinkModal(self.pending.url))
 
     @work(group="sign-in", exclusive=True)
     async def prepare(self, fresh: bool) -> None:
@@ -119,20 +147,19 @@ class AuthorizeScreen(StepScreen):
         if pending is None:
             return
         self.pending = pending
-        self.query_one("#url", Static).update(plain(pending.url))
+        self.query_one("#url", LinkText).url = pending.url
         for button_id in ("#open", "#copy", "#restart"):
             self.query_one(button_id, Button).disabled = False
         env = self.services.environment()
-        if env.can_open_browser:
-            status.update(plain(note.strip()))
-            status.set_classes("")
-        else:
+        if not env.can_open_browser:
             self.query_one("#open", Button).disabled = True
-            note += f"Open the link yourself ({env.browser_reason}). "
-            # Copied here, not in the copy worker: the status line is final before the
-            # field is brought into view below, so the scroll never depends on which of
-            # the two finished first.
-            await self._copy(note)
+            # Nothing is copied unasked: the clipboard is the person's.
+            note += (
+                f"Open the link yourself ({env.browser_reason}): F2 copies it, F3 shows it alone. "
+            )
+        status.update(plain(note.strip()))
+        status.set_classes("")
+        self.refresh_bindings()
         code = self.query_one("#code", SecretInput)
         code.focus(scroll_visible=False)
         # At 80x24 the link and its status push the field to the bottom edge: scroll it
@@ -160,15 +187,11 @@ class AuthorizeScreen(StepScreen):
     @on(Button.Pressed, "#copy")
     @work(group="clipboard", exclusive=True)
     async def copy_link(self) -> None:
-        """The Copy link button."""
-        await self._copy()
-
-    async def _copy(self, note: str = "") -> None:
-        """Native clipboard first, then OSC 52 through the terminal; say which (after `note`)."""
+        """The Copy link button (and F2): the system's clipboard tool, else OSC 52."""
         if self.pending is None:
             return
         status = self.query_one("#link-status", Static)
-        await copy_text(self.services, status, self.pending.url, "Link", note)
+        await copy_text(self.services, status, self.pending.url, "link")
 
     def on_secret_input_pasted(self, event: SecretInput.Pasted) -> None:
         if event.refusal:

@@ -87,6 +87,7 @@ class StepScreen(AnswerOnce, Screen[StepResult]):
     def compose(self) -> ComposeResult:
         yield Static(self._progress_text(), id="progress", markup=True)
         yield Static(self.TITLE_TEXT, id="step-title")
+        yield from self.compose_above()
         with VerticalScroll(id="body"):
             yield from self.compose_body()
         with Horizontal(id="nav"):
@@ -102,6 +103,10 @@ class StepScreen(AnswerOnce, Screen[StepResult]):
 
     def compose_body(self) -> Iterable[Widget]:
         """The step's own widgets."""
+        return ()
+
+    def compose_above(self) -> Iterable[Widget]:
+        """Widgets between the title and the body: the whole width, never scrolled away."""
         return ()
 
     def _key_hints(self) -> Content:

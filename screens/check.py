@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 from textual import on, work
 from textual.containers import Horizontal
+from textual.timer import Timer
 from textual.widget import Widget
 from textual.widgets import Button, LoadingIndicator, Static
 from textual.worker import Worker
@@ -21,6 +22,10 @@ from screens.widgets.button import WizardButton
 
 if TYPE_CHECKING:
     from backend.providers.trust import Endpoint
+    from backend.providers.waiting import CheckProgress, WaitSeen
+
+# How often the waiting lines are redrawn: the elapsed time counts whole seconds.
+TICK = 0.5
 
 
 class CheckScreen(StepScreen):
@@ -48,6 +53,9 @@ class CheckScreen(StepScreen):
     def on_mount(self) -> None:
         self.query_one("#retry", Button).display = False
         self.query_one("#unverified", Button).display = False
+        # The check running now, while it runs: the lines saying how long and why it waits.
+        self._progress: CheckProgress | None = None
+        self._ticker: Timer = self.set_interval(TICK, self._show_waiting, pause=True)
         if self.answers.check_outcome == "verified":
             self._show_verified()
         else:
@@ -64,7 +72,10 @@ class CheckScreen(StepScreen):
         self.query_one("#spinner").display = True
         self.query_one("#retry", Button).display = False
         self.query_one("#unverified", Button).display = False
-        self.query_one("#check-status", Static).update("Checking…")
+        status = self.query_one("#check-status", Static)
+        status.update("Checking…")
+        status.set_classes("")
+        self.query_one("#check-detail", Static).update("")
         self.ready = False
         base_url = self.answers.check_base_url
         path = self.answers.config_path
@@ -72,7 +83,11 @@ class CheckScreen(StepScreen):
         try:
             # The check the App started as Next was pressed, if it is this one; else a new one.
             started = self.services.check_async(provider, record, base_url, path, fresh=fresh)
-            report = await asyncio.wrap_future(started)
+            self._watch(self.services.check_progress(started))
+            try:
+                report = await asyncio.wrap_future(started)
+            finally:
+                self._watch(None)
         except UntrustedEndpoint as exc:
             # Nothing was sent: ask before the key goes to a server seal.toml names.
             self._ask_trust(exc.endpoints[0])
@@ -83,6 +98,33 @@ class CheckScreen(StepScreen):
         result = report.result
         self.answers.record_check(result, report.models)
         self._show(result.outcome, result.message, result.cause, report.models_error)
+
+    def _watch(self, progress: CheckProgress | None) -> None:
+        """Show `progress` from now on, ticking (None: the check is over, stop)."""
+        self._progress = progress
+        if progress is None:
+            self._ticker.pause()
+            return
+        self._show_waiting()
+        self._ticker.reset()
+        self._ticker.resume()
+
+    def _show_waiting(self) -> None:
+        """How long the check has taken, what the provider asked to wait for, and Esc."""
+        progress = self._progress
+        if progress is None:
+            return
+        label = PROVIDER_LABELS[self.answers.provider or "anthropic"]
+        self.query_one("#check-status", Static).update(
+            f"Checking with {label}… {progress.elapsed():.0f} s"
+        )
+        lines = []
+        seen = progress.last_wait()
+        if seen is not None:
+            lines.append(waiting_line(label, seen))
+        if self.context.can_back:
+            lines.append("Esc cancels the check (back to the previous step).")
+        self.query_one("#check-detail", Static).update("\n".join(lines))
 
     def show_unexpected(self, worker: Worker[object], error: BaseException, saved: str) -> None:
         # A bug in the check shows as a message, never as a frozen screen.
@@ -222,6 +264,17 @@ class CheckScreen(StepScreen):
             ),
             decided,
         )
+
+
+def waiting_line(label: str, seen: WaitSeen) -> str:
+    """Why the check pauses: "OpenRouter asked to wait 10 s (429); retrying…"."""
+    wait = seen.wait
+    seconds = f"{wait.seconds:.0f} s" if wait.seconds >= 1 else f"{wait.seconds:.1f} s"
+    if wait.status == 0:
+        return f"No answer from {label} (the connection failed); trying again after {seconds}…"
+    if wait.asked:
+        return f"{label} asked to wait {seconds} ({wait.status}); retrying…"
+    return f"{label} answered {wait.status} (busy); trying again after {seconds}…"
 
 
 def _identity_lines(identity: Mapping[str, object]) -> list[str]:

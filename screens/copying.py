@@ -1,7 +1,9 @@
-"""Copy a text for the person: the system clipboard first, else the terminal's (OSC 52).
+"""Copy a text for the person, only when they ask: the system's clipboard tool first, else
+the terminal's (OSC 52), and the line under the button says in words which way it went.
 
-The sign-in link and Done's command to start Seal are copied the same way, and the line
-under the button says which way worked and what to do when pasting gives nothing.
+The sign-in link and Done's command to start Seal are copied the same way. Never an
+exception's name: "Copied to the clipboard (xclip).", "Copied with OSC 52 — …", or
+"Could not copy: no clipboard tool; select the link above."
 """
 
 from __future__ import annotations
@@ -17,18 +19,22 @@ from screens.plain import plain
 async def copy_text(
     services: Services, status: Static, text: str, what: str, note: str = ""
 ) -> None:
-    """Copy `text` (called `what` in the status line, after `note`) and say how it went."""
+    """Copy `text` (called `what`, lower case, in the status line, after `note`)."""
     result = await asyncio.to_thread(services.copy_native, text)
     if result.ok:
-        status.update(plain(f"{note}{what} copied to the system clipboard."))
+        tool = f" ({result.tool})" if result.tool else ""
+        status.update(plain(f"{note}Copied to the clipboard{tool}."))
         status.set_classes("ok")
+        return
+    if services.osc52_known_unsupported():
+        status.update(plain(f"{note}Could not copy: {result.message}; select the {what} above."))
+        status.set_classes("warning")
         return
     status.app.copy_to_clipboard(text)
     status.update(
         plain(
-            f"{note}Sent the {what.lower()} to your terminal's clipboard (OSC 52); "
-            f"{result.message}. If pasting gives nothing, select the {what.lower()} above with "
-            "Shift+drag."
+            f"{note}Copied with OSC 52 — your terminal may not support it; if pasting gives "
+            f"nothing, select the {what} above."
         )
     )
     status.set_classes("warning")

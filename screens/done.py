@@ -71,4 +71,4 @@ class DoneScreen(StepScreen):
             return
         status = self.query_one("#copy-status", Static)
         status.display = True
-        await copy_text(self.services, status, instruction.command, "Command")
+        await copy_text(self.services, status, instruction.command, "command")

@@ -1,4 +1,4 @@
-"""Modal dialogs: confirmation, help, and a simple message."""
+"""Modal dialogs: confirmation, help, a simple message, and a link shown alone."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from textual.widgets import Button, Static
 from screens.once import Dialog
 from screens.plain import plain, plain_block
 from screens.widgets.button import WizardButton
+from screens.widgets.link_text import LinkText
 
 
 class ConfirmModal(Dialog[bool]):
@@ -87,6 +88,28 @@ class HelpModal(Dialog[None]):
         self.query_one("#close", Button).focus()
 
     @on(Button.Pressed, "#close")
+    def action_close(self) -> None:
+        """Dismiss once."""
+        self.close(None)
+
+
+class LinkModal(Dialog[None]):
+    """A URL alone on a plain screen, to select and copy it: nothing else is drawn, so a
+    selection (or the terminal's own wrap of it) holds the link and only the link."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape,enter,q,f3", "close", "Back", show=False),
+    ]
+
+    def __init__(self, url: str) -> None:
+        super().__init__()
+        self._url = url
+
+    def compose(self) -> ComposeResult:
+        link = LinkText(id="link-alone")
+        link.url = self._url
+        yield link
+
     def action_close(self) -> None:
         """Dismiss once."""
         self.close(None)

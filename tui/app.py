@@ -23,6 +23,7 @@ from backend.errors import ExitCode
 from backend.services import Services
 from backend.wizard.answers import Answers
 from screens.base import StepContext, StepScreen
+from screens.widgets.link_text import rewrap_links
 from tui.flow import START_STEP, STEPS, following, phases_for
 
 
@@ -177,6 +178,12 @@ class SealSetupApp(App[int]):
 
     def on_unmount(self) -> None:
         self.services.close()
+
+    def post_display_hook(self) -> None:
+        """After each paint: a link on screen is written again as one line the terminal
+        wraps itself, so a selection or `capture-pane -J` copies it whole (LinkText)."""
+        if self._screen_stack:
+            rewrap_links(self, self.screen)
 
     def _handle_exception(self, error: Exception) -> None:
         """Every error nothing else caught (a worker, a handler, compose, a render).

@@ -211,9 +211,17 @@ def load_pending(
     """The saved sign-in for `mode`, or None if none or unreadable.
 
     An expired one is still returned, so the caller can say it expired, but its file is
-    removed: it can never be completed.
+    removed: it can never be completed. One whose link is not the one this code builds
+    from its state and verifier (the file was edited, or the sign-in server setting
+    changed since) is no sign-in: its link would be shown and opened as ours.
     """
     pending = _read_pending(pending_path(mode, env, pending_dir))
+    if pending is not None and pending.url != authorize_url(
+        pending.mode, pending.state, challenge_for(pending.verifier), env
+    ):
+        log.warning("ignoring a pending sign-in whose link is not the one it would make")
+        clear_pending(mode, env, pending_dir=pending_dir)
+        return None
     if pending is not None and pending.expired():
         discard_pending(pending, env, pending_dir=pending_dir)
     return pending

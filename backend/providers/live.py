@@ -8,7 +8,7 @@ its registry entry names (`backend.vocabulary.registry.Provider.module`).
 from __future__ import annotations
 
 import importlib
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Protocol, cast
 
 import httpx
@@ -24,7 +24,7 @@ from backend.providers.base import (
 )
 from backend.providers.endpoints import api_base
 from backend.system.header_value import header_problem
-from backend.system.http import client_or_new
+from backend.system.http import Wait, client_or_new, reporting_waits
 from backend.vocabulary import registry
 
 if TYPE_CHECKING:
@@ -98,11 +98,13 @@ def check(
     endpoint: Endpoint | None = None,
     env: Mapping[str, str] | None = None,
     client: httpx.Client | None = None,
+    on_wait: Callable[[Wait], None] | None = None,
 ) -> CheckResult:
     """Ask the provider whether `auth` works: verified, rejected or unverifiable.
 
     `endpoint` None: the provider's own base. An untrusted one raises UntrustedEndpoint
-    before anything is sent.
+    before anything is sent. `on_wait` hears of each pause before a retry (a 429 or 503
+    with retry-after), from this thread.
     """
     known = _known(provider)
     base = _base(provider, endpoint, env)
@@ -111,7 +113,7 @@ def check(
     unsendable = _unsendable(auth)
     if unsendable:
         return CheckResult("rejected", unsendable, _RESTORE)
-    with client_or_new(client) as http:
+    with client_or_new(client) as http, reporting_waits(on_wait):
         return _module(known).check(auth, base, http)
 
 
@@ -122,8 +124,10 @@ def list_models(
     endpoint: Endpoint | None = None,
     env: Mapping[str, str] | None = None,
     client: httpx.Client | None = None,
+    on_wait: Callable[[Wait], None] | None = None,
 ) -> list[ModelInfo]:
-    """The live model list; ProviderError (classified message, hint = cause) on failure."""
+    """The live model list; ProviderError (classified message, hint = cause) on failure.
+    `on_wait` as for check()."""
     known = _known(provider)
     base = _base(provider, endpoint, env)
     if auth is None and not known.lists_without_key:
@@ -132,7 +136,7 @@ def list_models(
     if unsendable:
         raise ProviderError(unsendable, _RESTORE)
     try:
-        with client_or_new(client) as http:
+        with client_or_new(client) as http, reporting_waits(on_wait):
             return _module(known).list_models(auth, base, http)
     except CheckFailed as failed:
         raise ProviderError(failed.result.message, failed.result.cause) from None

@@ -2,14 +2,17 @@
 
 Retries follow DESIGN §2: 429/5xx/529 are retried with backoff that honours
 `retry-after-ms` / `retry-after`, capped in tries and in total wait per call, so a
-check never hangs for minutes. Each try has an overall deadline and a body cap
-(http_limits), and `parse_json` refuses JSON nested too deep. Log records carry method,
-URL and status only: never headers or bodies, which hold secrets.
+check never hangs for minutes; each pause is told first to the listener of
+`reporting_waits` (a screen then says who asked to wait, and for how long). Each try
+has an overall deadline and a body cap (http_limits), and `parse_json` refuses JSON
+nested too deep. Log records carry method, URL and status only: never headers or
+bodies, which hold secrets.
 """
 
 from __future__ import annotations
 
 import contextlib
+import contextvars
 import functools
 import logging
 import os
@@ -65,6 +68,46 @@ class RetryPolicy:
 
 
 DEFAULT_RETRY = RetryPolicy()
+
+
+@dataclass(frozen=True)
+class Wait:
+    """A pause `send` is about to make before trying again, for whoever shows progress.
+
+    `status` is the HTTP status that led to it (0: no answer, a refused or dropped
+    connection); `asked` says the server named the wait (`retry-after`), rather than our
+    own backoff. `seconds` is what is really slept: a server's hint is only honoured up to
+    MAX_HONOURED_RETRY_AFTER and within the policy's budget, so it is never larger.
+    """
+
+    status: int
+    seconds: float
+    asked: bool
+    attempt: int  # the try that follows the wait: 2, 3, …
+
+
+# Who hears about waits in this context (a check's threads each carry their own copy).
+_wait_listener: contextvars.ContextVar[Callable[[Wait], None] | None] = contextvars.ContextVar(
+    "seal_wait_listener", default=None
+)
+
+
+@contextlib.contextmanager
+def reporting_waits(listener: Callable[[Wait], None] | None) -> Iterator[None]:
+    """Tell `listener` (called from the calling thread) about every retry wait inside."""
+    token = _wait_listener.set(listener)
+    try:
+        yield
+    finally:
+        _wait_listener.reset(token)
+
+
+def _announce(wait: Wait) -> None:
+    listener = _wait_listener.get()
+    if listener is not None:
+        listener(wait)
+
+
 _policy_lock = threading.Lock()
 _policy: RetryPolicy | None = None
 
@@ -253,6 +296,7 @@ def send(
             delay = _backoff(policy, attempt - 1)
             if waited + delay > policy.max_total_wait:
                 raise
+            _announce(Wait(0, delay, asked=False, attempt=attempt + 1))
             sleep(delay)
             waited += delay
             continue
@@ -267,6 +311,7 @@ def send(
             # Waiting longer than the budget would freeze a check: report it instead.
             return response
         response.close()
+        _announce(Wait(response.status_code, delay, asked=hint is not None, attempt=attempt + 1))
         sleep(delay)
         waited += delay
 

@@ -275,9 +275,9 @@ def test_pro_max_sign_in_walk(wizard: Wizard) -> None:
     # The person's browser: sign in, land on the callback page, copy code#state.
     code = browser_sign_in(url)
     w.term.paste(code + "\n")
-    # The field scrolls into view with what is above it: the link went to a clipboard.
     pasted = w.term.wait_for(lambda s: "Sign in" in s and "•" in s, what="the masked code")
-    assert "OSC 52" in pasted or "copied to the system clipboard" in pasted, pasted
+    # Nothing asked for a copy, so nothing was copied.
+    assert "Copied" not in pasted and "Could not copy" not in pasted, pasted
     w.term.keys("C-n")  # Sign in
     w.term.wait_for("Checking your credential")
     pick_model_and_write(w, "oauth", how=runs_with("CLAUDE_CODE_OAUTH_TOKEN"))
@@ -296,6 +296,56 @@ def test_pro_max_sign_in_walk(wizard: Wizard) -> None:
     # The finished sign-in is not left behind to be resumed.
     assert not pending_file.exists()
     seal_authenticates(w, "CLAUDE_CODE_OAUTH_TOKEN")
+
+
+def test_sign_in_link_is_one_line_copied_on_request_and_a_paste_on_copy_lands(
+    wizard: Wizard,
+) -> None:
+    """The link is one line the terminal wrapped (a selection or `capture-pane -J` gets it
+    whole); F2 copies it and says how; F3 shows it alone; a code pasted with the focus on
+    the Copy link button lands in the code field."""
+    w = wizard
+    start_setup(w)
+    w.term.keys("Down", "Down", "Enter")  # Claude Pro/Max sign-in
+    pending_file = w.state / "pending-max.json"
+    w.term.wait_for(lambda s: pending_file.exists() and "/oauth/authorize?" in s)
+    url = json.loads(pending_file.read_text(encoding="utf-8"))["url"]
+    assert len(url) > 3 * 80  # it does wrap at 80 columns
+    w.term.wait_for(lambda s: url in w.term.joined_lines(), what="the URL as one line")
+    w.term.wait_for("f2 Copy link")
+    assert "Copied" not in w.term.screen()  # nothing copied before it is asked for
+    w.term.keys("F2")
+    # No clipboard tool here (no display): the terminal's clipboard, said in words.
+    copied = prose(w.term.wait_for("OSC 52"))
+    assert "Copied with OSC 52 — your terminal may not support it" in copied, copied
+    assert "Exception" not in copied and "Error" not in copied
+    # The link alone: nothing but the URL on the screen, still one line.
+    w.term.keys("F3")
+    w.term.wait_for(lambda s: "Sign in with your browser" not in s, what="the link alone")
+    assert [line for line in w.term.joined_lines() if line] == [url]
+    w.term.keys("Escape")
+    w.term.wait_for("Sign in with your browser")
+    w.term.wait_for(lambda s: url in w.term.joined_lines(), what="the URL as one line again")
+    # New link (Shift+Tab from the code field): a new URL, the copy line is gone, and
+    # the focus is back in the code field.
+    w.term.keys("BTab", "Enter")
+
+    def renewed() -> bool:
+        fresh: str = json.loads(pending_file.read_text(encoding="utf-8"))["url"]
+        return fresh != url and fresh in w.term.joined_lines()
+
+    w.term.wait_for(lambda s: renewed() and "Copied" not in s, what="a new link")
+    url = json.loads(pending_file.read_text(encoding="utf-8"))["url"]
+    # Copy link (Shift+Tab twice) pressed with Enter: only that button says "Copied", and
+    # the focus stays on it; the code pasted then goes to the code field.
+    w.term.keys("BTab", "BTab", "Enter")
+    w.term.wait_for("Copied with OSC 52")
+    code = browser_sign_in(url)
+    w.term.paste(code)
+    w.term.wait_for(lambda s: "•" * 20 in s, what="the masked code in its field")
+    w.term.keys("C-n")  # Sign in
+    w.term.wait_for("✓ Verified")
+    w.assert_never_shown(code)
 
 
 def test_cancel_writes_nothing(wizard: Wizard) -> None:

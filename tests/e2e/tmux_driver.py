@@ -132,6 +132,12 @@ class TmuxSession:
         self.last_screen = screen
         return screen
 
+    def joined_lines(self) -> list[str]:
+        """The screen's lines as the terminal holds them (`capture-pane -J`): a line the
+        terminal wrapped itself comes back whole, trailing spaces dropped."""
+        text = self._tmux("capture-pane", "-p", "-J", "-t", self.target)
+        return [line.rstrip() for line in text.splitlines()]
+
     def wait_for(
         self,
         expected: str | re.Pattern[str] | Callable[[str], bool],

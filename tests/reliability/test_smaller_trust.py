@@ -255,7 +255,8 @@ class CodeOnStdin(io.StringIO):
         self.make = make
 
     def readline(self, *args: Any) -> str:
-        pending = oauth.load_pending("max", {"XDG_STATE_HOME": os.environ["XDG_STATE_HOME"]})
+        # The environment the CLI runs in (the fake's sign-in server included).
+        pending = oauth.load_pending("max", dict(os.environ))
         assert pending is not None, "the sign-in is saved while the code is awaited"
         return str(self.make(pending)) + "\n"
 

@@ -22,6 +22,7 @@ from __future__ import annotations
 import html
 import re
 from collections.abc import Awaitable, Callable
+from concurrent.futures import Future
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -34,13 +35,15 @@ from backend.auth.oauth import PendingSignIn
 from backend.credentials.claude_code import ClaudeCodeSignIn
 from backend.credentials.record import CredentialRecord, utcnow
 from backend.providers.base import CheckResult
+from backend.providers.waiting import CheckProgress
 from backend.services import CheckReport
+from backend.system.http import Wait
 from backend.wizard.answers import Answers
 from screens.auth_method import AuthMethodScreen
 from screens.authorize import AuthorizeScreen
 from screens.claude_code import ClaudeCodeScreen
 from screens.env_method import EnvScreen
-from screens.modals import ConfirmModal, HelpModal
+from screens.modals import ConfirmModal, HelpModal, LinkModal
 from screens.roles import RolesScreen
 from screens.secret_entry import SecretEntryScreen
 from screens.welcome import WelcomeScreen
@@ -201,37 +204,47 @@ def canned_check(result: CheckResult) -> Callable[..., CheckReport]:
         record: CredentialRecord,
         base_url: str | None = None,
         config_path: str | None = None,
+        progress: object = None,
     ) -> Any:
         return CheckReport(result, [])
 
     return check
 
 
-def snap(snap_compare: Compare, h: Harness, size: tuple[int, int], drive: RunBefore) -> None:
-    """Drive to the state, let everything settle, and compare the picture."""
+def snap(
+    snap_compare: Compare,
+    h: Harness,
+    size: tuple[int, int],
+    drive: RunBefore,
+    running: frozenset[str] = frozenset(),
+) -> None:
+    """Drive to the state, let everything settle, and compare the picture. Workers of the
+    `running` groups are the state pictured (a check that waits), so they may still run."""
 
     async def run_before(pilot: Pilot[Any]) -> None:
         if pilot.app.theme != THEME:
             pilot.app.theme = THEME
         await drive(pilot)
-        await settle(pilot)
+        await settle(pilot, running)
 
     assert snap_compare(h.app, terminal_size=size, run_before=run_before)
 
 
-async def settle(pilot: Pilot[Any]) -> None:
-    """No worker running anywhere (App or screens), no blinking cursor, then a refresh.
+async def settle(pilot: Pilot[Any], running: frozenset[str] = frozenset()) -> None:
+    """No worker running anywhere (App or screens) but the `running` groups, no blinking
+    cursor, then a refresh.
 
     Textual 8.2.8's snapshot harness does not stop the Input cursor blinking (a 0.5 s
     timer): without this, a focused field shows its cursor in some runs and not others.
     """
-    await wait_for(
-        pilot,
-        lambda: not any(w.is_running for w in pilot.app.workers),
-        "all workers finished",
-    )
+
+    def others() -> list[Any]:
+        return [w for w in pilot.app.workers if w.is_running and w.group not in running]
+
+    await wait_for(pilot, lambda: not others(), "all workers finished")
     await pilot.pause()
-    await pilot.app.workers.wait_for_complete()
+    if not running:
+        await pilot.app.workers.wait_for_complete()
     for screen in pilot.app.screen_stack:
         for field in screen.query(Input):
             field.cursor_blink = False  # pauses the timer and leaves the cursor shown
@@ -380,13 +393,10 @@ def test_setup_token(
     snap(snap_compare, h, size, drive)
 
 
-@pytest.mark.parametrize("size", SIZES)
-def test_authorize(
-    snap_compare: Compare, fake_provider: FakeProvider, tmp_path: Path, size: tuple[int, int]
-) -> None:
-    """The sign-in link (a fixed PendingSignIn), shown whole; no display, so it is copied."""
-    h = make(
-        fake_provider,
+def sign_in(fake: FakeProvider, tmp_path: Path) -> Harness:
+    """At the Pro/Max sign-in step with a fixed PendingSignIn (its link never changes)."""
+    return make(
+        fake,
         tmp_path,
         start_sign_in=fixed_sign_in,
         pending_sign_in=lambda mode: None,
@@ -394,14 +404,35 @@ def test_authorize(
         method="oauth",
     )
 
-    async def drive(pilot: Pilot[Any]) -> None:
-        await goto(pilot, "authorize", method="oauth")
-        screen = await wait_screen(pilot, AuthorizeScreen)
-        await wait_for(pilot, lambda: screen.pending is not None, "sign-in link")
-        await wait_text(pilot, "#link-status", "OSC 52")
-        assert text_of(pilot, "#url") == SIGN_IN_URL
 
-    snap(snap_compare, h, size, drive)
+async def link_shown(pilot: Pilot[Any]) -> None:
+    """The link is up; no display, so the status says why and that F2 copies it."""
+    screen = await wait_screen(pilot, AuthorizeScreen)
+    await wait_for(pilot, lambda: screen.pending is not None, "sign-in link")
+    await wait_text(pilot, "#link-status", "F2 copies it")
+    assert text_of(pilot, "#url") == SIGN_IN_URL
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_authorize(
+    snap_compare: Compare, fake_provider: FakeProvider, tmp_path: Path, size: tuple[int, int]
+) -> None:
+    """The sign-in link, shown whole above the body; nothing is copied unasked."""
+    snap(snap_compare, sign_in(fake_provider, tmp_path), size, link_shown)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_link_alone(
+    snap_compare: Compare, fake_provider: FakeProvider, tmp_path: Path, size: tuple[int, int]
+) -> None:
+    """F3 on the sign-in step: the link alone, for selecting it, and nothing else."""
+
+    async def drive(pilot: Pilot[Any]) -> None:
+        await link_shown(pilot)
+        await pilot.press("f3")
+        await wait_for(pilot, lambda: isinstance(pilot.app.screen, LinkModal), "the link alone")
+
+    snap(snap_compare, sign_in(fake_provider, tmp_path), size, drive)
 
 
 @pytest.mark.parametrize("size", SIZES)
@@ -500,6 +531,33 @@ def test_check_unverifiable(
         await wait_for(pilot, lambda: pilot.app.screen.query_one("#retry").display, "Retry")
 
     snap(snap_compare, h, size, drive)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_check_waiting(
+    snap_compare: Compare, fake_provider: FakeProvider, tmp_path: Path, size: tuple[int, int]
+) -> None:
+    """The provider asked to wait (429, retry-after 10 s): who, how long, the time so far,
+    and that Esc cancels. The check never ends here and its clock stands still; the
+    spinner is drawn without animation (its frame depends on the time)."""
+    progress = CheckProgress(clock=lambda: 100.0)
+    progress.waiting(Wait(429, 10.0, asked=True, attempt=2))
+    never: Future[CheckReport] = Future()
+    h = make(
+        fake_provider,
+        tmp_path,
+        check_async=lambda *args, **kwargs: never,
+        check_progress=lambda future: progress if future is never else None,
+        at="check",
+        secret=ANTHROPIC_KEY,
+    )
+
+    async def drive(pilot: Pilot[Any]) -> None:
+        pilot.app.animation_level = "none"
+        await wait_text(pilot, "#check-detail", "Anthropic asked to wait 10 s (429); retrying…")
+        await wait_text(pilot, "#check-status", "Checking with Anthropic… 0 s")
+
+    snap(snap_compare, h, size, drive, running=frozenset({"check"}))
 
 
 # --- Model, review, done ---------------------------------------------------------------

@@ -109,8 +109,8 @@ def build(
     def clipboard(text: str) -> CopyResult:
         clipboard_calls.append(text)
         if clipboard_ok:
-            return CopyResult(True, "copied to the system clipboard")
-        return CopyResult(False, "no system clipboard (stub)")
+            return CopyResult(True, "copied with stub-copy", "stub-copy")
+        return CopyResult(False, "no clipboard tool")
 
     services = Services(
         {**fake.env(), **(env or {})},

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from concurrent.futures import Future
 from pathlib import Path
 from typing import Any
@@ -11,6 +12,7 @@ from textual.screen import Screen
 from textual.widgets import Button
 
 from backend.services import CheckReport, Services
+from backend.system.http import DEFAULT_RETRY, using_retry_policy
 from screens.check import CheckScreen
 from screens.done import DoneScreen
 from screens.model import ModelScreen
@@ -247,3 +249,89 @@ async def test_back_into_the_check_shows_its_outcome_and_retry_asks_again(
         await press(pilot, "retry")
         await wait_check(pilot, "✓")
     assert fake_provider.count(MODELS) == sent + 1
+
+
+# --- waits: why the check pauses, for how long so far, and that Esc cancels ----------
+
+
+@pytest.fixture
+def real_waits(fake_provider: FakeProvider) -> Iterator[None]:
+    """The product's own retry budget with the fake provider (its fixture's is 0.5 s): a
+    retry-after of a few seconds is then waited for, as it is for people."""
+    with using_retry_policy(DEFAULT_RETRY):
+        yield
+
+
+async def _checking(pilot: Any, key: str) -> CheckScreen:
+    """From the key step (started there): paste `key`, Next, and the Check step runs."""
+    await enter_secret(pilot, key)
+    await press_next(pilot)
+    return await wait_screen(pilot, CheckScreen)
+
+
+def _elapsed(pilot: Any) -> int:
+    """The whole seconds the status line says the check has taken."""
+    status = text_of(pilot, "#check-status")
+    assert status.startswith("Checking with "), status
+    return int(status.rsplit("… ", 1)[1].removesuffix(" s"))
+
+
+@pytest.mark.usefixtures("real_waits")
+async def test_a_wait_the_provider_asks_for_is_said_with_the_time_so_far(
+    fake_provider: FakeProvider, tmp_path: Path
+) -> None:
+    # 429 with retry-after 3 s (within the retry budget): the check waits, and says so.
+    fake_provider.fail("/openrouter/api/v1/key", 429, retry_after=3, times=1)
+    h = build(fake_provider, tmp_path)
+    start_at(h.app, "credential", provider="openrouter", method="api_key")
+    async with h.app.run_test(size=SIZE) as pilot:
+        screen = await _checking(pilot, OPENROUTER_KEY)
+        detail = await wait_text(pilot, "#check-detail", "OpenRouter asked to wait 3 s (429)")
+        assert "OpenRouter asked to wait 3 s (429); retrying…" in detail
+        assert "Esc cancels the check" in detail
+        assert not screen.ready
+        # The elapsed time ticks while it waits.
+        first = _elapsed(pilot)
+        await wait_for(pilot, lambda: _elapsed(pilot) > first, "the elapsed time to tick")
+        await wait_check(pilot, "✓")
+        assert "Esc cancels" not in text_of(pilot, "#check-detail")
+        assert screen.ready
+    assert fake_provider.count("/openrouter/api/v1/key") == 2
+
+
+@pytest.mark.usefixtures("real_waits")
+async def test_esc_while_the_check_waits_goes_back(
+    fake_provider: FakeProvider, tmp_path: Path
+) -> None:
+    fake_provider.fail(MODELS, 503, retry_after=8, times=1)
+    h = build(fake_provider, tmp_path)
+    start_at(h.app, "credential", provider="anthropic", method="api_key")
+    async with h.app.run_test(size=SIZE) as pilot:
+        await _checking(pilot, ANTHROPIC_KEY)
+        await wait_text(pilot, "#check-detail", "Anthropic asked to wait 8 s (503); retrying…")
+        await pilot.press("escape")
+        key_step = await wait_screen(pilot, ApiKeyScreen)
+        assert key_step.query_one("#secret", SecretInput).value == ANTHROPIC_KEY
+    assert h.store.list() == []
+
+
+@pytest.mark.usefixtures("real_waits")
+async def test_retry_visibly_starts_again(fake_provider: FakeProvider, tmp_path: Path) -> None:
+    # First check: a 3 s wait, then a retry-after too long to wait for (reported).
+    fake_provider.fail(MODELS, 429, retry_after=3, times=1)
+    fake_provider.fail(MODELS, 429, retry_after=90, times=1)
+    h = build(fake_provider, tmp_path)
+    start_at(h.app, "credential", provider="anthropic", method="api_key")
+    async with h.app.run_test(size=SIZE) as pilot:
+        await _checking(pilot, ANTHROPIC_KEY)
+        await wait_text(pilot, "#check-detail", "asked to wait 3 s")
+        await wait_check(pilot, "⚠")
+        assert "try again in 90 s" in text_of(pilot, "#check-status")
+        # Retry: a new check that waits too; the state line and the time start over.
+        fake_provider.fail(MODELS, 429, retry_after=4, times=1)
+        await press(pilot, "retry")
+        detail = await wait_text(pilot, "#check-detail", "asked to wait 4 s")
+        assert "asked to wait 3 s" not in detail and "90 s" not in detail
+        assert _elapsed(pilot) < 3  # the first check had taken at least 3 s
+        await wait_check(pilot, "✓")
+    assert fake_provider.count(MODELS) == 4

@@ -125,7 +125,7 @@ async def test_browser_opens_only_when_asked(fake_provider: FakeProvider, tmp_pa
         await wait_text(pilot, "#link-status", "Opened in your browser (stub).")
         # Copy link: the native clipboard works, so OSC 52 is not used.
         await press(pilot, "copy")
-        await wait_text(pilot, "#link-status", "Link copied to the system clipboard.")
+        await wait_text(pilot, "#link-status", "Copied to the clipboard (stub-copy).")
         assert h.clipboard_calls == [url]
         assert h.app.clipboard == ""
     assert h.browser_calls == [url]
@@ -156,8 +156,11 @@ async def test_copy_falls_back_to_osc52(fake_provider: FakeProvider, tmp_path: P
         _screen, url = await sign_in_url(pilot)
         await press(pilot, "copy")
         status = await wait_text(pilot, "#link-status", "OSC 52")
-        assert "no system clipboard (stub)" in status
-        assert h.app.clipboard == url
+        assert status == (
+            "Copied with OSC 52 — your terminal may not support it; if pasting gives "
+            "nothing, select the link above."
+        )
+        assert h.clipboard_calls == [url] and h.app.clipboard == url
     assert h.browser_calls == []
 
 
@@ -170,7 +173,7 @@ async def test_copy_falls_back_to_osc52(fake_provider: FakeProvider, tmp_path: P
     ],
     ids=["seal-no-browser", "ssh", "no-display"],
 )
-async def test_no_browser_copies_the_link_instead(
+async def test_no_browser_says_why_and_copies_only_when_asked(
     fake_provider: FakeProvider, tmp_path: Path, env: dict[str, str], reason: str
 ) -> None:
     h = build(fake_provider, tmp_path, env=env, clipboard_ok=False)
@@ -180,11 +183,14 @@ async def test_no_browser_copies_the_link_instead(
         screen, url = await sign_in_url(pilot)
         assert isinstance(screen, AuthorizeScreen)
         assert screen.query_one("#open", Button).disabled
-        # The link is copied straight away: native first, then OSC 52 (app.clipboard).
+        status = await wait_text(pilot, "#link-status", reason)
+        assert "F2 copies it, F3 shows it alone" in status, status
+        # The clipboard is the person's: nothing is copied until they ask.
+        assert h.clipboard_calls == [] and h.app.clipboard == ""
+        await pilot.press("f2")
         await wait_for(pilot, lambda: h.clipboard_calls == [url], "native copy tried")
-        await wait_for(pilot, lambda: h.app.clipboard == url, "OSC 52 fallback")
-        status = await wait_text(pilot, "#link-status", "OSC 52")
-        assert reason in status, status
+        await wait_text(pilot, "#link-status", "Copied with OSC 52")
+        assert h.app.clipboard == url
         # The URL stays on screen whole, and a click on the disabled button does nothing.
         assert text_of(pilot, "#url") == url
         await pilot.click("#open")

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any, cast
 
 from backend.credentials.record import CredentialRecord
+from backend.providers.waiting import CheckProgress
 from backend.services import CheckReport, Services
 
 
@@ -18,6 +19,7 @@ class _Counting(Services):
         super().__init__({})
         self.outcomes = list(outcomes)
         self.calls: list[tuple[str, str | None, str | None]] = []
+        self.progress: list[CheckProgress | None] = []
         self.gate = threading.Event()
         self.gate.set()
 
@@ -27,8 +29,10 @@ class _Counting(Services):
         record: CredentialRecord,
         base_url: str | None = None,
         config_path: str | Path | None = None,
+        progress: CheckProgress | None = None,
     ) -> CheckReport:
         self.calls.append((provider, base_url, None if config_path is None else str(config_path)))
+        self.progress.append(progress)
         assert self.gate.wait(10)
         outcome = self.outcomes.pop(0)
         if isinstance(outcome, BaseException):
@@ -95,3 +99,16 @@ def test_a_check_that_failed_is_sent_again() -> None:
     again = services.check_async("anthropic", record, "https://proxy.test")
     assert again is not failed and again.result(10) is REPORT
     assert len(services.calls) == 2
+
+
+def test_the_latest_check_has_the_progress_its_waits_are_told_to() -> None:
+    services = _Counting(REPORT, OTHER)
+    first = services.check_async("anthropic", _key())
+    assert first.result(10) is REPORT
+    progress = services.check_progress(first)
+    assert progress is not None and services.progress == [progress]
+    again = services.check_async("anthropic", _key(), fresh=True)
+    assert again.result(10) is OTHER
+    # Retry's check has a progress of its own (its time starts again); the old one is gone.
+    assert services.check_progress(again) is services.progress[1] is not progress
+    assert services.check_progress(first) is None

@@ -19,9 +19,11 @@ from backend.system.http import (
     MAX_BODY_BYTES,
     READ_TIMEOUT,
     RetryPolicy,
+    Wait,
     make_client,
     parse_error,
     parse_json,
+    reporting_waits,
     request_deadline,
     retry_after_seconds,
     retry_policy,
@@ -67,6 +69,40 @@ def test_retry_honours_retry_after_then_succeeds() -> None:
     assert response.status_code == 200
     assert route.call_count == 3
     assert sleeps.calls == [2.0, 1.5]
+
+
+@respx.mock
+def test_each_wait_is_reported_before_it_is_slept() -> None:
+    respx.get(URL).mock(
+        side_effect=[
+            httpx.Response(429, headers={"retry-after": "2"}),
+            httpx.Response(503),
+            httpx.Response(200, json={"ok": True}),
+        ]
+    )
+    heard: list[Wait] = []
+    sleeps = Sleeps()
+
+    def sleep(seconds: float) -> None:
+        assert len(heard) == len(sleeps.calls) + 1  # told first, then slept
+        sleeps(seconds)
+
+    with make_client() as client, reporting_waits(heard.append):
+        send(client, "GET", URL, policy=POLICY, sleep=sleep)
+    assert heard[0] == Wait(429, 2.0, asked=True, attempt=2)
+    assert (heard[1].status, heard[1].asked, heard[1].attempt) == (503, False, 3)
+    assert [wait.seconds for wait in heard] == sleeps.calls
+
+
+@respx.mock
+@pytest.mark.parametrize("hint", ["90", "1e308", "inf"], ids=["90s", "huge", "inf"])
+def test_an_untrusted_long_retry_after_is_neither_waited_nor_reported(hint: str) -> None:
+    respx.get(URL).mock(return_value=httpx.Response(429, headers={"retry-after": hint}))
+    heard: list[Wait] = []
+    sleeps = Sleeps()
+    with make_client() as client, reporting_waits(heard.append):
+        assert send(client, "GET", URL, policy=POLICY, sleep=sleeps).status_code == 429
+    assert heard == [] and sleeps.calls == []
 
 
 @respx.mock

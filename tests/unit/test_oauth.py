@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import json
 import os
 import stat
+from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
@@ -104,6 +106,34 @@ def test_corrupt_pending_is_ignored(tmp_path: Path) -> None:
     assert load_pending("max", pending_dir=tmp_path) is None
     (tmp_path / "pending-max.json").write_text('{"version": 1, "mode": "max"}')
     assert load_pending("max", pending_dir=tmp_path) is None
+
+
+@pytest.mark.parametrize(
+    "edit",
+    [
+        lambda url: url.replace("code_challenge=", "code_challenge=x"),
+        lambda url: "https://evil.example/oauth/authorize?" + url.split("?", 1)[1],
+        lambda url: url + "&redirect_uri=https%3A%2F%2Fevil.example%2F",
+    ],
+    ids=["challenge", "host", "extra-redirect"],
+)
+def test_a_pending_link_not_built_from_its_own_parts_is_no_sign_in(
+    tmp_path: Path, edit: Callable[[str], str]
+) -> None:
+    # The link is shown and opened as ours: only the one this code builds from the saved
+    # state and verifier is; an edited file starts a new sign-in.
+    start_sign_in("max", pending_dir=tmp_path)
+    path = tmp_path / "pending-max.json"
+    doc = json.loads(path.read_text())
+    doc["url"] = edit(doc["url"])
+    path.write_text(json.dumps(doc))
+    assert load_pending("max", pending_dir=tmp_path) is None
+    assert not path.exists()
+
+
+def test_a_changed_sign_in_server_setting_makes_a_saved_link_stale(tmp_path: Path) -> None:
+    start_sign_in("max", {"SEAL_ANTHROPIC_OAUTH_URL": "http://127.0.0.1:9"}, pending_dir=tmp_path)
+    assert load_pending("max", {}, pending_dir=tmp_path) is None
 
 
 def test_expiry(tmp_path: Path) -> None:

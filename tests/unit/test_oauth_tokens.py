@@ -156,7 +156,7 @@ def test_complete_after_restart(fake_provider: FakeProvider, tmp_path: Path) -> 
     env = fake_provider.env()
     started = start_sign_in("max", env, pending_dir=tmp_path)
     pasted = browser(started)
-    reloaded = load_pending("max", pending_dir=tmp_path)  # as a new process would
+    reloaded = load_pending("max", env, pending_dir=tmp_path)  # as a new process would
     assert reloaded is not None
     record = complete_sign_in(reloaded, pasted, env=env, pending_dir=tmp_path)
     assert record.kind == "oauth"
