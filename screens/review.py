@@ -17,8 +17,8 @@ from textual.worker import Worker
 from backend.config.backups import kept_as
 from backend.errors import ConfigConflictError, SealError
 from backend.system.display import visible
-from backend.wizard.onboarding import STORED_METHODS, commit, equivalent_command
-from backend.wizard.summary import outranking_line
+from backend.wizard.onboarding import commit, equivalent_command, record_to_store
+from backend.wizard.summary import kept_line, outranking_line
 from screens.base import StepContext, StepResult, StepScreen
 from screens.plain import plain
 from screens.widgets.button import WizardButton
@@ -120,6 +120,8 @@ class ReviewScreen(StepScreen):
             text = f"{path} does not exist yet: it will be created."
         elif diff:
             text = f"Changes to {path}:"
+        elif self.answers.kept:
+            text = f"Nothing to change: {path} and the stored credential stay as they are."
         else:
             text = f"{path} needs no change."
         lines = [text] if link is None else [f"{link.describe()}: Write changes that file.", text]
@@ -148,7 +150,10 @@ class ReviewScreen(StepScreen):
                 plain("Same without the wizard:", "  " + command)
             )
         self.ready = True
-        self.query_one("#next", Button).focus()
+        write = self.query_one("#next", Button)
+        # Nothing to write: Next finishes, without a button that says it writes.
+        write.label = self.NEXT_LABEL if diff or self._stores_secret else "Next"
+        write.focus()
 
     def _load(self) -> tuple[SealConfig, StoreChoice | None, ConfigLink | None, list[Endpoint]]:
         from backend.wizard.onboarding import apply_answers
@@ -176,7 +181,7 @@ class ReviewScreen(StepScreen):
 
     @property
     def _stores_secret(self) -> bool:
-        return self.answers.method in STORED_METHODS and self.answers.record is not None
+        return record_to_store(self.answers) is not None
 
     def _secret_line(self, choice: StoreChoice | None) -> str:
         method = self.answers.method
@@ -184,6 +189,9 @@ class ReviewScreen(StepScreen):
             return "No secret is stored: Seal reads the environment variable when it runs."
         if method == "claude_code":
             return "No secret is stored: Seal reads Claude Code's sign-in when it runs."
+        record = self.answers.record
+        if self.answers.kept and record is not None:
+            return kept_line(self.answers, record)
         if choice is None:
             return ""
         mark = "" if self.answers.check_outcome == "verified" else " (marked unverified)"

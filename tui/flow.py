@@ -66,10 +66,20 @@ def _after_welcome(answers: Answers) -> str:
 
 
 def _after_method(answers: Answers) -> str | None:
+    if answers.stored_credential() is not None:
+        return "stored"  # keep the stored credential, or replace it
+    return _credential_step(answers)
+
+
+def _credential_step(answers: Answers) -> str | None:
     from backend.vocabulary.methods import find_method
 
     method = find_method(answers.provider or "anthropic", answers.method or "")
     return CREDENTIAL_STEP[method.acquire] if method else None
+
+
+def _after_stored(answers: Answers) -> str | None:
+    return "check" if answers.kept else _credential_step(answers)
 
 
 def _after_check(answers: Answers) -> str:
@@ -98,6 +108,7 @@ STEPS: dict[str, Step] = {
     "welcome": Step("screens.welcome:WelcomeScreen", "Welcome", _after_welcome),
     "provider": Step("screens.provider:ProviderScreen", "Provider", lambda a: "auth_method"),
     "auth_method": Step("screens.auth_method:AuthMethodScreen", "Auth", _after_method),
+    "stored": Step("screens.stored_credential:StoredCredentialScreen", "Credential", _after_stored),
     "api_key": Step("screens.secret_entry:ApiKeyScreen", "Credential", lambda a: "check"),
     "setup_token": Step("screens.secret_entry:SetupTokenScreen", "Credential", lambda a: "check"),
     "authorize": Step("screens.authorize:AuthorizeScreen", "Credential", lambda a: "check"),

@@ -128,8 +128,12 @@ def answer(
 ) -> None:
     """What step `name` does to the answers when Next is pressed on it."""
     if name == "welcome":
-        # WelcomeScreen.commit for "Set up Seal": the survey's base_url for the table.
-        answers.begin("onboard", survey(services, answers.config_path).base_url)
+        # WelcomeScreen.commit for "Set up Seal": the survey's base_url for the table, and
+        # the answers seal.toml and the store already give.
+        facts = survey(services, answers.config_path)
+        answers.begin("onboard", facts.base_url)
+        if answers.existing is None and facts.existing is not None:
+            answers.resume(facts.existing)
     elif name == "provider":
         answers.choose_provider(provider)
     elif name == "auth_method":
