@@ -130,7 +130,9 @@ class ReviewScreen(StepScreen):
         where = self.query_one("#endpoints", Static)
         where.update(self._endpoint_lines(endpoints))
         where.display = bool(endpoints)
-        self.query_one("#diff", Static).update(diff_text(diff) if diff else "")
+        shown = self.query_one("#diff", Static)
+        shown.update(diff_text(diff) if diff else "")
+        shown.display = bool(diff)  # no empty box when nothing changes
         kept = self.query_one("#kept", Static)
         kept.display = config.exists and bool(diff)
         if kept.display:
