@@ -60,16 +60,21 @@ class Existing:
         self, provider: str | None, profile: str, method: str | None
     ) -> CredentialRecord | None:
         """The stored record this provider, profile and method would use, unless a provider
-        rejected it last time (then there is nothing worth keeping)."""
+        rejected it last time or its sign-in has expired: then there is nothing a check
+        could pass, and the person gets a new one as on a first run."""
+        from backend.credentials.record import utcnow
+
         found = METHODS.get(method or "")
         if found is None or not found.stored:
             return None
+        now = utcnow()
         for record in self.credentials:
             if (
                 record.provider == provider
                 and record.profile == profile
                 and record.kind == found.record_kind
                 and not record.stale
+                and (record.expires_at is None or record.expires_at > now)
             ):
                 return record
         return None

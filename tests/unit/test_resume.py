@@ -146,6 +146,18 @@ def test_the_stored_credential_offered_fits_the_provider_profile_and_method(
     assert answers.stored_credential() is None
 
 
+def test_an_expired_sign_in_is_not_offered_to_keep(tmp_path: Path) -> None:
+    def sign_in(expires_in: timedelta) -> CredentialRecord:
+        return CredentialRecord(
+            "anthropic", "work", "oauth", access_token="at", expires_at=utcnow() + expires_in
+        )
+
+    config = _config(tmp_path, CONFIGURED.replace('auth = "api_key"', 'auth = "oauth"'))
+    valid = sign_in(timedelta(hours=1))
+    assert _resumed(config, (valid,)).stored_credential() is valid
+    assert _resumed(config, (sign_in(-timedelta(minutes=1)),)).stored_credential() is None
+
+
 def test_a_kept_credential_is_not_stored_again_but_its_check_is_stamped(
     tmp_path: Path,
 ) -> None:
