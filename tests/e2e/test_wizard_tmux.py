@@ -110,11 +110,12 @@ def wizard(fake: Fake, tmp_path: Path) -> Iterator[Wizard]:
 
 
 def start_setup(w: Wizard, provider: str = "anthropic") -> None:
-    """Welcome → Set up → the provider (↓ to its row in the Provider step's table order)."""
+    """Welcome → Set up → the provider (↓ to its row in the Provider step's table order,
+    from the top: in a configured project seal.toml's provider is preselected)."""
     w.term.wait_for("Set up Seal")
     w.term.keys("Enter")
     w.term.wait_for("Which provider should Seal use?")
-    w.term.keys(*["Down"] * registry.ids().index(provider), "Enter")
+    w.term.keys("Home", *["Down"] * registry.ids().index(provider), "Enter")
     w.term.wait_for("How should Seal authenticate?")
     if provider != "anthropic":  # the first provider is the default and not named
         w.term.wait_for(f"Provider: {registry.PROVIDERS[provider].label}")
@@ -122,7 +123,7 @@ def start_setup(w: Wizard, provider: str = "anthropic") -> None:
 
 def choose_method(w: Wizard, provider: str, method: str) -> None:
     """↓ to `method`'s row in the Auth step (listed in the registry's order), Enter."""
-    w.term.keys(*["Down"] * registry.PROVIDERS[provider].methods.index(method), "Enter")
+    w.term.keys("Home", *["Down"] * registry.PROVIDERS[provider].methods.index(method), "Enter")
 
 
 def paste_api_key(w: Wizard) -> None:
