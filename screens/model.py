@@ -127,9 +127,7 @@ class ModelScreen(StepScreen):
             else f"Bundled list ({len(models)} models): the live list was not available."
         )
         self.query_one("#catalog-source", Static).update(source)
-        selected = self.answers.model
-        if selected and registry.alias_owner(selected) is not None:
-            selected = catalog.resolve_alias(selected, self.provider) or selected
+        selected = self._named_model(self.answers.model)
         if selected is None and models:
             # A balanced default: the newest Sonnet on Anthropic, else the list's first.
             default = catalog.resolve_alias("sonnet") if self.provider == "anthropic" else None
@@ -138,6 +136,23 @@ class ModelScreen(StepScreen):
         await self.query_one("#picker-slot").remove()
         await self.query_one("#body").mount(picker, after="#catalog-source")
         picker.query_one("#model-filter", Input).focus()
+
+    def _named_model(self, name: str | None) -> str | None:
+        """The catalog id the name seal.toml or an earlier answer gives (an alias, a dated
+        snapshot), or the name itself when the catalog does not know it."""
+        catalog = self._catalog
+        if name is None or catalog is None:
+            return name
+        if registry.alias_owner(name) is not None:
+            return catalog.resolve_alias(name, self.provider) or name
+        found = catalog.find(self.provider, name)
+        return found.id if found is not None else name
+
+    def _choice(self, model: ModelInfo) -> str:
+        """The name to write for `model`: the one given before (seal.toml's alias, say)
+        when it names this very model, so keeping the model leaves the line alone."""
+        given = self.answers.model
+        return given if given is not None and self._named_model(given) == model.id else model.id
 
     def on_model_picker_highlighted(self, event: ModelPicker.Highlighted) -> None:
         self._model = event.model
@@ -200,7 +215,9 @@ class ModelScreen(StepScreen):
             settings["thinking_budget"] = None
         checkboxes = self.query("#context_1m")
         settings["context_1m"] = True if checkboxes and checkboxes.first(Checkbox).value else None
-        return settings, errors
+        # Only the options this step shows: one it does not offer here stays as it was
+        # (seal.toml's value is not removed behind the person's back).
+        return {k: v for k, v in settings.items() if self.query(f"#{k}")}, errors
 
     def _headers(self) -> tuple[dict[str, str], list[str]]:
         headers: dict[str, str] = {}
@@ -257,7 +274,7 @@ class ModelScreen(StepScreen):
         if self.context.can_back and self._model is not None:
             settings, _ = self._settings()
             headers, _ = self._headers()
-            self.answers.choose_model(self._model.id, settings, headers)
+            self.answers.choose_model(self._choice(self._model), settings, headers)
         super().action_back()
 
     def commit(self) -> bool:
@@ -265,5 +282,5 @@ class ModelScreen(StepScreen):
             return False
         settings, _ = self._settings()
         headers, _ = self._headers()
-        self.answers.choose_model(self._model.id, settings, headers)
+        self.answers.choose_model(self._choice(self._model), settings, headers)
         return True

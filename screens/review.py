@@ -19,9 +19,9 @@ from textual.worker import Worker
 from backend.config.backups import kept_as
 from backend.errors import ConfigConflictError, SealError
 from backend.system.display import visible
-from backend.wizard.onboarding import STORED_METHODS, commit, equivalent_command
+from backend.wizard.onboarding import commit, equivalent_command, record_to_store
 from backend.wizard.reauth import NotAllowed, no_longer_allowed, not_allowed_lines
-from backend.wizard.summary import outranking_line
+from backend.wizard.summary import kept_line, outranking_line
 from screens.base import StepContext, StepResult, StepScreen
 from screens.plain import plain
 from screens.widgets.button import WizardButton
@@ -136,6 +136,8 @@ class ReviewScreen(StepScreen):
             text = f"{path} does not exist yet: it will be created."
         elif diff:
             text = f"Changes to {path}:"
+        elif self.answers.kept:
+            text = f"Nothing to change: {path} and the stored credential stay as they are."
         else:
             text = f"{path} needs no change."
         lines = [text] if link is None else [f"{link.describe()}: Write changes that file.", text]
@@ -145,7 +147,9 @@ class ReviewScreen(StepScreen):
         where = self.query_one("#endpoints", Static)
         where.update(self._endpoint_lines(endpoints))
         where.display = bool(endpoints)
-        self.query_one("#diff", Static).update(diff_text(diff) if diff else "")
+        shown = self.query_one("#diff", Static)
+        shown.update(diff_text(diff) if diff else "")
+        shown.display = bool(diff)  # no empty box when nothing changes
         kept = self.query_one("#kept", Static)
         kept.display = config.exists and bool(diff)
         if kept.display:
@@ -172,7 +176,10 @@ class ReviewScreen(StepScreen):
                 )
             )
         self.ready = True
-        self.query_one("#next", Button).focus()
+        write = self.query_one("#next", Button)
+        # Nothing to write: Next finishes, without a button that says it writes.
+        write.label = self.NEXT_LABEL if diff or self._stores_secret else "Next"
+        write.focus()
 
     def _load(self) -> tuple[SealConfig, StoreChoice | None, ConfigLink | None, list[Endpoint]]:
         from backend.wizard.onboarding import apply_answers
@@ -271,7 +278,7 @@ class ReviewScreen(StepScreen):
 
     @property
     def _stores_secret(self) -> bool:
-        return self.answers.method in STORED_METHODS and self.answers.record is not None
+        return record_to_store(self.answers) is not None
 
     def _secret_line(self, choice: StoreChoice | None) -> str:
         method = self.answers.method
@@ -279,6 +286,9 @@ class ReviewScreen(StepScreen):
             return "No secret is stored: Seal reads the environment variable when it runs."
         if method == "claude_code":
             return "No secret is stored: Seal reads Claude Code's sign-in when it runs."
+        record = self.answers.record
+        if self.answers.kept and record is not None:
+            return kept_line(self.answers, record)
         if choice is None:
             return ""
         mark = "" if self.answers.check_outcome == "verified" else " (marked unverified)"

@@ -54,15 +54,12 @@ class WelcomeScreen(StepScreen):
         from backend.wizard.survey import survey
 
         facts = await asyncio.to_thread(survey, self.services, self.answers.config_path)
-        options = [
-            Option(
-                option_text(
-                    "Set up Seal",
-                    "Choose provider, sign in or paste a key, pick the model, write seal.toml.",
-                ),
-                "onboard",
-            )
-        ]
+        detail = (
+            "Starts from what is set up now: change what you want, keep the rest."
+            if facts.config_exists and not facts.config_error
+            else "Choose provider, sign in or paste a key, pick the model, write seal.toml."
+        )
+        options = [Option(option_text("Set up Seal", detail), "onboard")]
         target = facts.reauth
         if target is not None and not facts.config_error:
             label = PROVIDER_LABELS[target.provider]
@@ -124,8 +121,13 @@ class WelcomeScreen(StepScreen):
             return True
         self.answers.begin(mode, facts.base_url)
         self.answers.found_agents(facts.agents)
-        # seal.toml's profile stays the one the credential goes under (Review can change it).
-        self.answers.choose_profile(facts.profile)
+        if self.answers.existing is None:
+            if mode == "onboard" and facts.existing is not None:
+                # Once per run: coming Back here keeps what was changed since.
+                self.answers.resume(facts.existing)
+            else:
+                # seal.toml's profile stays the one the credential goes under.
+                self.answers.choose_profile(facts.profile)
         return True
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 import gc
 import os
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import ClassVar
 
 from rich.text import Text
@@ -35,6 +35,50 @@ def prepare_reauth(
 
     loaded = services.load_config(answers.config_path)
     start_reauth(answers, reauth_target(loaded if loaded.exists else None, provider, profile))
+
+
+def prepare_onboard(
+    answers: Answers,
+    services: Services,
+    provider: str | None = None,
+    auth: str | None = None,
+    model: str | None = None,
+    profile: str | None = None,
+    agent: str | None = None,
+) -> tuple[str, list[str]]:
+    """Fill the answers for `seal-setup onboard --provider … --auth …` (any of the five):
+    what seal.toml and the store give, then the choices named, checked as
+    `--non-interactive` checks them (InputError: exit 2 before the screen takes over).
+    Returns the step the run starts at, and the steps before it (answered) for Back."""
+    from backend.errors import SealError
+    from backend.wizard.flags import check_given
+    from backend.wizard.resume import read_existing
+    from tui.flow import start_past
+
+    loaded = services.load_config(answers.config_path)  # ConfigError: exit 3
+    try:
+        records = services.store.list()
+    except SealError:  # no store now: Welcome's survey says so when Back reaches it
+        records = []
+    existing = read_existing(loaded, records, agent)
+    given = check_given(
+        provider, auth, model, profile, agent, default_provider=existing.provider or "anthropic"
+    )
+    base_url = loaded.get("base_url", agent)
+    answers.begin("onboard", base_url if isinstance(base_url, str) else None)
+    answers.found_agents(loaded.agents() if loaded.exists else [])
+    answers.resume(existing)
+    if given.provider is not None:
+        answers.choose_provider(given.provider)
+    elif answers.provider is None and given.method is not None:
+        answers.choose_provider("anthropic")  # the provider --auth was checked against
+    if given.method is not None:
+        answers.choose_method(given.method)
+    if given.profile is not None:
+        answers.profile = given.profile
+    if given.model is not None:
+        answers.model = given.model
+    return start_past(answers, given.names)
 
 
 def prepare_roles(answers: Answers, services: Services, agent: str | None) -> None:
@@ -90,13 +134,15 @@ class SealSetupApp(App[int]):
         answers: Answers | None = None,
         *,
         start: str | None = None,
+        history: Sequence[str] = (),
     ) -> None:
         super().__init__()
         _no_event_log(self)
         self.services = services
         self.answers = answers or Answers()
         self.start_step = start or START_STEP[self.answers.mode]
-        self.history: list[str] = []
+        # The steps before the first one (answered on the command line): Back walks them.
+        self.history: list[str] = list(history)
         self.current: str | None = None
 
     @classmethod
@@ -109,13 +155,17 @@ class SealSetupApp(App[int]):
         provider: str | None = None,
         profile: str | None = None,
         agent: str | None = None,
+        auth: str | None = None,
+        model: str | None = None,
         services: Services | None = None,
     ) -> SealSetupApp:
         """Build the app the way the command line does.
 
         `reauth` and `roles` read seal.toml first (raising ConfigError when it cannot be
         read or parsed, InputError when there is nothing to re-authenticate or the agent
-        name is invalid), so the command line can say so before the screen takes over.
+        name is invalid), so the command line can say so before the screen takes over;
+        so does `onboard` given any of its choices (`prepare_onboard`), which then starts
+        at the first step they leave to answer.
         """
         env = dict(os.environ if env is None else env)
         services = services or Services(env)
@@ -125,6 +175,11 @@ class SealSetupApp(App[int]):
             prepare_reauth(answers, services, provider, profile)
         elif mode == "roles":
             prepare_roles(answers, services, agent)
+        elif any(v is not None for v in (provider, auth, model, profile, agent)):
+            start, history = prepare_onboard(
+                answers, services, provider, auth, model, profile, agent
+            )
+            return cls(services, answers, start=start, history=history)
         return cls(services, answers)
 
     def action_cancel_step(self) -> None:

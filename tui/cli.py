@@ -57,6 +57,7 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="never prompt; the secret is read from stdin, never from arguments",
     )
+    # In the wizard these preselect their answers, and the steps they answer are passed.
     onboard.add_argument("--provider", choices=providers)
     onboard.add_argument("--auth", choices=METHOD_IDS, help="auth method")
     onboard.add_argument("--model", metavar="M", help="model id or alias (opus, sonnet, haiku)")
@@ -180,7 +181,9 @@ def _add_model_options(onboard: argparse.ArgumentParser) -> None:
         help="request header for [model.headers] (repeatable)",
     )
     opts.add_argument(
-        "--agent", metavar="NAME", help="write to [agents.NAME.model] instead of [model]"
+        "--agent",
+        metavar="NAME",
+        help="write to [agents.NAME.model] instead of [model] (the wizard too)",
     )
     roles = onboard.add_argument_group("roles (model selectors, [provider:]model)")
     roles.add_argument("--fast", metavar="SEL", help="cheap, high-volume model")
@@ -274,13 +277,16 @@ def _run_wizard(args: argparse.Namespace, mode: str, services: Services) -> int:
             provider=getattr(args, "provider", None),
             profile=getattr(args, "profile", None),
             agent=getattr(args, "agent", None),
+            auth=getattr(args, "auth", None),
+            model=getattr(args, "model", None),
             services=services,
         )
     except SealError as exc:
         from tui.output import error
 
-        # reauth/roles read seal.toml first: a missing or broken file is said plainly
-        # (and escaped: the message may quote the file or an agent name).
+        # reauth/roles (and onboard given choices) read seal.toml and check the choices
+        # first: a missing or broken file, or a wrong value, is said plainly (and escaped:
+        # the message may quote the file or an agent name).
         error(exc.message, exc.hint, prefix=f"seal-setup {mode}")
         return exc.exit_code
     return ExitCode.OK if code is None else code
@@ -294,6 +300,8 @@ def launch_wizard(
     provider: str | None = None,
     profile: str | None = None,
     agent: str | None = None,
+    auth: str | None = None,
+    model: str | None = None,
     services: Services | None = None,
     **run_options: Any,
 ) -> int | None:
@@ -314,6 +322,8 @@ def launch_wizard(
             provider=provider,
             profile=profile,
             agent=agent,
+            auth=auth,
+            model=model,
             services=services,
         )
         app.run(**run_options)

@@ -8,7 +8,7 @@ walks the same graph without any screen.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from importlib import import_module
 from typing import TYPE_CHECKING
@@ -40,6 +40,9 @@ class Step:
     next: Callable[[Answers], str | None] = _ends
     on_enter: Hook | None = None
     final: bool = False
+    # The command-line choices (`--provider`, …, by dest name) any of which answers this
+    # step: a run given one starts past it (`start_past`), and Back still reaches it.
+    answered_by: frozenset[str] = frozenset()
 
     def screen_class(self) -> type[StepScreen]:
         """The step's screen class (imported on first use)."""
@@ -66,10 +69,20 @@ def _after_welcome(answers: Answers) -> str:
 
 
 def _after_method(answers: Answers) -> str | None:
+    if answers.stored_credential() is not None:
+        return "stored"  # keep the stored credential, or replace it
+    return _credential_step(answers)
+
+
+def _credential_step(answers: Answers) -> str | None:
     from backend.vocabulary.methods import find_method
 
     method = find_method(answers.provider or "anthropic", answers.method or "")
     return CREDENTIAL_STEP[method.acquire] if method else None
+
+
+def _after_stored(answers: Answers) -> str | None:
+    return "check" if answers.kept else _credential_step(answers)
 
 
 def _after_check(answers: Answers) -> str:
@@ -98,10 +111,26 @@ def start_check(answers: Answers, services: Services) -> None:
     )
 
 
+# The choices `seal-setup onboard` takes on the command line that answer a step.
+ONBOARD_CHOICES = frozenset({"provider", "auth", "model", "profile", "agent"})
+
 STEPS: dict[str, Step] = {
-    "welcome": Step("screens.welcome:WelcomeScreen", "Welcome", _after_welcome),
-    "provider": Step("screens.provider:ProviderScreen", "Provider", lambda a: "auth_method"),
-    "auth_method": Step("screens.auth_method:AuthMethodScreen", "Auth", _after_method),
+    "welcome": Step(
+        "screens.welcome:WelcomeScreen", "Welcome", _after_welcome, answered_by=ONBOARD_CHOICES
+    ),
+    "provider": Step(
+        "screens.provider:ProviderScreen",
+        "Provider",
+        lambda a: "auth_method",
+        answered_by=frozenset({"provider"}),
+    ),
+    "auth_method": Step(
+        "screens.auth_method:AuthMethodScreen",
+        "Auth",
+        _after_method,
+        answered_by=frozenset({"auth"}),
+    ),
+    "stored": Step("screens.stored_credential:StoredCredentialScreen", "Credential", _after_stored),
     "api_key": Step("screens.secret_entry:ApiKeyScreen", "Credential", lambda a: "check"),
     "setup_token": Step("screens.secret_entry:SetupTokenScreen", "Credential", lambda a: "check"),
     "authorize": Step("screens.authorize:AuthorizeScreen", "Credential", lambda a: "check"),
@@ -141,6 +170,17 @@ def path(answers: Answers, start: str | None = None) -> list[str]:
         step = STEPS[name]
         name = None if step.final else step.next(answers)
     return walked
+
+
+def start_past(answers: Answers, given: Collection[str]) -> tuple[str, list[str]]:
+    """Where a run whose first steps the command line answered (`given`: the choices it
+    named) starts, and the steps before it: the first step of the path that none of them
+    answers, with the ones passed as the history Back walks (as if walked)."""
+    route = path(answers)
+    for index, name in enumerate(route):
+        if not STEPS[name].answered_by & set(given):
+            return name, route[:index]
+    return route[-1], route[:-1]
 
 
 def phases_for(answers: Answers) -> tuple[str, ...]:

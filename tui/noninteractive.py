@@ -51,7 +51,6 @@ def run_noninteractive(args: argparse.Namespace, services: Services) -> ExitCode
 def _run(args: argparse.Namespace, services: Services) -> ExitCode:
     from backend.config.io import checked_link
     from backend.config.location import default_config_path
-    from backend.vocabulary.methods import find_method, methods_for
     from backend.wizard.onboarding import apply_answers
 
     path = default_config_path(services.env, args.config)
@@ -70,11 +69,6 @@ def _run(args: argparse.Namespace, services: Services) -> ExitCode:
             "--non-interactive needs --provider and --auth",
             "e.g. seal-setup onboard --non-interactive --provider anthropic --auth api_key "
             "< key.txt",
-        )
-    if find_method(args.provider, args.auth) is None:
-        offered = ", ".join(m.id for m in methods_for(args.provider))
-        raise InputError(
-            f"{args.provider} has no auth method {args.auth!r}", f"use one of: {offered}"
         )
     answers = build_answers(args, str(path))
     apply_answers(config, answers)  # InputError for any bad value: nothing fetched yet
@@ -100,15 +94,17 @@ def _run(args: argparse.Namespace, services: Services) -> ExitCode:
 def build_answers(args: argparse.Namespace, config_path: str) -> Answers:
     """The Answers the wizard would have for the same choices."""
     from backend.wizard.answers import Answers
+    from backend.wizard.flags import check_given
 
+    choices = check_given(args.provider, args.auth, args.model, args.profile, args.agent)
     answers = Answers(
         mode="onboard",
         config_path=config_path,
         provider=args.provider,
         method=args.auth,
-        profile=args.profile or "default",
-        agent=args.agent,
-        model=_model(args.model, args.provider) if args.model is not None else None,
+        profile=choices.profile or "default",
+        agent=choices.agent,
+        model=choices.model,
         store_unverified=False,
     )
     given: dict[str, Any] = {
@@ -136,28 +132,6 @@ def build_answers(args: argparse.Namespace, config_path: str) -> Answers:
         roles["fallbacks"] = list(args.fallback)
     answers.roles = roles
     return answers
-
-
-def _model(text: str, provider: str) -> str:
-    from backend.vocabulary import registry
-    from backend.vocabulary.selectors import check_model_id, parse_selector
-
-    prefix, sep, _ = text.strip().partition(":")
-    if sep and prefix.lower() in registry.ids():
-        selector = parse_selector(text)
-        if selector.provider != provider:
-            raise InputError(
-                f"--model {text} is a {selector.provider} model, but --provider is {provider}",
-                "give the model without a provider prefix, or change --provider",
-            )
-        return selector.model
-    if sep and "/" not in prefix:
-        # `foo:bar`: a provider prefix that is not one (a `vendor/model:variant` is fine).
-        raise InputError(
-            f"unknown provider {prefix!r} in --model {text.strip()!r}",
-            "the provider must be one of " + ", ".join(registry.ids()) + ", or give no prefix",
-        )
-    return check_model_id(text.strip())
 
 
 def _header(text: str) -> tuple[str, str]:

@@ -55,6 +55,8 @@ __all__ = [
     "ROLE_NAMES",
     "SaveResult",
     "SealConfig",
+    "check_header_name",
+    "check_header_value",
     "load_config",
 ]
 
@@ -359,13 +361,7 @@ class SealConfig:
     @_edit
     def set_header(self, name: str, value: str | None, agent: str | None = None) -> None:
         """Set or (None) remove a request header in [model.headers]."""
-        if not isinstance(name, str) or not HEADER_NAME_RE.fullmatch(name):
-            raise InputError(f"{name!r} is not a valid HTTP header name")
-        if name.lower() in SECRET_HEADERS:
-            raise InputError(
-                f"the {name} header carries a credential",
-                "secrets never go in seal.toml: store the key with the wizard instead",
-            )
+        check_header_name(name)
         self._require_agent(agent)
         path = (*self._model_path(agent), "headers")
         existing = [h for h in self._toml.scalars(path) if h.lower() == name.lower()]
@@ -375,18 +371,7 @@ class SealConfig:
             self._toml.remove_scalar(path, target)
             self._drop_if_blank(path)
         else:
-            if not isinstance(value, str) or "\n" in value or "\r" in value:
-                raise InputError(f"header {name} must be one line of text")
-            if header_problem(value):
-                # HTTP clients send header values as ASCII: anything else fails every request.
-                raise InputError(
-                    f"header {name} must be plain ASCII text (no accents, emoji or tabs)"
-                )
-            if value.strip().lower().startswith(("sk-", "bearer ")):
-                raise InputError(
-                    f"the {name} header value looks like a secret",
-                    "secrets never go in seal.toml: store the key with the wizard instead",
-                )
+            check_header_value(name, value)
             self._touch(self._model_path(agent))
             self._toml.set_scalar(path, target, value)
         self._settle()
@@ -602,6 +587,32 @@ class SealConfig:
         if len(path) > 1 and path[0] == "model":
             # A [model] that only existed to hold the removed table goes too.
             self._drop_if_blank(path[:-1])
+
+
+def check_header_name(name: str) -> None:
+    """InputError unless `name` may be a [model.headers] key (a header that carries no
+    credential)."""
+    if not isinstance(name, str) or not HEADER_NAME_RE.fullmatch(name):
+        raise InputError(f"{name!r} is not a valid HTTP header name")
+    if name.lower() in SECRET_HEADERS:
+        raise InputError(
+            f"the {name} header carries a credential",
+            "secrets never go in seal.toml: store the key with the wizard instead",
+        )
+
+
+def check_header_value(name: str, value: str) -> None:
+    """InputError unless `value` may be written as header `name`'s value."""
+    if not isinstance(value, str) or "\n" in value or "\r" in value:
+        raise InputError(f"header {name} must be one line of text")
+    if header_problem(value):
+        # HTTP clients send header values as ASCII: anything else fails every request.
+        raise InputError(f"header {name} must be plain ASCII text (no accents, emoji or tabs)")
+    if value.strip().lower().startswith(("sk-", "bearer ")):
+        raise InputError(
+            f"the {name} header value looks like a secret",
+            "secrets never go in seal.toml: store the key with the wizard instead",
+        )
 
 
 def load_config(path: Path) -> SealConfig:

@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     # Types only: the App imports this module before its first paint.
     from backend.credentials.record import CredentialRecord
     from backend.providers.base import CheckResult, ModelInfo, Outcome
+    from backend.wizard.resume import Existing
     from backend.wizard.roles import RoleEdit
 
 EntryMode = Literal["onboard", "reauth", "roles"]
@@ -86,6 +87,13 @@ class Answers:
     # reauth mode: seal.toml's `auth` for the provider being re-authenticated, or None
     # when seal.toml does not configure that provider (then seal.toml is never touched).
     reauth_auth: str | None = None
+    # onboard mode: what seal.toml's table and the store held when the run started (the
+    # answers start from it, and a key whose answer is still what was read is not edited).
+    existing: Existing | None = field(default=None, repr=False)
+    # The credential in hand is the stored one, kept: nothing new is stored. `replacing`:
+    # the person chose to replace the stored one (a new one is to come, or came).
+    kept: bool = False
+    replacing: bool = False
     written: bool = False
     saved_path: str | None = None
     # Where Write kept the version of seal.toml it replaced, and the older ones still kept.
@@ -127,6 +135,41 @@ class Answers:
         """The agents Welcome's survey found in seal.toml."""
         self.agents_found = tuple(agents)
 
+    def resume(self, existing: Existing) -> None:
+        """Start from what is set up: seal.toml's provider, method, profile, model and
+        options are the answers, until the person changes them (once per run)."""
+        self.existing = existing
+        self.agent = existing.agent
+        self.provider = existing.provider
+        self.method = existing.method
+        self.profile = existing.profile
+        self.model = existing.model
+        self.settings = dict(existing.settings)
+        self.headers = dict(existing.headers)
+        self.roles = dict(existing.roles)
+        self.set_credential(None)
+
+    def stored_credential(self) -> CredentialRecord | None:
+        """The stored credential the chosen provider, profile and method would keep using
+        (onboarding only: re-auth is there to replace it)."""
+        if self.mode != "onboard" or self.existing is None:
+            return None
+        return self.existing.credential(self.provider, self.profile, self.method)
+
+    def keep_stored(self, record: CredentialRecord) -> None:
+        """Keep the stored credential: it is the one in hand (and checked), none is stored."""
+        self.replacing = False
+        if self.kept and self.record is record:
+            return
+        self.set_credential(record)
+        self.kept = True
+
+    def replace_stored(self) -> None:
+        """Replace the stored credential: the kept one is dropped (a new one in hand stays)."""
+        self.replacing = True
+        if self.kept:
+            self.set_credential(None)
+
     def reauthenticate(
         self,
         provider: str,
@@ -155,6 +198,7 @@ class Answers:
             return
         self.provider = provider
         self.method = None
+        self.replacing = False
         self.set_credential(None)
         self.model = None
         self.settings = {}
@@ -164,12 +208,14 @@ class Answers:
         if method == self.method:
             return
         self.method = method
+        self.replacing = False
         self.set_credential(None)
 
     def set_credential(self, record: CredentialRecord | None) -> None:
         """The credential the auth step produced (None: there is none to check, such as
         an env variable not set in this shell). A check made earlier was of another one."""
         self.record = record
+        self.kept = False
         self.check_outcome = None
         self.check_message = ""
         self.identity = dict(record.account or {}) if record is not None else {}

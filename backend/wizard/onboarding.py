@@ -4,14 +4,17 @@ the equivalent non-interactive command. Shared by the Review screen and the CLI 
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from backend.credentials.record import CredentialRecord, CredentialStore, utcnow
-from backend.credentials.writes import same_token, update_record
+from backend.credentials.writes import same_token, stamp_verified, update_record
+from backend.errors import SealError
 from backend.system.shell import join, option
 from backend.vocabulary.methods import STORED_METHODS as STORED_METHODS  # the Review step asks here
+from backend.vocabulary.selectors import infer_provider
 from backend.wizard.answers import Answers, CommitResult
 
 if TYPE_CHECKING:
@@ -30,8 +33,9 @@ ROLE_FLAGS = {"fast": "--fast", "escalate": "--escalate", "fallbacks": "--fallba
 
 
 def record_to_store(answers: Answers) -> CredentialRecord | None:
-    """The record to save, stamped verified (or not), or None when nothing is stored."""
-    if answers.method not in STORED_METHODS or answers.record is None:
+    """The record to save, stamped verified (or not), or None when nothing is stored (the
+    stored one kept is not stored again)."""
+    if answers.method not in STORED_METHODS or answers.record is None or answers.kept:
         return None
     verified = answers.check_outcome == "verified"
     return answers.record.with_changes(
@@ -69,30 +73,49 @@ def _apply(config: SealConfig, answers: Answers) -> None:
         apply_role_edits(config, answers.role_edits)
         return
     agent = answers.agent
+    # A second run started from the file: what the person left as it was read stays in
+    # the file as it is (an absent default, an alias, a value seal-setup does not accept).
+    read = answers.existing if answers.existing and answers.existing.agent == agent else None
+
+    def edit(key: str, value: object) -> None:
+        if read is None or not read.unchanged(key, value):
+            config.set(key, value, agent)
+
     if agent is not None and agent not in config.agents():
         config.add_agent(agent)
-    config.set("provider", answers.provider, agent)
+    edit("provider", answers.provider)
+    # The file names no provider, so the model's name says it: a name that says another
+    # needs the provider written.
+    named = (infer_provider(answers.model) or "anthropic") if answers.model else answers.provider
+    if read is not None and config.get("provider", agent) is None and named != answers.provider:
+        config.set("provider", answers.provider, agent)
     if answers.model is not None:
-        config.set("name", answers.model, agent)
-    config.set("auth", answers.auth_value, agent)
+        edit("name", answers.model)
+    edit("auth", answers.auth_value)
     if answers.profile != "default" or config.own("profile", agent) is not None:
-        config.set("profile", answers.profile, agent)
+        edit("profile", answers.profile)
     for key, value in answers.settings.items():
         if key == "base_url" and value is None and config.own("base_url", agent) is not None:
             continue
-        config.set(key, value, agent)
+        edit(key, value)
     attribution = ("HTTP-Referer", "X-OpenRouter-Title")
     if answers.provider == "openrouter" and answers.model is not None:
         # The Model step owns these two: an empty field removes the header.
         for name in attribution:
             value = answers.headers.get(name)
+            if read is not None and read.headers.get(name) == value:
+                continue
             if value or name in config.headers(agent):
                 config.set_header(name, value or None, agent)
     for name, value in answers.headers.items():
+        if read is not None and read.headers.get(name) == value:
+            continue
         if name not in attribution or answers.provider != "openrouter":
             config.set_header(name, value, agent)
     for role in ROLE_FLAGS:
         if role in answers.roles:
+            if read is not None and read.roles.get(role) == answers.roles[role]:
+                continue
             config.set_role(role, answers.roles[role], agent)
     if answers.role_edits:
         # The Roles step after the Model step: its changes go on top of the model choice.
@@ -155,6 +178,12 @@ def commit(
     record = record_to_store(answers)
     previous: list[CredentialRecord | None] = []
     stored_where: str | None = None
+    if answers.kept and answers.record is not None and answers.check_outcome == "verified":
+        # The kept credential was just checked: its stamp says so (its secret is not
+        # written; a refresh since made another record, which keeps its own stamps). Only
+        # bookkeeping: a store that cannot take it now does not stop seal.toml's write.
+        with contextlib.suppress(SealError):
+            stamp_verified(store, answers.record, utcnow(), env=env)
     if record is not None:
         ours = record
 

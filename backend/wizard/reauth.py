@@ -58,18 +58,23 @@ class ReauthTarget:
 
 
 def reauth_target(
-    config: SealConfig | None, provider: str | None = None, profile: str | None = None
+    config: SealConfig | None,
+    provider: str | None = None,
+    profile: str | None = None,
+    *,
+    agent: str | None = None,
 ) -> ReauthTarget:
-    """From `--provider`/`--profile` and [model]; raises InputError when no provider is known."""
+    """From `--provider`/`--profile` and [model] (or what `agent`'s table makes of it);
+    raises InputError when no provider is known."""
     configured: str | None = None
     if config is not None and config.exists:
-        value = config.own("provider")
-        name = config.own("name")
+        value = config.get("provider", agent)
+        name = config.get("name", agent)
         if isinstance(value, str):
             configured = value
         elif isinstance(name, str):
             configured = infer_provider(name) or "anthropic"
-        elif config.own("auth") is not None:
+        elif config.get("auth", agent) is not None:
             configured = "anthropic"
     chosen = provider or configured
     if chosen is None:
@@ -83,11 +88,11 @@ def reauth_target(
     config_profile: str | None = None
     base_url: str | None = None
     if config is not None and chosen == configured:
-        auth = config.own("auth")
+        auth = config.get("auth", agent)
         config_auth = auth if isinstance(auth, str) else "api_key"
-        own_profile = config.own("profile")
+        own_profile = config.get("profile", agent)
         config_profile = own_profile if isinstance(own_profile, str) else None
-        own_base = config.own("base_url")
+        own_base = config.get("base_url", agent)
         base_url = own_base if isinstance(own_base, str) else None
     return ReauthTarget(
         provider=chosen,

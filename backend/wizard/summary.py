@@ -8,6 +8,7 @@ and what to run next in the scrollback (as `gh auth login` does).
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import TYPE_CHECKING
 
 from backend.config.backups import describe
 from backend.credentials.handoff import RUN_COMMAND, Instruction, how_seal_gets
@@ -15,6 +16,10 @@ from backend.vocabulary import registry
 from backend.vocabulary.methods import METHODS, seal_variable
 from backend.vocabulary.registry import PROVIDER_LABELS
 from backend.wizard.answers import Answers
+from backend.wizard.resume import kept_label, masked
+
+if TYPE_CHECKING:
+    from backend.credentials.record import CredentialRecord
 
 CANCELLED = "Nothing was written: seal.toml and your stored credentials are as they were."
 
@@ -40,7 +45,19 @@ def outcome_lines(a: Answers) -> list[str]:
         verified = a.check_outcome == "verified"
         mark = "" if verified else " marked unverified"
         lines.append(f"✓ Credential stored{mark} in {a.stored_where}.")
+    elif a.kept and a.record is not None:
+        lines.append("✓ " + kept_line(a, a.record))
     return lines
+
+
+def kept_line(a: Answers, record: CredentialRecord) -> str:
+    """What happens to the stored credential kept: nothing new is stored."""
+    what = kept_label(record)
+    shown = masked(record)
+    checked = (
+        "checked just now" if a.check_outcome == "verified" else "not checked now (unverified)"
+    )
+    return f"Kept the stored {what} {record.key} ({shown}; {checked}): nothing new is stored."
 
 
 def instruction(a: Answers) -> Instruction | None:

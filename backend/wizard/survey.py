@@ -11,9 +11,11 @@ from backend.vocabulary.registry import ENV_VARS
 
 if TYPE_CHECKING:
     from backend.config.document import SealConfig
+    from backend.credentials.record import CredentialRecord
     from backend.providers.trust import Endpoint
     from backend.services import Services
     from backend.wizard.reauth import ReauthTarget
+    from backend.wizard.resume import Existing
 
 
 @dataclass
@@ -40,18 +42,24 @@ class Survey:
     stored: list[str] = field(default_factory=list)  # "anthropic:default (api_key, verified)"
     env_keys: list[str] = field(default_factory=list)
     environment: str = ""
+    # What "Set up Seal" starts from: seal.toml's [model] and the stored credentials.
+    existing: Existing | None = field(default=None, repr=False)
 
 
 def survey(services: Services, config_path: str) -> Survey:
     """Blocking (disk, keyring): call from a worker thread."""
+    from backend.wizard.resume import read_existing
+
     facts = Survey(config_path=config_path)
     facts.environment = services.environment().describe()
+    config: SealConfig | None = None
     facts.env_keys = [
         var for names in ENV_VARS.values() for var in names if services.env.get(var, "").strip()
     ]
     try:
-        config = services.load_config(Path(config_path))
-        facts.config_exists = config.exists
+        loaded = services.load_config(Path(config_path))
+        facts.config_exists = loaded.exists
+        config = loaded
         folder = Path(config_path).parent
         if not config.exists and not folder.is_dir():
             # Said now, not at the last step when writing fails.
@@ -75,18 +83,22 @@ def survey(services: Services, config_path: str) -> Survey:
             except SealError as exc:
                 facts.endpoint_error = str(exc)
     except SealError as exc:
+        config = None
         facts.config_exists = Path(config_path).exists()
         facts.config_error = str(exc)
+    records: list[CredentialRecord] = []
     try:
         choice = services.store_choice()
         facts.store_reason = choice.reason
-        for record in choice.store.list():
+        records = choice.store.list()
+        for record in records:
             state = "verified" if record.verified_at else "unverified"
             if record.stale:
                 state = "rejected last time"
             facts.stored.append(f"{record.key} ({record.kind}, {state})")
     except SealError as exc:
         facts.store_error = str(exc)
+    facts.existing = read_existing(config, records)
     return facts
 
 

@@ -81,13 +81,14 @@ def prose(screen: str) -> str:
 
 @contextlib.contextmanager
 def launch(fake: Fake, tmp_path: Path, **extra_env: str) -> Iterator[Wizard]:
-    """`seal-setup` in tmux with HOME etc. in tmp_path (home/ may be prepared beforehand)."""
+    """`seal-setup` in tmux with HOME etc. in tmp_path (home/ and project/ may be there
+    already: a second run finds what the first left)."""
     require_tools("tmux")
     assert SEAL_SETUP.exists(), f"the console script is not installed at {SEAL_SETUP}"
     home = tmp_path / "home"
     home.mkdir(exist_ok=True)
     project = tmp_path / "project"
-    project.mkdir()
+    project.mkdir(exist_ok=True)
     env = {
         **subprocess_env(home),
         "TERM": "xterm-256color",
@@ -109,11 +110,12 @@ def wizard(fake: Fake, tmp_path: Path) -> Iterator[Wizard]:
 
 
 def start_setup(w: Wizard, provider: str = "anthropic") -> None:
-    """Welcome → Set up → the provider (↓ to its row in the Provider step's table order)."""
+    """Welcome → Set up → the provider (↓ to its row in the Provider step's table order,
+    from the top: in a configured project seal.toml's provider is preselected)."""
     w.term.wait_for("Set up Seal")
     w.term.keys("Enter")
     w.term.wait_for("Which provider should Seal use?")
-    w.term.keys(*["Down"] * registry.ids().index(provider), "Enter")
+    w.term.keys("Home", *["Down"] * registry.ids().index(provider), "Enter")
     w.term.wait_for("How should Seal authenticate?")
     if provider != "anthropic":  # the first provider is the default and not named
         w.term.wait_for(f"Provider: {registry.PROVIDERS[provider].label}")
@@ -121,7 +123,17 @@ def start_setup(w: Wizard, provider: str = "anthropic") -> None:
 
 def choose_method(w: Wizard, provider: str, method: str) -> None:
     """↓ to `method`'s row in the Auth step (listed in the registry's order), Enter."""
-    w.term.keys(*["Down"] * registry.PROVIDERS[provider].methods.index(method), "Enter")
+    w.term.keys("Home", *["Down"] * registry.PROVIDERS[provider].methods.index(method), "Enter")
+
+
+def paste_api_key(w: Wizard) -> None:
+    """Welcome → Anthropic → API key, the fake's key pasted, Enter to the check."""
+    start_setup(w)
+    w.term.keys("Enter")
+    w.term.wait_for("Paste your API key")
+    w.term.paste(ANTHROPIC_KEY)
+    w.term.wait_for("✓ Looks right")
+    w.term.keys("Enter")
 
 
 def runs_with(variable: str) -> str:
@@ -256,6 +268,45 @@ def test_api_key_walk(wizard: Wizard) -> None:
     seal_authenticates(w, "ANTHROPIC_API_KEY")
 
 
+def test_a_second_run_keeps_the_key_with_enter_only(fake: Fake, tmp_path: Path) -> None:
+    """The first run writes; the second starts from it: every answer is the file's, the
+    stored key is offered to keep, and Enter alone goes through without touching a byte."""
+    with launch(fake, tmp_path) as w:
+        paste_api_key(w)
+        pick_model_and_write(w, "api_key", how=runs_with("ANTHROPIC_API_KEY"))
+        assert w.wait_exit() == 0
+    written = w.config.read_bytes()
+    first = read_store(w)
+
+    with launch(fake, tmp_path) as again:
+        again.term.wait_for("Starts from what is set up now")
+        again.term.keys("Enter")
+        again.term.wait_for("Which provider should Seal use?")
+        again.term.keys("Enter")  # Anthropic, the file's
+        again.term.wait_for("How should Seal authenticate?")
+        again.term.keys("Enter")  # API key, the file's
+        fingerprint = f"{ANTHROPIC_KEY[:16]}…{ANTHROPIC_KEY[-4:]} · {len(ANTHROPIC_KEY)} chars"
+        offer = again.term.wait_for("Keep the stored key")
+        assert f"({fingerprint}, last verified" in offer and "Replace it" in offer, offer
+        again.term.keys("Enter")  # keep: no paste
+        again.term.wait_for("✓ Verified")
+        again.term.keys("Enter")
+        again.term.wait_for(lambda s: "Live list from Anthropic" in s and "max output" in s)
+        again.term.keys("Enter")  # the file's model, highlighted
+        review = again.term.wait_for("Nothing to change")
+        assert "nothing new is stored" in prose(review), review
+        again.term.keys("Enter")
+        again.term.wait_for("All set")
+        again.term.keys("Enter")  # Finish
+        assert again.wait_exit() == 0
+        again.assert_never_shown(ANTHROPIC_KEY)
+    assert again.config.read_bytes() == written
+    assert not again.config.with_name("seal.toml.bak").exists()
+    kept = read_store(again)
+    assert kept["secret"] == ANTHROPIC_KEY and kept["created_at"] == first["created_at"]
+    assert str(kept["verified_at"]) >= str(first["verified_at"])  # RFC 3339 UTC sorts
+
+
 def test_pro_max_sign_in_walk(wizard: Wizard) -> None:
     w = wizard
     start_setup(w)
@@ -350,12 +401,7 @@ def test_sign_in_link_is_one_line_copied_on_request_and_a_paste_on_copy_lands(
 
 def test_cancel_writes_nothing(wizard: Wizard) -> None:
     w = wizard
-    start_setup(w)
-    w.term.keys("Enter")
-    w.term.wait_for("Paste your API key")
-    w.term.paste(ANTHROPIC_KEY)
-    w.term.wait_for("✓ Looks right")
-    w.term.keys("Enter")
+    paste_api_key(w)
     w.term.wait_for("✓ Verified")  # even a verified key is not stored on Cancel
     w.term.keys("C-q")
     w.term.wait_for("Quit setup?")

@@ -26,6 +26,7 @@ from tests.reliability.conftest import Tally
 from tests.support.steps import start_at
 from tests.tui.harness import SIZE, build, goto, press_next, text_of, wait_screen
 
+SONNET = "claude-sonnet-4-6"
 BASE = '[model]\nprovider = "anthropic"\nname = "claude-sonnet-4-6"\nauth = "api_key"\n'
 SHAPES: dict[str, bytes] = {
     "lf": ("# the team's settings\n" + BASE + "\n# end\n").encode(),
@@ -156,14 +157,15 @@ async def test_the_wizard_says_where(
 ) -> None:
     """Review: where the current version will be kept; Done: where the previous ones are."""
     # Another model than the one the walk picks: Write has a change to make.
-    text = SHAPES["lf"].decode().replace("claude-sonnet-4-6", "claude-haiku-4-5")
+    text = SHAPES["lf"].decode().replace(SONNET, "claude-haiku-4-5")
     h = build(fake_provider, tmp_path, config_text=text)
     path = h.config_path
     (path.parent / "seal.toml.bak").write_bytes(b"# an earlier version\n")
     start_at(h.app, "model", secret=ANTHROPIC_KEY)
     shown: dict[str, str] = {}
     async with h.app.run_test(size=SIZE) as pilot:
-        await goto(pilot, "review", method="api_key", secret=ANTHROPIC_KEY)
+        # seal.toml's model is preselected: the walk picks another.
+        await goto(pilot, "review", method="api_key", secret=ANTHROPIC_KEY, model=SONNET)
         shown["review"] = text_of(pilot, "#kept")
         await press_next(pilot)
         await wait_screen(pilot, DoneScreen)

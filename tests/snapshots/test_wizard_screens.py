@@ -97,6 +97,7 @@ SECRETS = (
 )
 
 FIXED = datetime(2026, 5, 1, 9, 30, tzinfo=UTC)
+SONNET = "claude-sonnet-4-6"
 
 # A realistic (long) authorize URL, so the 80-column wrap is what people will see.
 SIGN_IN_URL = (
@@ -332,6 +333,58 @@ def test_reauth_auth_method(
         await wait_text(pilot, "#reauth-status", "was rejected")
 
     snap(snap_compare, h, size, drive)
+
+
+# --- A second run ----------------------------------------------------------------------
+
+
+async def to_stored(pilot: Pilot[Any]) -> None:
+    """Next on Welcome, Provider and Auth method (each the file's): the stored key offered."""
+    from screens.provider import ProviderScreen
+    from screens.stored_credential import StoredCredentialScreen
+
+    await welcome_loaded(pilot)
+    await press_next(pilot)
+    await wait_screen(pilot, ProviderScreen)
+    await press_next(pilot)
+    await wait_screen(pilot, AuthMethodScreen)
+    await press_next(pilot)
+    await wait_screen(pilot, StoredCredentialScreen)
+
+
+def second_run(fake: FakeProvider, tmp_path: Path) -> Harness:
+    # Verified just now: "last verified just now" does not change while the test runs.
+    return make(
+        fake, tmp_path, config_text=EXISTING_CONFIG, records=(stored_key(verified_at=utcnow()),)
+    )
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_stored_credential(
+    snap_compare: Compare, fake_provider: FakeProvider, tmp_path: Path, size: tuple[int, int]
+) -> None:
+    """Keep the stored key (masked, when last verified) or replace it."""
+    snap(snap_compare, second_run(fake_provider, tmp_path), size, to_stored)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_review_unchanged(
+    snap_compare: Compare, fake_provider: FakeProvider, tmp_path: Path, size: tuple[int, int]
+) -> None:
+    """The key kept, the model and options as they were: nothing to change or store."""
+
+    async def drive(pilot: Pilot[Any]) -> None:
+        from screens.model import ModelScreen
+
+        await to_stored(pilot)
+        await press_next(pilot)
+        await wait_check(pilot, "✓")
+        await press_next(pilot)
+        model = await wait_screen(pilot, ModelScreen)
+        await wait_for(pilot, lambda: model.query("#picker") and model.ready, "model chosen")
+        await goto_review(pilot)
+
+    snap(snap_compare, second_run(fake_provider, tmp_path), size, drive)
 
 
 # --- Credentials -----------------------------------------------------------------------
@@ -607,7 +660,8 @@ def test_review_diff(
     h = make(fake_provider, tmp_path, config_text=EXISTING_CONFIG, at="model", secret=ANTHROPIC_KEY)
 
     async def drive(pilot: Pilot[Any]) -> None:
-        await goto(pilot, "model", method="api_key", secret=ANTHROPIC_KEY)
+        # seal.toml's model is preselected: another one is picked.
+        await goto(pilot, "model", method="api_key", secret=ANTHROPIC_KEY, model=SONNET)
         await set_options(pilot)
         await goto_review(pilot)
 
@@ -700,7 +754,7 @@ def test_done_replaced(
     h.config_path.with_name("seal.toml.bak").write_text("# an earlier version\n")
 
     async def drive(pilot: Pilot[Any]) -> None:
-        await goto(pilot, "done", method="api_key", secret=ANTHROPIC_KEY)
+        await goto(pilot, "done", method="api_key", secret=ANTHROPIC_KEY, model=SONNET)
 
     snap(snap_compare, h, size, drive)
 

@@ -128,12 +128,16 @@ def answer(
 ) -> None:
     """What step `name` does to the answers when Next is pressed on it."""
     if name == "welcome":
-        # WelcomeScreen.commit for "Set up Seal": the survey's base_url for the table,
-        # and the agents it found.
+        # WelcomeScreen.commit for "Set up Seal": the survey's base_url for the table, the
+        # agents it found, and the answers seal.toml and the store already give.
         facts = survey(services, answers.config_path)
         answers.begin("onboard", facts.base_url)
         answers.found_agents(facts.agents)
-        answers.choose_profile(facts.profile)
+        if answers.existing is None:
+            if facts.existing is not None:
+                answers.resume(facts.existing)
+            else:
+                answers.choose_profile(facts.profile)
     elif name == "provider":
         answers.choose_provider(provider)
     elif name == "auth_method":
