@@ -6,7 +6,7 @@ import json
 import subprocess
 import sys
 
-HEAVY = ("httpx", "keyring", "tomlkit", "pyperclip")
+HEAVY = ("httpx", "keyring", "tomlkit")
 
 
 def _loaded_after(statement: str) -> list[str]:
