@@ -54,6 +54,9 @@ class StepContext:
 class StepScreen(AnswerOnce, Screen[StepResult]):
     """Base class of the wizard steps."""
 
+    class TakingKeys(Message):
+        """The step can take keys now: keys typed before it was ready go to it."""
+
     class Finished(Message):
         """The step is done; the App shows whatever the flow says comes next."""
 
@@ -68,11 +71,15 @@ class StepScreen(AnswerOnce, Screen[StepResult]):
     # The step's paste field: a paste that arrives with the focus on a button or a list
     # lands there (people paste right after Copy link, with the focus on that button).
     PASTE_FIELD: ClassVar[str | None] = None
+    # The step builds what takes its keys after the first paint (a survey, a catalog): it
+    # calls take_keys() once that is focused. Until a step takes keys the App holds them.
+    LOADS_BEFORE_KEYS: ClassVar[bool] = False
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "back", "Back"),
+        # Shown: the README and Help name Ctrl+N, and the key line is where people look.
+        Binding("ctrl+n", "next", "Next"),
         Binding("f1", "help", "Help"),
-        Binding("ctrl+n", "next", "Next", show=False),
         Binding("ctrl+q", "cancel", "Cancel", priority=True),
     ]
 
@@ -155,6 +162,25 @@ class StepScreen(AnswerOnce, Screen[StepResult]):
         return " › ".join(parts)
 
     # -- state -----------------------------------------------------------------------
+
+    # Keys reach the step: until then the App holds them, in order (tui/typeahead.py).
+    taking_keys = False
+
+    @on(events.Mount)
+    def _keys_after_mount(self) -> None:
+        # After the step's own on_mount (Textual calls each class's handler, the
+        # subclass's first) and the focus it set, which lands after a refresh.
+        if not self.LOADS_BEFORE_KEYS:
+            self.take_keys()
+
+    def take_keys(self) -> None:
+        """The step is ready for keys: the ones typed ahead come now, then the rest."""
+        self.call_after_refresh(self._take_keys)
+
+    def _take_keys(self) -> None:
+        if not self.taking_keys:
+            self.taking_keys = True
+            self.post_message(self.TakingKeys())
 
     # The step's answer is valid: Next is enabled, and Ctrl+N refused until it is.
     ready: reactive[bool] = reactive(False, init=False, repaint=False)

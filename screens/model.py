@@ -42,6 +42,9 @@ class ModelScreen(StepScreen):
         "[b]Headers[/b] (OpenRouter): your app's URL and name for attribution."
     )
 
+    # Typing goes to the filter, which comes with the catalog.
+    LOADS_BEFORE_KEYS = True
+
     def __init__(self, answers: Answers, services: Services, context: StepContext) -> None:
         super().__init__(answers, services, context)
         self._model: ModelInfo | None = None
@@ -136,6 +139,7 @@ class ModelScreen(StepScreen):
         await self.query_one("#picker-slot").remove()
         await self.query_one("#body").mount(picker, after="#catalog-source")
         picker.query_one("#model-filter", Input).focus()
+        self.take_keys()
 
     def _named_model(self, name: str | None) -> str | None:
         """The catalog id the name seal.toml or an earlier answer gives (an alias, a dated

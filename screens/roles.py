@@ -90,6 +90,8 @@ class RolesScreen(StepScreen):
         "⚠ marks a model whose provider has no working credential: run "
         "`seal-setup reauth --provider NAME`.\n\nNothing is written before Review."
     )
+    # The table comes with seal.toml and the credentials' states.
+    LOADS_BEFORE_KEYS = True
     BINDINGS: ClassVar[list[BindingType]] = [
         *StepScreen.BINDINGS,
         Binding("a", "add_agent", "Add agent"),
@@ -173,7 +175,14 @@ class RolesScreen(StepScreen):
 
     @work(group="roles-load", exclusive=True)
     async def load(self) -> None:
-        """Read seal.toml, the catalog and every credential's state off the UI loop."""
+        """Read seal.toml, the catalog and every credential's state off the UI loop;
+        keys typed meanwhile go to the table once it is there."""
+        try:
+            await self._load_and_show()
+        finally:
+            self.take_keys()
+
+    async def _load_and_show(self) -> None:
         intro = self.query_one("#roles-intro", Static)
         try:
             config, catalog, choices, note = await asyncio.to_thread(self._load)

@@ -33,6 +33,9 @@ class WelcomeScreen(StepScreen):
         "seal.toml.\n\nEvery step has Back, Next and Cancel; Cancel writes nothing."
     )
 
+    # The list of actions comes with the survey, after the first paint.
+    LOADS_BEFORE_KEYS = True
+
     def __init__(self, answers: Answers, services: Services, context: StepContext) -> None:
         super().__init__(answers, services, context)
         self._choice = "onboard"
@@ -97,6 +100,7 @@ class WelcomeScreen(StepScreen):
         actions.focus(scroll_visible=False)
         self.facts = facts
         self.ready = not facts.config_error
+        self.take_keys()
 
     def on_option_list_option_highlighted(self, event: OptionList.OptionHighlighted) -> None:
         self._choice = event.option.id or "onboard"

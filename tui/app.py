@@ -13,7 +13,7 @@ from collections.abc import Mapping, Sequence
 from typing import ClassVar
 
 from rich.text import Text
-from textual import work
+from textual import events, work
 from textual.app import App
 from textual.binding import Binding, BindingType
 
@@ -25,6 +25,7 @@ from backend.wizard.answers import Answers
 from screens.base import StepContext, StepScreen
 from screens.widgets.link_text import rewrap_links
 from tui.flow import START_STEP, STEPS, following, phases_for
+from tui.typeahead import Typeahead
 
 
 def prepare_reauth(
@@ -144,6 +145,8 @@ class SealSetupApp(App[int]):
         # The steps before the first one (answered on the command line): Back walks them.
         self.history: list[str] = list(history)
         self.current: str | None = None
+        # Keys typed before a step can take them: held, then given to it (never Ctrl+C/Q).
+        self.typeahead = Typeahead(self, {b.key for b in self.BINDINGS if isinstance(b, Binding)})
 
     @classmethod
     def from_cli(
@@ -181,6 +184,15 @@ class SealSetupApp(App[int]):
             )
             return cls(services, answers, start=start, history=history)
         return cls(services, answers)
+
+    async def on_event(self, event: events.Event) -> None:
+        if isinstance(event, events.Key) and self.typeahead.hold(event):
+            return
+        await super().on_event(event)
+
+    def on_step_screen_taking_keys(self, message: StepScreen.TakingKeys) -> None:
+        message.stop()
+        self.typeahead.give()
 
     def action_cancel_step(self) -> None:
         """Ctrl+Q: the active step's Cancel (a modal on top keeps its own keys)."""

@@ -425,3 +425,14 @@ def test_ctrl_c_asks_and_a_second_ctrl_c_quits(wizard: Wizard) -> None:
     assert w.wait_exit() == 130
     assert "Nothing was written" in _unwrap(w.term.screen())
     assert not w.config.exists() and not w.credentials.exists()
+
+
+def test_enter_at_first_paint_is_not_lost(wizard: Wizard) -> None:
+    """Enter as soon as anything is drawn (Welcome still surveying): it is held and
+    given to Welcome once its list is there, so Set up starts; keys typed for the next
+    step (↓ Enter: OpenRouter) wait for that step in turn."""
+    w = wizard
+    w.term.wait_for("Welcome to seal-setup")
+    w.term.keys("Enter", "Down", "Enter")
+    w.term.wait_for("How should Seal authenticate?")
+    w.term.wait_for(f"Provider: {registry.PROVIDERS['openrouter'].label}")

@@ -1,0 +1,101 @@
+"""Keys typed before a step can take them are held and given to it, in order (issue: an
+Enter at first paint was lost while Welcome surveyed the project)."""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import backend.wizard.survey as survey_module
+from screens.auth_method import AuthMethodScreen
+from screens.base import StepScreen
+from screens.modals import QuitModal
+from screens.model import ModelScreen
+from screens.welcome import WelcomeScreen
+from tests.fakes.provider import ANTHROPIC_KEY, FakeProvider
+from tests.tui.harness import SIZE, build, goto, wait_for, wait_screen
+from tui import typeahead
+
+
+@pytest.fixture
+def slow_survey(monkeypatch: pytest.MonkeyPatch) -> threading.Event:
+    """Welcome's survey waits until the test sets the event (a loaded machine's 0.5 s)."""
+    go_on = threading.Event()
+    real = survey_module.survey
+
+    def waiting(*args: Any, **kwargs: Any) -> Any:
+        assert go_on.wait(10), "the test never let the survey finish"
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(survey_module, "survey", waiting)
+    return go_on
+
+
+async def test_keys_at_first_paint_reach_the_steps_they_were_meant_for(
+    fake_provider: FakeProvider, tmp_path: Path, slow_survey: threading.Event
+) -> None:
+    h = build(fake_provider, tmp_path)
+    async with h.app.run_test(size=SIZE) as pilot:
+        welcome = await wait_screen(pilot, WelcomeScreen)
+        # Enter on Welcome, ↓ Enter on Provider: all typed while Welcome is still surveying.
+        await pilot.press("enter", "down", "enter")
+        assert not welcome.taking_keys
+        assert h.app.typeahead.held == 3
+        assert isinstance(pilot.app.screen, WelcomeScreen), "nothing moved before it was ready"
+        slow_survey.set()
+        await wait_screen(pilot, AuthMethodScreen)
+        await wait_for(pilot, lambda: h.app.typeahead.held == 0, "every key given")
+        assert h.app.answers.provider == "openrouter"
+        assert h.app.answers.mode == "onboard"
+
+
+async def test_ctrl_c_is_not_held_while_a_step_loads(
+    fake_provider: FakeProvider, tmp_path: Path, slow_survey: threading.Event
+) -> None:
+    h = build(fake_provider, tmp_path)
+    async with h.app.run_test(size=SIZE) as pilot:
+        await wait_screen(pilot, WelcomeScreen)
+        await pilot.press("ctrl+c")
+        await wait_for(pilot, lambda: isinstance(pilot.app.screen, QuitModal), "quit asked")
+        slow_survey.set()
+
+
+async def test_typing_before_the_catalog_loads_goes_to_the_filter(
+    fake_provider: FakeProvider, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    h = build(fake_provider, tmp_path)
+    loaded = threading.Event()
+    real = h.services.catalog
+
+    def slow_catalog(*args: Any, **kwargs: Any) -> Any:
+        assert loaded.wait(10)
+        return real(*args, **kwargs)
+
+    async with h.app.run_test(size=SIZE) as pilot:
+        await goto(pilot, "check", provider="anthropic", method="api_key", secret=ANTHROPIC_KEY)
+        monkeypatch.setattr(h.services, "catalog", slow_catalog)
+        await pilot.press("ctrl+n")
+        model = await wait_screen(pilot, ModelScreen)
+        await pilot.press(*"haiku")
+        assert h.app.typeahead.held == 5
+        loaded.set()
+        await wait_for(pilot, lambda: h.app.typeahead.held == 0, "every key given")
+        picker_filter = model.query_one("#model-filter")
+        assert picker_filter.value == "haiku"  # type: ignore[attr-defined]
+
+
+async def test_typeahead_is_bounded(
+    fake_provider: FakeProvider, tmp_path: Path, slow_survey: threading.Event
+) -> None:
+    h = build(fake_provider, tmp_path)
+    async with h.app.run_test(size=SIZE) as pilot:
+        await wait_screen(pilot, WelcomeScreen)
+        await pilot.press(*(["down"] * (typeahead.LIMIT + 10)))
+        assert h.app.typeahead.held == typeahead.LIMIT
+        slow_survey.set()
+        await wait_for(pilot, lambda: h.app.typeahead.held == 0, "every key given")
+        screen = pilot.app.screen
+        assert isinstance(screen, StepScreen) and screen.taking_keys
