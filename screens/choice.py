@@ -11,6 +11,7 @@ from textual.widgets.option_list import Option
 
 from backend.system.display import visible
 from screens.base import StepScreen
+from screens.widgets.choice_list import ChoiceList, filter_line
 
 
 def option_text(title: str, detail: str = "", badge: str = "", note: str = "") -> Text:
@@ -34,7 +35,9 @@ class ChoiceStep(StepScreen):
 
     def compose_body(self) -> Iterable[Widget]:
         yield from self.compose_intro()
-        yield OptionList(*self.options(), id="choices")
+        line = filter_line()
+        yield line
+        yield ChoiceList(*self.options(), id="choices", filter_line=line)
 
     def compose_intro(self) -> Iterable[Widget]:
         """Widgets above the list."""

@@ -25,7 +25,7 @@ class ProviderScreen(ChoiceStep):
     )
 
     def compose_intro(self) -> Iterable[Widget]:
-        yield Static("Use ↑/↓ to choose, Enter to continue.", classes="hint")
+        yield Static("↑/↓ or a number to choose, type to filter, Enter to go on.", classes="hint")
 
     def options(self) -> list[Option]:
         items = []

@@ -15,6 +15,7 @@ from backend.wizard.answers import entry_mode
 from screens.base import StepContext, StepScreen
 from screens.choice import option_text
 from screens.plain import plain
+from screens.widgets.choice_list import ChoiceList, filter_line
 
 if TYPE_CHECKING:
     from backend.services import Services
@@ -92,8 +93,9 @@ class WelcomeScreen(StepScreen):
             survey_text.set_classes("error")
         # The list comes with its options: mounted empty, it was a blank box on the first
         # frame (and a widget more to style before it).
-        actions = OptionList(*options, id="actions")
-        await self.query_one("#body").mount(actions)
+        line = filter_line()
+        actions = ChoiceList(*options, id="actions", filter_line=line)
+        await self.query_one("#body").mount(line, actions)
         actions.highlighted = 0
         # Not scrolled into view: on a short terminal the survey's first line (seal.toml)
         # matters more than the list's last option.

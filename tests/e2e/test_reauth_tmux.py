@@ -147,7 +147,8 @@ def highlighted(term: TmuxSession, titles: list[str]) -> list[str]:
     raw = term._tmux("capture-pane", "-p", "-e", "-t", term.target).splitlines()
 
     def row(pattern: str) -> str:
-        found = re.compile("▊ *" + pattern)  # a row inside the list's left border
+        # A row inside the list's left border (after its number, on a numbered list).
+        found = re.compile("▊ *(?:[1-9] +)?" + pattern)
         line = next((r for r in raw if found.search(_SGR.sub("", r))), None)
         assert line is not None, f"{pattern!r} not on screen"
         return line

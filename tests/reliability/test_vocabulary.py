@@ -38,6 +38,7 @@ from screens.env_method import EnvScreen
 from screens.model import ModelScreen
 from screens.provider import ProviderScreen
 from screens.secret_entry import SecretEntryScreen
+from screens.widgets.choice_list import ChoiceList
 from tests.cli.helpers import run
 from tests.fakes import dummy_provider
 from tests.fakes.dummy_provider import DUMMY_KEY, MODEL
@@ -364,9 +365,9 @@ async def test_a_new_provider_is_listed_on_the_provider_step(
     start_at(h.app, "provider")
     async with h.app.run_test(size=SIZE) as pilot:
         screen = await wait_screen(pilot, ProviderScreen)
-        options = screen.query_one("#choices")._options  # type: ignore[attr-defined]
-        ids = [o.id for o in options]
-        text = str(options[-1].prompt)
+        choices = screen.query_one("#choices", ChoiceList)
+        ids = [choices.get_option_at_index(i).id for i in range(choices.option_count)]
+        text = choices.row_text(choices.option_count - 1)
         await pick(pilot, ProviderScreen, dummy.id)
         await wait_screen(pilot, AuthMethodScreen)
         assert step_screen(pilot).answers.provider == dummy.id

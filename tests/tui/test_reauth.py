@@ -272,14 +272,14 @@ async def test_panel_shows_the_state_status_shows(
 
 async def _reauth_from_welcome(pilot: Any) -> None:
     """Welcome offers set-up, "Re-authenticate Anthropic" and roles; take the second."""
-    from textual.widgets import OptionList
+    from screens.widgets.choice_list import ChoiceList
 
     await wait_screen(pilot, WelcomeScreen)
-    actions = pilot.app.screen.query_one("#actions", OptionList)
+    actions = pilot.app.screen.query_one("#actions", ChoiceList)
     await wait_for(pilot, lambda: actions.option_count == 3, "three entry points")
     ids = [actions.get_option_at_index(i).id for i in range(3)]
     assert ids == ["onboard", "reauth", "roles"]
-    assert "Re-authenticate Anthropic" in str(actions.get_option_at_index(1).prompt)
+    assert "Re-authenticate Anthropic" in actions.row_text(1)
     actions.highlighted = 1
     await pilot.pause()
     await press_next(pilot)

@@ -19,6 +19,7 @@ from screens.review import ReviewScreen
 from screens.secret_entry import ApiKeyScreen
 from screens.stored_credential import StoredCredentialScreen
 from screens.welcome import WelcomeScreen
+from screens.widgets.choice_list import ChoiceList
 from screens.widgets.model_picker import ModelPicker
 from tests.fakes.provider import ANTHROPIC_KEY, OPENROUTER_KEY, FakeProvider, new_api_key
 from tests.support.configured import CONFIGURED
@@ -106,9 +107,10 @@ async def test_keeping_everything_writes_nothing(
     h = build(fake_provider, tmp_path, config_text=CONFIGURED, records=[_key()])
     async with h.app.run_test(size=SIZE) as pilot:
         stored = await _to_stored(pilot, h)
-        keep = stored.query_one("#choices", OptionList).highlighted_option
-        assert keep.id == "keep"
-        shown = str(keep.prompt)
+        choices = stored.query_one("#choices", ChoiceList)
+        keep = choices.highlighted_option
+        assert keep is not None and keep.id == "keep"
+        shown = choices.row_text(choices.highlighted or 0)
         assert "Keep the stored key" in shown
         assert _fingerprint(ANTHROPIC_KEY) in shown and "last verified 3 days ago" in shown
         assert ANTHROPIC_KEY not in shown
