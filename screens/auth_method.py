@@ -11,6 +11,7 @@ from textual.widgets.option_list import Option
 from backend.vocabulary import registry
 from backend.vocabulary.methods import SUBSCRIPTION_NOTE, SUBSCRIPTION_NOTE_SHORT, methods_for
 from backend.vocabulary.registry import PROVIDER_LABELS
+from backend.wizard.on_machine import found_on_machine
 from screens.choice import ChoiceStep, option_text
 
 
@@ -57,15 +58,25 @@ class AuthMethodScreen(ChoiceStep):
         known = registry.get(provider)
         env = self.services.env
         token_set = next((var for var in known.token_env if env.get(var)), None)
+        # What is already on this machine comes first, with what recognises it.
+        found = {
+            f.method: f for f in found_on_machine(provider, env, self.answers.claude_code_found)
+        }
+        methods = methods_for(provider)
+        first = list(found)
+        # Stable: what was found in found_on_machine's order, then the rest in theirs.
+        methods.sort(key=lambda m: first.index(m.id) if m.id in found else len(first))
         items = []
-        for method in methods_for(provider):
+        for method in methods:
             note = SUBSCRIPTION_NOTE_SHORT if method.subscription else ""
-            if method.id == "env" and env.get(known.key_env):
-                note = f"${known.key_env} is already set: nothing to paste."
+            title, detail = method.label, method.summary
+            badge = "recommended" if method.recommended else ""
+            if method.id in found:
+                title, detail = found[method.id].title, found[method.id].detail
+                badge = "found on this machine"
             if method.id == "setup_token" and token_set:
                 note = f"${token_set} is set and takes precedence."
-            badge = "recommended" if method.recommended else ""
-            items.append(Option(option_text(method.label, method.summary, badge, note), method.id))
+            items.append(Option(option_text(title, detail, badge, note), method.id))
         return items
 
     def current(self) -> str | None:

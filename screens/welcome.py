@@ -124,9 +124,11 @@ class WelcomeScreen(StepScreen):
             from backend.wizard.reauth import start_reauth
 
             start_reauth(self.answers, facts.reauth)
+            self.answers.found_claude_code(facts.claude_code)
             return True
         self.answers.begin(mode, facts.base_url)
         self.answers.found_agents(facts.agents)
+        self.answers.found_claude_code(facts.claude_code)
         if self.answers.existing is None:
             if mode == "onboard" and facts.existing is not None:
                 # Once per run: coming Back here keeps what was changed since.

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import asyncio
 from collections import deque
-from collections.abc import Collection
+from collections.abc import Collection, Coroutine
 from typing import TYPE_CHECKING, Any
 
 from textual import _time, events
@@ -51,7 +51,11 @@ class Typeahead:
         self._app = app
         self._passing = frozenset(passing)
         self._held: deque[events.Key] = deque()
-        self._giving = False
+        # A key is being handled (given at once, or given from the queue): the next one
+        # waits, or an Enter that ends a step and the next key race (the second reached
+        # the old step and was lost).
+        self._busy = False
+        self._task: asyncio.Task[None] | None = None
         self._auto_advanced_at: float | None = None
 
     @property
@@ -61,11 +65,15 @@ class Typeahead:
 
     def hold(self, event: events.Key) -> bool:
         """True if `event` is held (the App must not handle it now)."""
+        if event.is_forwarded:
+            return False  # on its way back up from the widgets: handled already
         if getattr(event, _REPLAYED, False) or event.key in self._passing:
             return False
         if self._meant_for_the_step_before(event):
             return True  # dropped: see AUTO_ADVANCE_GRACE
-        if not self._held and _taking(self._app.screen):
+        if not self._busy and not self._held and _taking(self._app.screen):
+            # Handled now, without a hop; the keys after it wait until it has been.
+            self._start(self._after_one())
             return False
         if len(self._held) < LIMIT:
             self._held.append(event)
@@ -84,9 +92,21 @@ class Typeahead:
 
     def give(self) -> None:
         """Give the held keys to the step on screen, if it takes them now."""
-        if self._held and not self._giving and _taking(self._app.screen):
-            self._giving = True
-            self._app.run_worker(self._give_all(), group="typeahead", exit_on_error=False)
+        if self._held and not self._busy and _taking(self._app.screen):
+            self._start(self._give_all())
+
+    def _start(self, work: Coroutine[Any, Any, None]) -> None:
+        self._busy = True
+        # A plain task, not a Textual worker: a worker's state messages on every key
+        # would cost more than the key.
+        self._task = asyncio.create_task(work)
+
+    async def _after_one(self) -> None:
+        try:
+            await self._settle()
+        finally:
+            self._busy = False
+            self.give()
 
     async def _give_all(self) -> None:
         try:
@@ -97,7 +117,7 @@ class Typeahead:
                 self._app.post_message(key)
                 await self._settle()
         finally:
-            self._giving = False
+            self._busy = False
         # A key may have arrived while the last one was being handled.
         self.give()
 

@@ -84,6 +84,8 @@ class Answers:
     # The agents seal.toml had when the run began: onboarding offers the Roles step
     # after the Model step when there are any.
     agents_found: tuple[str, ...] = ()
+    # Where Welcome's survey found Claude Code's sign-in (None: not there, or not looked).
+    claude_code_found: str | None = None
     # reauth mode: seal.toml's `auth` for the provider being re-authenticated, or None
     # when seal.toml does not configure that provider (then seal.toml is never touched).
     reauth_auth: str | None = None
@@ -130,6 +132,10 @@ class Answers:
         (`<provider>:<profile>`) and seal.toml's `profile` (checked by the caller against
         backend.config.schema.profile_problem)."""
         self.profile = profile
+
+    def found_claude_code(self, where: str | None) -> None:
+        """Record where Claude Code's sign-in is (the Auth step offers it first)."""
+        self.claude_code_found = where
 
     def found_agents(self, agents: Sequence[str]) -> None:
         """The agents Welcome's survey found in seal.toml."""

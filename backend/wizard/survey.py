@@ -42,6 +42,8 @@ class Survey:
     stored: list[str] = field(default_factory=list)  # "anthropic:default (api_key, verified)"
     env_keys: list[str] = field(default_factory=list)
     environment: str = ""
+    # Where Claude Code's sign-in file is (None: not there): the Auth step lists it first.
+    claude_code: str | None = None
     # What "Set up Seal" starts from: seal.toml's [model] and the stored credentials.
     existing: Existing | None = field(default=None, repr=False)
 
@@ -99,7 +101,20 @@ def survey(services: Services, config_path: str) -> Survey:
     except SealError as exc:
         facts.store_error = str(exc)
     facts.existing = read_existing(config, records)
+    facts.claude_code = _claude_code_file(services)
     return facts
+
+
+def _claude_code_file(services: Services) -> str | None:
+    """Claude Code's credentials file, if there is one. Only whether it exists: reading it
+    (and on macOS the keychain, which may ask for a password) waits for that method's step."""
+    from backend.credentials.claude_code import display_path
+
+    path = services.claude_code_path()
+    try:
+        return display_path(path, services.env) if path.is_file() else None
+    except OSError:
+        return None
 
 
 def _profile(value: object) -> str:

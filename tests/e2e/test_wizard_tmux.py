@@ -22,6 +22,7 @@ from pathlib import Path
 import pytest
 
 from backend.vocabulary import registry
+from backend.vocabulary.methods import find_method
 from tests.cli.helpers import subprocess_env
 from tests.conftest import require_tools
 from tests.e2e.conftest import Fake
@@ -122,8 +123,19 @@ def start_setup(w: Wizard, provider: str = "anthropic") -> None:
 
 
 def choose_method(w: Wizard, provider: str, method: str) -> None:
-    """↓ to `method`'s row in the Auth step (listed in the registry's order), Enter."""
-    w.term.keys("Home", *["Down"] * registry.PROVIDERS[provider].methods.index(method), "Enter")
+    """Type `method`'s name on the Auth step, then press the number its row shows (what
+    is on the machine comes first, so a row's place varies, as it would for a person)."""
+    found = find_method(provider, method)
+    assert found is not None, (provider, method)
+    w.term.type(found.label)
+    w.term.wait_for(f"Filter: {found.label} —")  # every letter in: the rows are final
+    # The variable's row, when it is set, is titled with it ("Use $ANTHROPIC_API_KEY").
+    title = re.escape(found.label) + (r"|Use \$\w+" if method == "env" else "")
+    row = re.compile(r"▊\s+([1-9])\s+(?:" + title + r")(?:\s|$)", re.M)
+    screen = w.term.wait_for(row, what=f"the {found.label} row")
+    number = row.search(screen)
+    assert number is not None
+    w.term.keys(number.group(1))
 
 
 def paste_api_key(w: Wizard) -> None:

@@ -76,3 +76,41 @@ async def test_typing_filters_and_esc_clears_before_it_goes_back(
         auth = await wait_screen(pilot, AuthMethodScreen)
         await pilot.press("escape")  # no filter: Back
         await wait_screen(pilot, ProviderScreen)
+
+
+async def test_what_is_on_the_machine_comes_first(
+    fake_provider: FakeProvider, tmp_path: Path, isolated_env: Path
+) -> None:
+    from backend.auth.paste import fingerprint
+    from screens.widgets.choice_list import ChoiceList
+    from tests.fakes.provider import ANTHROPIC_KEY
+
+    claude = isolated_env / ".claude" / ".credentials.json"
+    claude.parent.mkdir(parents=True)
+    claude.write_text("{}", encoding="utf-8")
+    h = build(fake_provider, tmp_path, env={"ANTHROPIC_API_KEY": ANTHROPIC_KEY})
+    async with h.app.run_test(size=SIZE) as pilot:
+        await _to_provider(pilot)
+        await pilot.press("1")
+        auth = await wait_screen(pilot, AuthMethodScreen)
+        rows = _rows(auth)
+        assert rows[:2] == ["env", "claude_code"]
+        assert sorted(rows) == sorted(registry.get("anthropic").methods)
+        choices = auth.query_one("#choices", ChoiceList)
+        assert choices.row_text(0).startswith("Use $ANTHROPIC_API_KEY")
+        assert fingerprint(ANTHROPIC_KEY) in choices.row_text(0)
+        assert ANTHROPIC_KEY not in choices.row_text(0)
+        assert "~/.claude/.credentials.json" in choices.row_text(1)
+        # The first row is the answer until the person picks another.
+        assert h.app.answers.method == "env"
+
+
+async def test_without_anything_on_the_machine_the_table_order_stays(
+    fake_provider: FakeProvider, tmp_path: Path, isolated_env: Path
+) -> None:
+    h = build(fake_provider, tmp_path)
+    async with h.app.run_test(size=SIZE) as pilot:
+        await _to_provider(pilot)
+        await pilot.press("1")
+        auth = await wait_screen(pilot, AuthMethodScreen)
+        assert _rows(auth) == list(registry.get("anthropic").methods)
