@@ -58,6 +58,8 @@ class WelcomeScreen(StepScreen):
         from backend.wizard.survey import survey
 
         facts = await asyncio.to_thread(survey, self.services, self.answers.config_path)
+        if not self.query("#survey"):
+            return  # the wizard is closing (Ctrl+C while the survey ran): nothing to show
         detail = (
             "Starts from what is set up now: change what you want, keep the rest."
             if facts.config_exists and not facts.config_error
