@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from textual.widgets import Input
 
 import backend.wizard.survey as survey_module
 from screens.auth_method import AuthMethodScreen
@@ -82,9 +83,10 @@ async def test_typing_before_the_catalog_loads_goes_to_the_filter(
         await pilot.press(*"haiku")
         assert h.app.typeahead.held == 5
         loaded.set()
-        await wait_for(pilot, lambda: h.app.typeahead.held == 0, "every key given")
-        picker_filter = model.query_one("#model-filter")
-        assert picker_filter.value == "haiku"  # type: ignore[attr-defined]
+        picker_filter = model.query_one("#model-filter", Input)
+        # `held` is 0 once the last key is given, which is before it has been handled.
+        await wait_for(pilot, lambda: picker_filter.value == "haiku", "every key in the filter")
+        assert h.app.typeahead.held == 0
 
 
 async def test_typeahead_is_bounded(
