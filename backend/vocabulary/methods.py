@@ -179,7 +179,9 @@ def auth_label(auth: str | None) -> str:
     """How a person reads seal.toml's `auth` value: "API key", "Claude Pro/Max sign-in";
     the first method that writes it names it (a Console sign-in writes an API key)."""
     method = next((m for m in METHODS.values() if m.auth_value == auth), None)
-    return method.name if method is not None else "an unknown method"
+    if method is not None:
+        return method.name
+    return auth or "no method"  # a value no method writes: the file's own word
 
 
 def origin_of_auth(auth: str | None) -> Origin:
