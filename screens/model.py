@@ -11,8 +11,10 @@ from textual.containers import Grid
 from textual.widget import Widget
 from textual.widgets import Checkbox, Input, Select, Static
 
-from backend.config.schema import menu
+from backend.config.schema import OPTION_LABELS, menu
+from backend.system.display import visible
 from backend.vocabulary import registry
+from backend.vocabulary.methods import auth_label, withheld_options
 from backend.vocabulary.registry import PROVIDER_LABELS
 from screens.base import StepContext, StepScreen
 from screens.plain import plain
@@ -25,6 +27,21 @@ if TYPE_CHECKING:
     from backend.wizard.answers import Answers
 
 DEFAULT = "default"
+
+# OpenRouter's attribution headers: field id, header name, label, placeholder.
+HEADER_FIELDS = (
+    ("hdr-referer", "HTTP-Referer", "HTTP-Referer", "https://… (optional)"),
+    ("hdr-title", "X-OpenRouter-Title", "App title", "your app's name"),
+)
+
+
+def _capital(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def _label(option: str) -> Static:
+    """An option's label, as schema.OPTION_LABELS names it."""
+    return Static(_capital(OPTION_LABELS[option]), classes="opt-label", markup=False)
 
 
 class ModelScreen(StepScreen):
@@ -49,6 +66,10 @@ class ModelScreen(StepScreen):
         super().__init__(answers, services, context)
         self._model: ModelInfo | None = None
         self._catalog: Catalog | None = None
+        # The choices each model-dependent menu offers now (all of them until a model).
+        self._offered: dict[str, tuple[str, ...]] = {
+            key: tuple(value for _, value in menu(key)) for key in ("thinking", "effort")
+        }
 
     @property
     def provider(self) -> str:
@@ -58,59 +79,78 @@ class ModelScreen(StepScreen):
         yield Static("Loading models…", id="catalog-source", markup=False)
         yield Static("", id="picker-slot")
         settings = self.answers.settings
+        anthropic = self.provider == "anthropic"
+        # Options the method cannot use are not offered (one rule: methods.allows);
+        # seal.toml's value for one stays as it is.
+        withheld = withheld_options(self.answers.auth_value) if anthropic else ()
+        # Two label+widget pairs a row, each one line high: every option fits at 80x24.
         with Grid(id="model-options"):
-            if self.provider == "anthropic":
-                yield Static("Thinking", classes="opt-label")
+            if anthropic:
+                yield _label("thinking")
                 yield Select(
                     menu("thinking"),
                     value=settings.get("thinking") or Select.NULL,
                     prompt="model default",
                     id="thinking",
+                    compact=True,
                 )
-                yield Static("Budget", classes="opt-label")
+                yield _label("thinking_budget")
                 yield Input(
                     str(settings.get("thinking_budget") or ""),
                     placeholder="tokens (manual only)",
                     id="thinking_budget",
                     type="integer",
+                    compact=True,
                 )
-            yield Static("Effort", classes="opt-label")
+            yield _label("effort")
             yield Select(
                 menu("effort"),
                 value=settings.get("effort") or Select.NULL,
                 prompt="model default",
                 id="effort",
+                compact=True,
             )
-            yield Static("Max tokens", classes="opt-label")
+            yield _label("max_tokens")
             yield Input(
                 str(settings.get("max_tokens") or ""),
                 placeholder="model's ceiling",
                 id="max_tokens",
                 type="integer",
+                compact=True,
             )
-            if self.provider == "anthropic":
-                yield Static("Cache", classes="opt-label")
+            if anthropic and "cache_retention" not in withheld:
+                yield _label("cache_retention")
                 yield Select(
                     menu("cache_retention"),
                     value=settings.get("cache_retention") or Select.NULL,
                     prompt="default",
                     id="cache_retention",
+                    compact=True,
                 )
-                yield Static("1M context", classes="opt-label")
-                yield Checkbox("", bool(settings.get("context_1m")), id="context_1m")
+            if anthropic and "context_1m" not in withheld:
+                yield _label("context_1m")
+                yield Checkbox("", bool(settings.get("context_1m")), id="context_1m", compact=True)
             if self.provider == "openrouter":
-                yield Static("HTTP-Referer", classes="opt-label")
-                yield Input(
-                    self.answers.headers.get("HTTP-Referer", ""),
-                    placeholder="https://your-app.example (optional)",
-                    id="hdr-referer",
-                )
-                yield Static("App title", classes="opt-label")
-                yield Input(
-                    self.answers.headers.get("X-OpenRouter-Title", ""),
-                    placeholder="your app's name (optional)",
-                    id="hdr-title",
-                )
+                for widget_id, name, label, hint in HEADER_FIELDS:
+                    yield Static(label, classes="opt-label", markup=False)
+                    yield Input(
+                        self.answers.headers.get(name, ""),
+                        placeholder=hint,
+                        id=widget_id,
+                        compact=True,
+                    )
+        why = Static("", id="options-why", markup=False)
+        if withheld:
+            names = " and ".join(OPTION_LABELS[option] for option in withheld)
+            why.update(
+                f"{_capital(names)} need an API key; you chose "
+                f"{auth_label(self.answers.auth_value)}."
+            )
+        why.display = bool(withheld)
+        yield why
+        note = Static("", id="options-note", markup=False)
+        note.display = False
+        yield note
         yield Static("", id="rules", markup=False)
 
     def on_mount(self) -> None:
@@ -135,7 +175,7 @@ class ModelScreen(StepScreen):
             # A balanced default: the newest Sonnet on Anthropic, else the list's first.
             default = catalog.resolve_alias("sonnet") if self.provider == "anthropic" else None
             selected = default or models[0].id
-        picker = ModelPicker(models, selected, id="picker")
+        picker = ModelPicker(models, selected, id="picker", compact=True)
         await self.query_one("#picker-slot").remove()
         await self.query_one("#body").mount(picker, after="#catalog-source")
         picker.query_one("#model-filter", Input).focus()
@@ -160,12 +200,58 @@ class ModelScreen(StepScreen):
 
     def on_model_picker_highlighted(self, event: ModelPicker.Highlighted) -> None:
         self._model = event.model
+        if event.model is not None:
+            self._follow(event.model)
         self._validate()
 
     def on_model_picker_chosen(self, event: ModelPicker.Chosen) -> None:
         self._model = event.model
+        self._follow(event.model)
         self._validate()
         self.action_next()
+
+    def _follow(self, model: ModelInfo) -> None:
+        """Offer what `model` takes: its thinking modes and effort levels, 1M context only
+        where it has the window. A value it lacks is cleared, and a line says so (rather
+        than kept and then refused)."""
+        from backend.providers.catalog import effort_choices, thinking_choices
+
+        cleared: list[str] = []
+        offered = {"thinking": thinking_choices(model), "effort": effort_choices(model)}
+        for key, allowed in offered.items():
+            selects = self.query(f"#{key}")
+            if not selects:
+                continue
+            select = selects.first(Select)
+            current = select.value
+            options = [(label, value) for label, value in menu(key) if value in allowed]
+            if tuple(value for _, value in options) != self._offered.get(key):
+                self._offered[key] = tuple(value for _, value in options)
+                select.set_options(options)  # (this empties the choice)
+                if current is not Select.NULL and current in allowed:
+                    select.value = current
+            if current is not Select.NULL and current not in allowed:
+                cleared.append(f'{_capital(OPTION_LABELS[key])} "{current}"')
+        budgets = self.query("#thinking_budget")
+        if budgets:
+            budget = budgets.first(Input)
+            budget.disabled = "manual" not in offered["thinking"]
+            budget.placeholder = (
+                "tokens (manual only)" if not budget.disabled else "not on this model"
+            )
+        checkboxes = self.query("#context_1m")
+        if checkboxes:
+            checkbox = checkboxes.first(Checkbox)
+            if checkbox.value and not model.context_1m:
+                checkbox.value = False
+                cleared.append(OPTION_LABELS["context_1m"])
+            checkbox.disabled = not model.context_1m
+            checkbox.label = "" if model.context_1m else "not on this model"
+        if cleared:
+            # The last change that cleared something stays said until another one does.
+            note = self.query_one("#options-note", Static)
+            note.update(f"{' and '.join(cleared)}: not offered by {visible(model.id)}, cleared.")
+            note.display = True
 
     def on_select_changed(self, event: Select.Changed) -> None:
         self._validate()
@@ -226,10 +312,7 @@ class ModelScreen(StepScreen):
     def _headers(self) -> tuple[dict[str, str], list[str]]:
         headers: dict[str, str] = {}
         errors: list[str] = []
-        for widget_id, name in (
-            ("hdr-referer", "HTTP-Referer"),
-            ("hdr-title", "X-OpenRouter-Title"),
-        ):
+        for widget_id, name, label, _ in HEADER_FIELDS:
             widgets = self.query(f"#{widget_id}")
             if not widgets:
                 continue
@@ -237,11 +320,11 @@ class ModelScreen(StepScreen):
             if not value:
                 continue
             if any(ord(ch) < 32 or ord(ch) > 126 for ch in value):
-                errors.append(f"{name} must be plain ASCII text on one line.")
+                errors.append(f"{label} must be plain ASCII text on one line.")
                 continue
             if value.lower().startswith(("sk-", "bearer ")):
                 # The same rule as seal.toml's own: refused here, not later at Review.
-                errors.append(f"{name} looks like a secret; secrets never go in seal.toml.")
+                errors.append(f"{label} looks like a secret; secrets never go in seal.toml.")
                 continue
             if name == "HTTP-Referer" and not value.startswith(("http://", "https://")):
                 errors.append("HTTP-Referer must be a URL starting with https:// or http://.")

@@ -143,15 +143,18 @@ class WelcomeScreen(StepScreen):
 
 def _describe(facts: Survey) -> list[str]:
     """The survey's lines; each shown as one line of plain text (they hold paths and names)."""
+    from backend.vocabulary.methods import auth_label
+    from backend.vocabulary.registry import PROVIDER_LABELS
+
     lines = []
     if facts.config_error:
         lines.append(f"✗ {facts.config_error}")
         lines.append("  Fix the file (nothing will be written while it does not parse).")
     elif facts.config_exists:
         model = facts.model or "no model"
+        provider = PROVIDER_LABELS.get(facts.provider or "", facts.provider or "no provider")
         lines.append(
-            f"seal.toml: {facts.config_path} — {facts.provider or '?'} · {model} · "
-            f"auth {facts.auth or '?'}"
+            f"seal.toml: {facts.config_path} — {provider} · {model} · {auth_label(facts.auth)}"
         )
         if facts.agents:
             lines.append(f"  agents: {', '.join(facts.agents)}")

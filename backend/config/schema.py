@@ -47,7 +47,7 @@ OPTION_LABELS = {
     "thinking_budget": "thinking budget",
     "effort": "effort",
     "max_tokens": "max tokens",
-    "cache_retention": "prompt cache retention",
+    "cache_retention": "prompt cache",
     "context_1m": "1M context",
 }
 ROLE_NAMES = ("primary", "fast", "escalate", "fallbacks")

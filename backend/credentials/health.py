@@ -259,7 +259,9 @@ def _reason(state: State, source: Source, now: datetime) -> tuple[str, str]:
     where, short = describe_source(source), _short(source)
     expires = source.record.expires_at
     if state in ("rejected", "stale"):
-        return f"{where} was rejected: the provider answered 401 (marked stale)", (
+        # A sign-in Seal can renew may come back with a refresh; anything else needs a new one.
+        again = "a refresh or sign-in again" if state == "stale" else "replacing"
+        return f"{where} was rejected: the provider answered 401 (needs {again})", (
             f"{short} was rejected (401)"
         )
     if state == "expired":

@@ -18,11 +18,12 @@ from backend.config.schema import (
     CACHE_RETENTION,
     EFFORT_LEVELS,
     MIN_THINKING_BUDGET,
+    OPTION_LABELS,
     THINKING_MODES,
 )
 from backend.providers.base import ModelInfo, line_of
 from backend.vocabulary import registry
-from backend.vocabulary.methods import refused_options
+from backend.vocabulary.methods import auth_label, refused_options
 
 
 def _norm(model_id: str) -> str:
@@ -177,16 +178,46 @@ class Catalog:
 
 # --- setting rules ----------------------------------------------------------------------
 
+# Messages name options the way people read them (OPTION_LABELS), never by their keys.
+_THINKING, _BUDGET = OPTION_LABELS["thinking"], OPTION_LABELS["thinking_budget"]
+_MAX_TOKENS, _CACHE = OPTION_LABELS["max_tokens"], OPTION_LABELS["cache_retention"]
+_EFFORT, _CONTEXT_1M = OPTION_LABELS["effort"], OPTION_LABELS["context_1m"]
+
+
+def _capital(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def effort_choices(model: ModelInfo | None) -> tuple[str, ...]:
+    """The effort levels `model` takes, in EFFORT_LEVELS order; every level when the
+    catalog says nothing about its effort (unknown is not "none")."""
+    offered = model.effort if model is not None else ()
+    known = tuple(level for level in EFFORT_LEVELS if level in offered)
+    return known or EFFORT_LEVELS
+
+
+def thinking_choices(model: ModelInfo | None) -> tuple[str, ...]:
+    """The thinking modes `model` takes: only adaptive on an adaptive-only model, manual
+    only where it has budget thinking ("enabled"); every mode when the catalog says nothing."""
+    kinds = model.thinking if model is not None else ()
+    if not kinds:
+        return THINKING_MODES
+    if kinds == ("adaptive",):
+        return ("adaptive",)
+    allowed = {"adaptive": "adaptive" in kinds, "manual": "enabled" in kinds, "disabled": True}
+    return tuple(mode for mode in THINKING_MODES if allowed[mode])
+
 
 def _int_setting(settings: Mapping[str, Any], name: str, problems: list[str]) -> int | None:
     value = settings.get(name)
     if value is None:
         return None
+    label = _capital(OPTION_LABELS.get(name, name))
     if isinstance(value, bool) or not isinstance(value, int):
-        problems.append(f"{name} must be a whole number of tokens (got {value!r})")
+        problems.append(f"{label} must be a whole number of tokens (got {value!r})")
         return None
     if value <= 0:
-        problems.append(f"{name} must be above 0 (got {value})")
+        problems.append(f"{label} must be above 0 (got {value})")
         return None
     return value
 
@@ -199,7 +230,8 @@ def check_settings(model: ModelInfo | None, settings: Mapping[str, Any], auth: s
     """Problems with `[model]` settings for this model and auth method; [] = fine.
 
     An unknown model (None) or an unknown capability (empty tuple) is not flagged:
-    only what the catalog says for certain is.
+    only what the catalog says for certain is. The messages name options and methods
+    in words (the Model step and Review show them).
     """
     problems: list[str] = []
     name = model.id if model else "this model"
@@ -207,85 +239,89 @@ def check_settings(model: ModelInfo | None, settings: Mapping[str, Any], auth: s
 
     effort = settings.get("effort")
     if effort is not None:
+        levels = effort_choices(model)
         if effort not in EFFORT_LEVELS:
             problems.append(
-                f"effort = {effort!r} is not a level — use one of {_join(EFFORT_LEVELS)}"
+                f"{_capital(_EFFORT)} {effort!r} is not a level — use one of {_join(EFFORT_LEVELS)}"
             )
-        elif model and model.effort and effort not in model.effort:
+        elif effort not in levels:
             problems.append(
-                f'effort = "{effort}" is not offered by {name} (it offers '
-                f"{_join(model.effort)}) — pick one of those or remove effort"
+                f'{_capital(_EFFORT)} "{effort}" is not offered by {name} (it offers '
+                f"{_join(levels)}) — pick one of those or leave {_EFFORT} out"
             )
 
     thinking = settings.get("thinking")
-    kinds = model.thinking if model else ()
+    modes = thinking_choices(model)
     if thinking is not None:
         if thinking not in THINKING_MODES:
             problems.append(
-                f"thinking = {thinking!r} is not a mode — use one of {_join(THINKING_MODES)}"
+                f"{_capital(_THINKING)} {thinking!r} is not a mode — use one of "
+                f"{_join(THINKING_MODES)}"
             )
-        elif kinds == ("adaptive",) and thinking != "adaptive":
+        elif modes == ("adaptive",) and thinking != "adaptive":
             problems.append(
-                f'{name} only takes adaptive thinking (thinking = "{thinking}" is refused '
-                'with a 400) — use thinking = "adaptive" and set effort instead'
+                f'{name} only takes adaptive thinking ("{thinking}" is refused with a 400) — '
+                f"choose adaptive and set {_EFFORT} instead"
             )
-        elif thinking == "adaptive" and kinds and "adaptive" not in kinds:
+        elif thinking not in modes and thinking == "adaptive":
             problems.append(
-                f'{name} has no adaptive thinking — use thinking = "manual" with a '
-                'thinking_budget, or thinking = "disabled"'
+                f"{name} has no adaptive thinking — use manual thinking with a {_BUDGET}, "
+                "or turn thinking off (disabled)"
             )
-        elif thinking == "manual" and kinds and "enabled" not in kinds:
-            problems.append(f'{name} has no budget thinking — use thinking = "adaptive"')
+        elif thinking not in modes:
+            problems.append(f"{name} has no budget thinking — use adaptive thinking")
 
     max_tokens = _int_setting(settings, "max_tokens", problems)
     ceiling = model.max_output if model else None
     if max_tokens is not None and ceiling is not None and max_tokens > ceiling:
         problems.append(
-            f"max_tokens = {max_tokens:,} is above {name}'s ceiling of {ceiling:,} — lower "
-            "it, or leave it out to use the ceiling"
+            f"{_capital(_MAX_TOKENS)} {max_tokens:,} is above {name}'s ceiling of {ceiling:,} "
+            "— lower it, or leave it empty to use the ceiling"
         )
 
     budget = _int_setting(settings, "thinking_budget", problems)
     if budget is not None:
         if thinking != "manual":
-            problems.append('thinking_budget only applies with thinking = "manual" — remove it')
+            problems.append(f"A {_BUDGET} only applies with manual thinking — remove the {_BUDGET}")
         if budget < MIN_THINKING_BUDGET:
             problems.append(
-                f"thinking_budget = {budget:,} is below the minimum of "
+                f"{_capital(_BUDGET)} {budget:,} is below the minimum of "
                 f"{MIN_THINKING_BUDGET:,} — raise it"
             )
         limit = max_tokens if max_tokens is not None else ceiling
         if limit is not None and budget >= limit:
-            which = "max_tokens" if max_tokens is not None else f"{name}'s max output"
+            which = _MAX_TOKENS if max_tokens is not None else f"{name}'s max output"
             problems.append(
-                f"thinking_budget = {budget:,} must be below {which} ({limit:,}) — lower the "
-                "budget or raise max_tokens"
+                f"{_capital(_BUDGET)} {budget:,} must be below {which} ({limit:,}) — lower "
+                f"the budget or raise {_MAX_TOKENS}"
             )
-    elif thinking == "manual" and not any("thinking" in p for p in problems):
+    elif thinking == "manual" and "manual" in modes and settings.get("thinking_budget") is None:
+        # (A budget given but not a number has its own message above.)
         problems.append(
-            f'thinking = "manual" needs thinking_budget (at least {MIN_THINKING_BUDGET:,} tokens)'
+            f"Manual thinking needs a {_BUDGET} (at least {MIN_THINKING_BUDGET:,} tokens)"
         )
 
     cache = settings.get("cache_retention")
     if cache is not None:
         if cache not in CACHE_RETENTION:
             problems.append(
-                f"cache_retention = {cache!r} is not valid — use one of {_join(CACHE_RETENTION)}"
+                f"{_capital(_CACHE)} {cache!r} is not valid — use one of {_join(CACHE_RETENTION)}"
             )
         elif "cache_retention" in refused:
             problems.append(
-                f"cache_retention works only with API key auth, not {auth} — remove it or "
-                "switch to an API key"
+                f"{_capital(_CACHE)} works only with an API key, not with {auth_label(auth)} "
+                "— remove it or switch to an API key"
             )
 
     context_1m = settings.get("context_1m")
     if context_1m is not None and not isinstance(context_1m, bool):
-        problems.append(f"context_1m must be true or false (got {context_1m!r})")
+        problems.append(f"{_CONTEXT_1M} must be on or off (true or false; got {context_1m!r})")
     elif context_1m:
         if "context_1m" in refused:
             problems.append(
-                f"context_1m is not available with {auth} auth — remove it or switch to an API key"
+                f"{_CONTEXT_1M} is not available with {auth_label(auth)} — remove it or "
+                "switch to an API key"
             )
         if model and not model.context_1m:
-            problems.append(f"{name} has no 1M context window — remove context_1m")
+            problems.append(f"{name} has no 1M context window — turn {_CONTEXT_1M} off")
     return problems

@@ -50,6 +50,13 @@ class AuthMethod:
     record_kind: RecordKind | None
     subscription: bool = False
     recommended: bool = False
+    # How a sentence names it when the label is an action ("Use Claude Code's sign-in").
+    called: str = ""
+
+    @property
+    def name(self) -> str:
+        """The method as a sentence names it: "you chose Claude Pro/Max sign-in"."""
+        return self.called or self.label
 
     @property
     def stored(self) -> bool:
@@ -116,6 +123,7 @@ METHODS: dict[str, AuthMethod] = {
             origin="claude_code",
             record_kind="oauth",
             subscription=True,
+            called="Claude Code's sign-in",
         ),
         AuthMethod(
             "env",
@@ -159,6 +167,21 @@ def refused_options(auth: str | None, settings: Mapping[str, object]) -> list[st
         for option, off in API_KEY_ONLY_OPTIONS.items()
         if not allows(auth, option) and settings.get(option) not in (None, off)
     ]
+
+
+def withheld_options(auth: str | None) -> tuple[str, ...]:
+    """The [model] options a table with this `auth` cannot turn on (by `allows`), in the
+    order of API_KEY_ONLY_OPTIONS: the ones the Model step does not offer."""
+    return tuple(option for option in API_KEY_ONLY_OPTIONS if not allows(auth, option))
+
+
+def auth_label(auth: str | None) -> str:
+    """How a person reads seal.toml's `auth` value: "API key", "Claude Pro/Max sign-in";
+    the first method that writes it names it (a Console sign-in writes an API key)."""
+    method = next((m for m in METHODS.values() if m.auth_value == auth), None)
+    if method is not None:
+        return method.name
+    return auth or "no method"  # a value no method writes: the file's own word
 
 
 def origin_of_auth(auth: str | None) -> Origin:

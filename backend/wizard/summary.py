@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 from backend.config.backups import describe
 from backend.credentials.handoff import RUN_COMMAND, Instruction, how_seal_gets
 from backend.vocabulary import registry
-from backend.vocabulary.methods import METHODS, seal_variable
+from backend.vocabulary.methods import METHODS, auth_label, seal_variable
 from backend.vocabulary.registry import PROVIDER_LABELS
 from backend.wizard.answers import Answers
 from backend.wizard.resume import kept_label, masked
@@ -31,9 +31,9 @@ def outcome_lines(a: Answers) -> list[str]:
     if a.mode == "roles":
         lines.append("✓ Model roles updated.")
     elif a.model:
-        lines.append(f"✓ Seal will use {a.model} from {provider} ({a.auth_value}).")
+        lines.append(f"✓ Seal will use {a.model} from {provider} ({auth_label(a.auth_value)}).")
     else:
-        lines.append(f"✓ {provider} authentication updated ({a.auth_value}).")
+        lines.append(f"✓ {provider} authentication updated ({auth_label(a.auth_value)}).")
     if a.saved_path and a.backup:
         kept = describe(a.backup, a.older_backups)
         lines.append(f"✓ Wrote {a.saved_path} (previous version: {kept}).")

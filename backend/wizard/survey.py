@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from backend.credentials.health import kind_label
 from backend.errors import InputError, SealError
 from backend.vocabulary.registry import ENV_VARS
 
@@ -39,7 +40,7 @@ class Survey:
     endpoint_error: str = ""
     store_reason: str = ""
     store_error: str = ""
-    stored: list[str] = field(default_factory=list)  # "anthropic:default (api_key, verified)"
+    stored: list[str] = field(default_factory=list)  # "anthropic:default (API key, verified)"
     env_keys: list[str] = field(default_factory=list)
     environment: str = ""
     # Where Claude Code's sign-in file is (None: not there): the Auth step lists it first.
@@ -97,7 +98,7 @@ def survey(services: Services, config_path: str) -> Survey:
             state = "verified" if record.verified_at else "unverified"
             if record.stale:
                 state = "rejected last time"
-            facts.stored.append(f"{record.key} ({record.kind}, {state})")
+            facts.stored.append(f"{record.key} ({kind_label(record.kind)}, {state})")
     except SealError as exc:
         facts.store_error = str(exc)
     facts.existing = read_existing(config, records)

@@ -95,9 +95,15 @@ class ModelPicker(Widget):
             self.model = model
 
     def __init__(
-        self, models: Sequence[ModelInfo], selected: str | None = None, *, id: str | None = None
+        self,
+        models: Sequence[ModelInfo],
+        selected: str | None = None,
+        *,
+        id: str | None = None,
+        compact: bool = False,
     ) -> None:
         super().__init__(id=id)
+        self._compact = compact  # a filter box of one row, without its border
         self._models = list(models)
         self._search = [f"{m.id} {m.display_name}".lower() for m in self._models]
         self._labels = [_label(m) for m in self._models]
@@ -108,7 +114,9 @@ class ModelPicker(Widget):
         self._announced: ModelInfo | object | None = _NOTHING
 
     def compose(self) -> ComposeResult:
-        yield _FilterInput(placeholder="type to filter models", id="model-filter")
+        yield _FilterInput(
+            placeholder="type to filter models", id="model-filter", compact=self._compact
+        )
         yield ModelList(id="model-list")
         yield Static("", id="model-details", markup=False)
 

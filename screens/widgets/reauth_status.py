@@ -15,6 +15,7 @@ from textual.widgets import Static
 from backend.credentials.health import FAILING, WARNING, unreadable
 from backend.errors import SealError
 from backend.services import Services
+from backend.vocabulary.methods import auth_label
 from backend.vocabulary.registry import PROVIDER_LABELS
 from backend.wizard.reauth import credential_status
 from screens.plain import plain
@@ -56,7 +57,7 @@ class ReauthStatus(Static):
         label = PROVIDER_LABELS.get(self.provider, self.provider)
         head = f"Re-authenticating {label}, profile {self.profile}"
         if self.auth:
-            head += f" (seal.toml: auth = {self.auth})"
+            head += f" (seal.toml asks for {auth_label(self.auth)})"
         try:
             resolution = await asyncio.to_thread(
                 self.services.resolve, self.provider, self.profile, self.auth

@@ -194,7 +194,7 @@ def test_an_email_names_a_profile(tmp_path, capsys, monkeypatch, fake_provider_e
             "setup_token",
             SETUP_TOKEN,
             ["--model", "claude-sonnet-4-6", "--cache-retention", "long"],
-            "cache_retention works only",
+            "Prompt cache works only",
         ),
         (
             "api_key",

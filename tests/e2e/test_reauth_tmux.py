@@ -199,7 +199,7 @@ def review_write_finish(term: TmuxSession, label: str, why: str) -> str:
     term.keys("C-n")  # Write
     done = term.wait_for("All set")
     flat = _flat(done)
-    assert f"✓ {label} authentication updated (api_key)." in flat
+    assert f"✓ {label} authentication updated (API key)." in flat
     assert "✓ seal.toml needed no change." in flat
     assert "Credential stored in ~/.config/seal/credentials.json (0600)" in flat
     term.keys("C-n")  # Finish
@@ -246,10 +246,10 @@ def test_reauth_replaces_a_rejected_key(sandbox: Sandbox) -> None:
         # What failed, once the panel has resolved the credential.
         screen = term.wait_for(lambda t: "was rejected" in t, what="the what-failed panel")
         flat = _flat(screen)
-        assert "Re-authenticating Anthropic, profile default (seal.toml: auth = api_key)" in flat
+        assert "Re-authenticating Anthropic, profile default (seal.toml asks for API key)" in flat
         assert (
             "✗ stored API key anthropic:default (file) was rejected: "
-            "the provider answered 401 (marked stale)"
+            "the provider answered 401 (needs replacing)"
         ) in flat
         assert "Last verified: 2025-01-02 03:04:05 UTC." in flat
         # seal.toml's method is the highlighted option, and Enter takes it.
@@ -305,7 +305,7 @@ def test_reauth_other_provider_leaves_seal_toml_alone(sandbox: Sandbox, with_con
         flat = _flat(screen)
         # seal.toml does not configure OpenRouter: no `auth =` to start from.
         assert "Re-authenticating OpenRouter, profile default" in flat
-        assert "seal.toml: auth" not in flat
+        assert "seal.toml asks for" not in flat
         assert "✗ no stored credential for openrouter:default" in flat
         assert "Sign in to the Anthropic Console" not in flat  # OpenRouter's methods only
         term.wait_for(

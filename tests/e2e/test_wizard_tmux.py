@@ -22,7 +22,7 @@ from pathlib import Path
 import pytest
 
 from backend.vocabulary import registry
-from backend.vocabulary.methods import find_method
+from backend.vocabulary.methods import auth_label, find_method
 from tests.cli.helpers import subprocess_env
 from tests.conftest import require_tools
 from tests.e2e.conftest import Fake
@@ -194,7 +194,7 @@ def pick_model_and_write(
         assert "No secret is stored" in review
     w.term.keys("C-n")  # Write
     done = w.term.wait_for("All set")
-    assert f"Seal will use {model} from {label} ({auth})" in done
+    assert f"Seal will use {model} from {label} ({auth_label(auth)})" in done
     assert ("Credential stored in" in done) is stored
     # How the credential reaches Seal, which reads the environment, not seal-setup's store.
     assert "How Seal gets it:" in done and how in prose(done), done

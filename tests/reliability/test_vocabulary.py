@@ -30,7 +30,7 @@ from backend.credentials.resolution import Resolution
 from backend.credentials.stores import FileStore
 from backend.errors import InputError
 from backend.providers.base import key_shape_hint
-from backend.providers.catalog import check_settings
+from backend.providers.catalog import check_settings, effort_choices, thinking_choices
 from backend.providers.live import Auth
 from backend.vocabulary import methods, registry
 from screens.auth_method import AuthMethodScreen
@@ -59,6 +59,7 @@ from tests.tui.harness import (
     step_screen,
     text_of,
     wait_check,
+    wait_for,
     wait_screen,
     wait_text,
 )
@@ -224,10 +225,16 @@ async def test_the_model_steps_menus_are_the_schemas(
     async with h.app.run_test(size=SIZE) as pilot:
         screen = await goto(pilot, "model", secret=ANTHROPIC_KEY)
         assert isinstance(screen, ModelScreen)
+        await wait_for(pilot, lambda: screen._model is not None, "a model highlighted")
+        # The schema's choices, narrowed for the model by the catalog's one rule.
+        narrowed = {"thinking": thinking_choices, "effort": effort_choices}
         for key in ("thinking", "effort", "cache_retention"):
             select = screen.query_one(f"#{key}", Select)
             values = tuple(value for _, value in select._options if value is not Select.NULL)
-            _holds(tally, **{key: values == config_schema.choices(key)})
+            rule = narrowed.get(key)
+            offered = rule(screen._model) if rule else config_schema.choices(key) or ()
+            want = tuple(v for v in config_schema.choices(key) or () if v in offered)
+            _holds(tally, **{key: values == want and bool(want)})
 
 
 # --- the same issuer, pasted or refused ---------------------------------------------------

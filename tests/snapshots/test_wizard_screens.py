@@ -640,6 +640,22 @@ def test_model(
     snap(snap_compare, h, size, drive)
 
 
+@pytest.mark.parametrize("size", SIZES)
+def test_model_subscription(
+    snap_compare: Compare, fake_provider: FakeProvider, tmp_path: Path, size: tuple[int, int]
+) -> None:
+    """A setup-token: no prompt cache or 1M context, and the line that says why."""
+    h = make(fake_provider, tmp_path, at="model", method="setup_token", secret=SETUP_TOKEN)
+
+    async def drive(pilot: Pilot[Any]) -> None:
+        await goto(pilot, "model", method="setup_token", secret=SETUP_TOKEN)
+        await set_options(pilot)
+        await wait_text(pilot, "#rules", "✓")
+        await scroll_top(pilot)
+
+    snap(snap_compare, h, size, drive)
+
+
 async def scroll_top(pilot: Pilot[Any]) -> None:
     """Put the step's body at the top.
 

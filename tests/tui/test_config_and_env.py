@@ -61,7 +61,7 @@ async def test_existing_comments_survive_the_write(
     h = build(fake_provider, tmp_path, config_text=COMMENTED)
     async with h.app.run_test(size=SIZE) as pilot:
         welcome = await wait_screen(pilot, WelcomeScreen)
-        await wait_text(pilot, "#survey", "openai · gpt-4.1 · auth env")
+        await wait_text(pilot, "#survey", "OpenAI · gpt-4.1 · Environment variable")
         assert welcome.ready
         await walk_api_key(pilot, "anthropic", ANTHROPIC_KEY, "claude-sonnet-4-6")
     assert h.app.return_code == 0

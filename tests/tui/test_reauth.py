@@ -163,7 +163,7 @@ async def test_a_subscription_method_on_reauth_removes_what_it_cannot_use(
         await _setup_token_to_review(pilot)
         summary = await wait_text(pilot, "#summary", "Removed with the change of method")
         assert "only with an API key, not with a subscription" in summary
-        assert "[model]: prompt cache retention, 1M context" in summary
+        assert "[model]: prompt cache, 1M context" in summary
         diff = text_of(pilot, "#diff")
         assert '-cache_retention = "long"' in diff and "-context_1m = true" in diff
         assert "-effort" not in diff

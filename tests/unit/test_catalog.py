@@ -2,11 +2,21 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
+from backend.config.schema import EFFORT_LEVELS, THINKING_MODES
 from backend.providers.base import ModelInfo
-from backend.providers.catalog import Catalog, check_settings, merge_model
+from backend.providers.catalog import (
+    Catalog,
+    check_settings,
+    effort_choices,
+    merge_model,
+    thinking_choices,
+)
 from backend.vocabulary import registry
+from backend.vocabulary.methods import auth_label
 
 
 @pytest.fixture(scope="module")
@@ -163,7 +173,7 @@ def test_valid_settings_pass(catalog: Catalog) -> None:
 def test_effort_rules(catalog: Catalog) -> None:
     sonnet = model(catalog, "claude-sonnet-4-6")
     [problem] = check_settings(sonnet, {"effort": "max"}, "api_key")
-    assert 'effort = "max" is not offered by claude-sonnet-4-6' in problem
+    assert 'Effort "max" is not offered by claude-sonnet-4-6' in problem
     assert "low, medium, high" in problem
     [problem] = check_settings(sonnet, {"effort": "extreme"}, "api_key")
     assert "not a level" in problem
@@ -179,7 +189,7 @@ def test_thinking_rules(catalog: Catalog) -> None:
     [problem] = check_settings(haiku, {"thinking": "adaptive"}, "api_key")
     assert "no adaptive thinking" in problem
     [problem] = check_settings(haiku, {"thinking": "manual"}, "api_key")
-    assert "needs thinking_budget" in problem
+    assert "Manual thinking needs a thinking budget" in problem
     [problem] = check_settings(haiku, {"thinking": "sometimes"}, "api_key")
     assert "not a mode" in problem
 
@@ -190,13 +200,13 @@ def test_budget_rules(catalog: Catalog) -> None:
     assert "below the minimum of 1,024" in problem
     settings = {"thinking": "manual", "thinking_budget": 16_000, "max_tokens": 16_000}
     [problem] = check_settings(haiku, settings, "api_key")
-    assert "must be below max_tokens (16,000)" in problem
+    assert "must be below max tokens (16,000)" in problem
     settings = {"thinking": "manual", "thinking_budget": 64_000}
     [problem] = check_settings(haiku, settings, "api_key")
     assert "max output (64,000)" in problem
     problems = check_settings(haiku, {"thinking": "adaptive", "thinking_budget": 2000}, "x")
     assert len(problems) == 2  # haiku has no adaptive thinking, and a budget needs manual
-    assert 'thinking_budget only applies with thinking = "manual"' in problems[1]
+    assert "A thinking budget only applies with manual thinking" in problems[1]
     [problem] = check_settings(haiku, {"thinking": "manual", "thinking_budget": "lots"}, "x")
     assert "whole number" in problem
 
@@ -216,8 +226,10 @@ def test_subscription_auth_rules(catalog: Catalog, auth: str) -> None:
     opus = model(catalog, "claude-opus-4-6")
     problems = check_settings(opus, {"cache_retention": "short", "context_1m": True}, auth)
     assert len(problems) == 2
-    assert f"cache_retention works only with API key auth, not {auth}" in problems[0]
-    assert f"context_1m is not available with {auth} auth" in problems[1]
+    label = auth_label(auth)
+    assert f"Prompt cache works only with an API key, not with {label}" in problems[0]
+    assert f"1M context is not available with {label}" in problems[1]
+    assert not any(auth in p or "context_1m" in p or "cache_retention" in p for p in problems)
     assert check_settings(opus, {"cache_retention": "none", "context_1m": False}, auth) == []
 
 
@@ -228,6 +240,46 @@ def test_context_1m_support(catalog: Catalog) -> None:
     sonnet45 = model(catalog, "claude-sonnet-4-5")
     assert check_settings(sonnet45, {"context_1m": True}, "api_key") == []
     [problem] = check_settings(haiku, {"context_1m": "yes"}, "api_key")
-    assert "true or false" in problem
+    assert "on or off" in problem
     [problem] = check_settings(haiku, {"cache_retention": "forever"}, "api_key")
     assert "none, short, long" in problem
+
+
+def test_effort_choices_follow_the_model(catalog: Catalog) -> None:
+    assert effort_choices(model(catalog, "claude-sonnet-4-6")) == ("low", "medium", "high")
+    assert "max" in effort_choices(model(catalog, "claude-opus-4-7"))
+    # Nothing known about a model's effort is not "no effort": every level stays.
+    assert effort_choices(None) == EFFORT_LEVELS
+    unknown = model(catalog, "claude-sonnet-4-6")
+    assert effort_choices(replace(unknown, effort=())) == EFFORT_LEVELS
+    # The rule check_settings applies is the same one.
+    for level in EFFORT_LEVELS:
+        offered = level in effort_choices(unknown)
+        assert (check_settings(unknown, {"effort": level}, "api_key") == []) == offered
+
+
+def test_thinking_choices_follow_the_model(catalog: Catalog) -> None:
+    assert thinking_choices(model(catalog, "claude-opus-4-7")) == ("adaptive",)
+    assert thinking_choices(model(catalog, "claude-haiku-4-5")) == ("manual", "disabled")
+    assert thinking_choices(None) == THINKING_MODES
+    for name in ("claude-opus-4-7", "claude-haiku-4-5", "claude-sonnet-4-6"):
+        found = model(catalog, name)
+        for mode in THINKING_MODES:
+            settings = {"thinking": mode, "thinking_budget": 2048 if mode == "manual" else None}
+            fine = check_settings(found, settings, "api_key") == []
+            assert fine == (mode in thinking_choices(found)), (name, mode)
+
+
+def test_withheld_options_and_auth_label_follow_the_method_table() -> None:
+    from backend.vocabulary.methods import API_KEY_ONLY_OPTIONS, METHODS, allows, withheld_options
+
+    for method in METHODS.values():
+        withheld = withheld_options(method.auth_value)
+        assert withheld == tuple(
+            o for o in API_KEY_ONLY_OPTIONS if not allows(method.auth_value, o)
+        )
+        assert bool(withheld) == method.subscription
+    assert auth_label("api_key") == "API key"
+    assert auth_label("oauth") == "Claude Pro/Max sign-in"
+    assert auth_label("claude_code") == "Claude Code's sign-in"
+    assert auth_label("setup_token") == "Claude setup-token"

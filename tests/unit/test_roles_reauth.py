@@ -187,8 +187,8 @@ def test_a_subscription_method_removes_cache_and_1m_context(tmp_path: Path, meth
     lines = not_allowed_lines(found)
     assert "subscription" in lines[0] and "API key" in lines[0]
     assert lines[1:] == [
-        "  [model]: prompt cache retention, 1M context",
-        "  [agents.quick.model]: prompt cache retention",
+        "  [model]: prompt cache, 1M context",
+        "  [agents.quick.model]: prompt cache",
     ]
     apply_answers(config, answers)
     assert config.own("auth") == method

@@ -14,7 +14,7 @@ def test_finished_onboarding_says_what_was_written_and_how_seal_gets_it() -> Non
     a.stored_where = "the system keyring"
     a.check_outcome = "verified"
     assert after_exit(a, 0, {}) == [
-        "✓ Seal will use claude-sonnet-4-6 from Anthropic (oauth).",
+        "✓ Seal will use claude-sonnet-4-6 from Anthropic (Claude Pro/Max sign-in).",
         "✓ Wrote seal.toml (a new file).",
         "✓ Credential stored in the system keyring.",
         "How Seal gets it: Start Seal with `seal-setup run -- seal …`: it gives Seal the "
