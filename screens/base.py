@@ -37,6 +37,8 @@ class StepResult:
     """How a step ended; the App's flow decides which step that leads to."""
 
     action: Action
+    # The step went on by itself (after "✓ Verified"), not on a key or a click.
+    automatic: bool = False
 
 
 @dataclass(frozen=True)

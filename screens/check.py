@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Iterable, Mapping
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar
 
 from textual import on, work
 from textual.containers import Horizontal
@@ -16,7 +16,7 @@ from textual.worker import Worker
 from backend.errors import SealError
 from backend.providers.trust import UntrustedEndpoint
 from backend.vocabulary.registry import PROVIDER_LABELS
-from screens.base import StepScreen
+from screens.base import StepResult, StepScreen
 from screens.plain import plain
 from screens.widgets.button import WizardButton
 
@@ -41,6 +41,9 @@ class CheckScreen(StepScreen):
         "marked unverified and `seal-setup status` will keep saying so."
     )
 
+    # Seconds between a fresh "✓ Verified" and going on by itself (None: wait for Next).
+    GO_ON_AFTER: ClassVar[float | None] = 1.0
+
     def compose_body(self) -> Iterable[Widget]:
         provider = PROVIDER_LABELS[self.answers.provider or "anthropic"]
         yield Static(f"Asking {provider}…", id="check-status", markup=False)
@@ -55,6 +58,7 @@ class CheckScreen(StepScreen):
         self.query_one("#unverified", Button).display = False
         # The check running now, while it runs: the lines saying how long and why it waits.
         self._progress: CheckProgress | None = None
+        self._detail_lines: list[str] = []
         self._ticker: Timer = self.set_interval(TICK, self._show_waiting, pause=True)
         if self.answers.check_outcome == "verified":
             self._show_verified()
@@ -98,6 +102,25 @@ class CheckScreen(StepScreen):
         result = report.result
         self.answers.record_check(result, report.models)
         self._show(result.outcome, result.message, result.cause, report.models_error)
+        if result.outcome == "verified":
+            self._go_on_soon()
+
+    def _go_on_soon(self) -> None:
+        """After a fresh "✓ Verified" the wizard goes on by itself, after a pause to read it
+        (Enter goes at once). Not when coming Back to a check already made: that would
+        throw the person forward again."""
+        pause = self.GO_ON_AFTER
+        if pause is None:
+            return
+        going = f"Going on in {pause:g} s (Enter: now, Esc: back)."
+        self.query_one("#check-detail", Static).update(plain(*self._detail_lines, going))
+        self.set_timer(pause, self._go_on)
+
+    def _go_on(self) -> None:
+        # Only from the step as it is: a dialog on top (Help, Quit) or anything that made
+        # it not ready keeps the person here.
+        if self.app.screen is self and self.ready and self.commit():
+            self.finish(StepResult("next", automatic=True))
 
     def _watch(self, progress: CheckProgress | None) -> None:
         """Show `progress` from now on, ticking (None: the check is over, stop)."""
@@ -177,6 +200,7 @@ class CheckScreen(StepScreen):
             self.ready = self.answers.store_unverified
             retry.focus()
         # The provider's words, its key label and the account's fields: plain text.
+        self._detail_lines = lines
         detail.update(plain(*lines))
 
     @on(Button.Pressed, "#retry")

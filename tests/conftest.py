@@ -71,3 +71,14 @@ def isolated_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("XDG_STATE_HOME", str(home / ".local" / "state"))
     monkeypatch.setenv("XDG_CACHE_HOME", str(home / ".cache"))
     return home
+
+
+@pytest.fixture(autouse=True)
+def check_waits(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+    """In-process walks stay on Check after "✓ Verified" until they press Next, so each
+    step's test reads the Check screen at its own pace; a test marked `goes_on` (and every
+    walk of the real program in tmux) sees it go on by itself."""
+    if request.node.get_closest_marker("goes_on") is None:
+        from screens.check import CheckScreen
+
+        monkeypatch.setattr(CheckScreen, "GO_ON_AFTER", None)

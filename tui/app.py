@@ -192,7 +192,7 @@ class SealSetupApp(App[int]):
 
     def on_step_screen_taking_keys(self, message: StepScreen.TakingKeys) -> None:
         message.stop()
-        self.typeahead.give()
+        self.typeahead.step_takes_keys()
 
     def action_cancel_step(self) -> None:
         """Ctrl+Q: the active step's Cancel (a modal on top keeps its own keys)."""
@@ -321,6 +321,8 @@ class SealSetupApp(App[int]):
         elif STEPS[name].final:
             self.exit(ExitCode.OK, return_code=ExitCode.OK)
         else:
+            if result.automatic:
+                self.typeahead.went_on_by_itself()
             after = following(name, self.answers)
             self.history.append(name)
             enter = STEPS[after].on_enter

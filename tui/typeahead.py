@@ -16,7 +16,7 @@ from collections import deque
 from collections.abc import Collection, Coroutine
 from typing import TYPE_CHECKING, Any
 
-from textual import _time, events
+from textual import events
 
 from screens.base import StepScreen
 
@@ -31,10 +31,10 @@ _SETTLE_TIMEOUT = 1.0
 # Rounds of "everyone has handled what they had": a key posts a message (an option chosen),
 # whose handler posts another (the step finished), whose handler changes the step.
 _ROUNDS = 4
-# An Enter that lands just after a step went on by itself was meant for that step's Next
-# (the person saw "✓ Verified" and pressed it); given to the following step it would pick
-# something there unseen.
-AUTO_ADVANCE_GRACE = 0.4
+# An Enter (or Ctrl+N) typed after a step went on by itself but before the next step could
+# take keys was meant for that step's Next (the person saw "✓ Verified" and pressed it):
+# given to the following step it would pick something there unseen. It is dropped.
+NEXT_KEYS = ("enter", "ctrl+n")
 
 _REPLAYED = "_seal_typeahead_replayed"
 
@@ -56,7 +56,8 @@ class Typeahead:
         # the old step and was lost).
         self._busy = False
         self._task: asyncio.Task[None] | None = None
-        self._auto_advanced_at: float | None = None
+        # The step went on by itself and the next one does not take keys yet.
+        self._went_on = False
 
     @property
     def held(self) -> int:
@@ -70,7 +71,7 @@ class Typeahead:
         if getattr(event, _REPLAYED, False) or event.key in self._passing:
             return False
         if self._meant_for_the_step_before(event):
-            return True  # dropped: see AUTO_ADVANCE_GRACE
+            return True  # dropped: see NEXT_KEYS
         if not self._busy and not self._held and _taking(self._app.screen):
             # Handled now, without a hop; the keys after it wait until it has been.
             self._start(self._after_one())
@@ -82,13 +83,15 @@ class Typeahead:
 
     def went_on_by_itself(self) -> None:
         """The step on screen finished without a key (after "✓ Verified")."""
-        self._auto_advanced_at = _time.get_time()
+        self._went_on = True
+
+    def step_takes_keys(self) -> None:
+        """The step on screen takes keys now: what is typed from here is meant for it."""
+        self._went_on = False
+        self.give()
 
     def _meant_for_the_step_before(self, event: events.Key) -> bool:
-        started = self._auto_advanced_at
-        if started is None or event.key != "enter":
-            return False
-        return 0 <= event.time - started < AUTO_ADVANCE_GRACE
+        return self._went_on and event.key in NEXT_KEYS and not _taking(self._app.screen)
 
     def give(self) -> None:
         """Give the held keys to the step on screen, if it takes them now."""

@@ -187,9 +187,9 @@ def paste_key(term: TmuxSession, key: str) -> None:
 
 
 def review_write_finish(term: TmuxSession, label: str, why: str) -> str:
-    """Verified → Review (seal.toml unchanged, and `why`) → Write → Done → Finish."""
+    """Verified → (by itself) Review (seal.toml unchanged, and `why`) → Write → Done →
+    Finish."""
     term.wait_for("✓ Verified")
-    term.keys("C-n")
     review = term.wait_for("seal.toml unchanged")
     flat = _flat(review)
     assert why in flat, flat

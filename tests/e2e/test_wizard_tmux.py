@@ -167,13 +167,14 @@ def pick_model_and_write(
     left_out: str = "claude-opus-4-8",
     stored: bool = True,
 ) -> str:
-    """Check says Verified → Model (type `typed`, Enter) → Review → Write → Done → Finish.
+    """Check says Verified → (by itself) Model (type `typed`, Enter) → Review → Write →
+    Done → Finish.
 
     `row` (default: `model`) shows in the filtered list and `left_out` does not; `how` is
     what Done must say under "How Seal gets it"."""
     label = registry.PROVIDERS[provider].label
     w.term.wait_for("✓ Verified")
-    w.term.keys("C-n")
+    # No key: after a fresh Verified the wizard goes on to Model by itself.
     # The list and its details line: the picker is mounted and its filter has the focus.
     w.term.wait_for(lambda s: f"Live list from {label}" in s and "max output" in s)
     w.term.type(typed)
@@ -301,8 +302,7 @@ def test_a_second_run_keeps_the_key_with_enter_only(fake: Fake, tmp_path: Path) 
         offer = again.term.wait_for("Keep the stored key")
         assert f"({fingerprint}, last verified" in offer and "Replace it" in offer, offer
         again.term.keys("Enter")  # keep: no paste
-        again.term.wait_for("✓ Verified")
-        again.term.keys("Enter")
+        again.term.wait_for("✓ Verified")  # and on by itself
         again.term.wait_for(lambda s: "Live list from Anthropic" in s and "max output" in s)
         again.term.keys("Enter")  # the file's model, highlighted
         review = again.term.wait_for("Nothing to change")

@@ -335,3 +335,38 @@ async def test_retry_visibly_starts_again(fake_provider: FakeProvider, tmp_path:
         assert _elapsed(pilot) < 3  # the first check had taken at least 3 s
         await wait_check(pilot, "✓")
     assert fake_provider.count(MODELS) == 4
+
+
+@pytest.mark.goes_on
+async def test_a_fresh_verified_goes_on_by_itself(
+    fake_provider: FakeProvider, tmp_path: Path
+) -> None:
+    h = build(fake_provider, tmp_path)
+    start_at(h.app, "credential", provider="anthropic", method="api_key")
+    async with h.app.run_test(size=SIZE) as pilot:
+        await _checking(pilot, ANTHROPIC_KEY)
+        await wait_check(pilot, "✓")
+        assert "Going on in 1 s (Enter: now, Esc: back)." in text_of(pilot, "#check-detail")
+        await wait_screen(pilot, ModelScreen)  # no key pressed
+        # Back to Check: the check already made is shown, and the step stays.
+        await pilot.press("escape")
+        check = await wait_screen(pilot, CheckScreen)
+        await pilot.pause(1.5)
+        assert pilot.app.screen is check
+        assert "Going on" not in text_of(pilot, "#check-detail")
+
+
+@pytest.mark.goes_on
+async def test_a_dialog_over_check_keeps_it_there(
+    fake_provider: FakeProvider, tmp_path: Path
+) -> None:
+    h = build(fake_provider, tmp_path)
+    start_at(h.app, "credential", provider="anthropic", method="api_key")
+    async with h.app.run_test(size=SIZE) as pilot:
+        check = await _checking(pilot, ANTHROPIC_KEY)
+        await wait_check(pilot, "✓")
+        await pilot.press("f1")
+        await pilot.pause(1.5)
+        await pilot.press("escape")  # closes Help
+        await pilot.pause()
+        assert pilot.app.screen is check

@@ -12,9 +12,10 @@ from textual.widgets import Input
 
 import backend.wizard.survey as survey_module
 from screens.auth_method import AuthMethodScreen
-from screens.base import StepScreen
+from screens.base import StepResult, StepScreen
 from screens.modals import QuitModal
 from screens.model import ModelScreen
+from screens.review import ReviewScreen
 from screens.welcome import WelcomeScreen
 from tests.fakes.provider import ANTHROPIC_KEY, FakeProvider
 from tests.tui.harness import SIZE, build, goto, wait_for, wait_screen
@@ -83,9 +84,12 @@ async def test_typing_before_the_catalog_loads_goes_to_the_filter(
         await pilot.press(*"haiku")
         assert h.app.typeahead.held == 5
         loaded.set()
-        picker_filter = model.query_one("#model-filter", Input)
         # `held` is 0 once the last key is given, which is before it has been handled.
-        await wait_for(pilot, lambda: picker_filter.value == "haiku", "every key in the filter")
+        await wait_for(
+            pilot,
+            lambda: model.query_one("#model-filter", Input).value == "haiku",
+            "every key in the filter",
+        )
         assert h.app.typeahead.held == 0
 
 
@@ -101,3 +105,32 @@ async def test_typeahead_is_bounded(
         await wait_for(pilot, lambda: h.app.typeahead.held == 0, "every key given")
         screen = pilot.app.screen
         assert isinstance(screen, StepScreen) and screen.taking_keys
+
+
+async def test_an_enter_before_the_next_step_takes_keys_is_dropped(
+    fake_provider: FakeProvider, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """After Check went on by itself, an Enter that lands before Model takes keys was
+    meant for Check's Next: given to Model it would pick a model unseen. Typing once
+    Model takes keys is an answer there."""
+    h = build(fake_provider, tmp_path)
+    loaded = threading.Event()
+    real = h.services.catalog
+
+    def slow_catalog(*args: Any, **kwargs: Any) -> Any:
+        assert loaded.wait(10)
+        return real(*args, **kwargs)
+
+    async with h.app.run_test(size=SIZE) as pilot:
+        await goto(pilot, "check", provider="anthropic", method="api_key", secret=ANTHROPIC_KEY)
+        monkeypatch.setattr(h.services, "catalog", slow_catalog)
+        check = pilot.app.screen
+        assert isinstance(check, StepScreen)
+        check.finish(StepResult("next", automatic=True))  # what the pause after ✓ does
+        model = await wait_screen(pilot, ModelScreen)
+        await pilot.press("enter", "down")
+        assert h.app.typeahead.held == 1  # the Enter went; ↓ waits for the list
+        loaded.set()
+        await wait_for(pilot, lambda: model.taking_keys and h.app.typeahead.held == 0, "ready")
+        await pilot.press("enter")
+        await wait_screen(pilot, ReviewScreen)
