@@ -23,9 +23,11 @@ from tests.fakes.fixtures import (  # noqa: F401
     fast_retries,
 )
 
-# The reliability tally's hooks live in a plugin: under xdist the controller loads only
-# this conftest, and it is the one that adds up the workers' counts and prints the table.
-pytest_plugins = ["tests.support.tally"]
+# The reliability tally's hooks and fixture live in a plugin: under xdist the controller
+# loads only this conftest, and it is the one that adds up the workers' counts and prints
+# the table. The leak canaries' fixtures are one too: tests/tui's flows and
+# tests/reliability both take them.
+pytest_plugins = ["tests.support.tally", "tests.support.leaks"]
 
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 

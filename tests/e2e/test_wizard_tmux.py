@@ -319,6 +319,104 @@ def test_a_second_run_keeps_the_key_with_enter_only(fake: Fake, tmp_path: Path) 
     assert str(kept["verified_at"]) >= str(first["verified_at"])  # RFC 3339 UTC sorts
 
 
+HAIKU = "claude-haiku-4-5-20251001"  # in the fake's live list, not the default (Sonnet)
+
+
+def highlighted(w: Wizard, row: str, *others: str) -> bool:
+    """`row` stands out (the list's highlight) from the `others` of its list."""
+    mine = w.term.background_at(row)
+    return all(w.term.background_at(other) != mine for other in others)
+
+
+def model_options(w: Wizard) -> str:
+    """The Model step's Effort and Max tokens rows (below the list at 80×24): Tab from the
+    filter past the list, Thinking and Budget to Effort, which scrolls them into view."""
+    w.term.keys("Tab", "Tab", "Tab", "Tab")
+    return w.term.wait_for(lambda s: "Effort" in s and "Max tokens" in s, what="the options")
+
+
+def test_back_and_forward_keep_every_answer(wizard: Wizard) -> None:
+    """Answers at every step, then Esc back through each step to Provider (each still shows
+    its answer), then forward to Review and Finish: nothing was lost on the way."""
+    w = wizard
+    providers = [registry.PROVIDERS[p].label for p in registry.ids()]
+    start_setup(w)  # Anthropic
+    w.term.keys("Enter")  # API key
+    w.term.wait_for("Paste your API key")
+    w.term.paste(ANTHROPIC_KEY)
+    fingerprint = f"{ANTHROPIC_KEY[:16]}…{ANTHROPIC_KEY[-4:]} · {len(ANTHROPIC_KEY)} chars"
+    w.term.wait_for(lambda s: fingerprint in s and "✓ Looks right" in s)
+    w.term.keys("Enter")
+    w.term.wait_for("✓ Verified")
+    w.term.keys("C-n")
+    w.term.wait_for(lambda s: "Live list from Anthropic" in s and "max output" in s)
+    w.term.type("haiku")
+    w.term.wait_for(lambda s: HAIKU in s and "claude-sonnet-4-6" not in s, what="Haiku alone")
+    model_options(w)
+    w.term.keys("Enter")  # open Effort's menu: model default, low, …
+    w.term.wait_for(lambda s: "medium" in s and "xhigh" in s, what="the effort menu")
+    w.term.keys("Down", "Enter")  # low
+    w.term.wait_for(
+        lambda s: re.search(r"Effort[\s▊]+low", s) is not None and "xhigh" not in s,
+        what="effort low, the menu closed",
+    )
+    w.term.keys("Tab")  # Max tokens
+    w.term.type("4096")
+    w.term.wait_for(lambda s: re.search(r"Max tokens[\s▊]+4096", s) is not None)
+    w.term.keys("C-n")
+    w.term.wait_for("Review and write")
+    w.term.wait_for(f'+name = "{HAIKU}"')
+
+    # Back through every step, each showing what was answered there.
+    w.term.keys("Escape")
+    w.term.wait_for(lambda s: "Choose the model" in s and HAIKU in s and "claude-opus-4-8" in s)
+    assert highlighted(w, HAIKU, "claude-opus-4-8", "claude-sonnet-4-6"), w.term.screen()
+    options = model_options(w)
+    assert re.search(r"Effort[\s▊]+low", options), options
+    assert re.search(r"Max tokens[\s▊]+4096", options), options
+    w.term.keys("Escape")
+    w.term.wait_for(lambda s: "Checking your credential" in s and "✓ Verified" in s)
+    w.term.keys("Escape")
+    w.term.wait_for(
+        lambda s: (
+            "Paste your API key" in s
+            and ((fingerprint in s and "•" in s) or "Keep the stored key" in s)
+        ),
+        what="the pasted key kept (or the stored one offered)",
+    )
+    w.term.keys("Escape")
+    w.term.wait_for(lambda s: "How should Seal authenticate?" in s and "setup-token" in s)
+    assert highlighted(w, "API key", "Claude setup-token"), w.term.screen()
+    w.term.keys("Escape")
+    w.term.wait_for(lambda s: "Which provider should Seal use?" in s and providers[-1] in s)
+    assert highlighted(w, "Anthropic", *providers[1:]), w.term.screen()
+
+    # And forward again with Enter / Ctrl+N only: every answer is still the one given.
+    w.term.keys("Enter")
+    w.term.wait_for("How should Seal authenticate?")
+    w.term.keys("Enter")
+    w.term.wait_for("Paste your API key")
+    w.term.keys("C-n")
+    w.term.wait_for("✓ Verified")
+    w.term.keys("C-n")
+    w.term.wait_for(lambda s: "Live list from Anthropic" in s and "max output" in s)
+    w.term.keys("C-n")
+    w.term.wait_for(f'+name = "{HAIKU}"')
+    body = "\n".join(w.term.joined_lines())
+    assert '+effort = "low"' in body and "+max_tokens = 4096" in body, body
+    w.term.keys("C-n")  # Write
+    done = w.term.wait_for("All set")
+    assert f"Seal will use {HAIKU} from Anthropic ({auth_label('api_key')})" in done
+    w.term.keys("C-n")  # Finish
+    assert w.wait_exit() == 0
+    w.assert_never_shown(ANTHROPIC_KEY)
+    model = read_config(w)["model"]
+    assert isinstance(model, dict)
+    assert model["name"] == HAIKU and model["auth"] == "api_key", model
+    assert model["effort"] == "low" and model["max_tokens"] == 4096, model
+    assert read_store(w)["secret"] == ANTHROPIC_KEY
+
+
 def test_pro_max_sign_in_walk(wizard: Wizard) -> None:
     w = wizard
     start_setup(w)

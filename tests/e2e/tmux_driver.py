@@ -21,6 +21,8 @@ from pathlib import Path
 
 DEFAULT_TIMEOUT = 15.0
 POLL = 0.05
+# An escape sequence (CSI … final byte) or one plain character of a `capture-pane -e` row.
+_SGR_OR_CHAR = re.compile(r"\x1b\[[0-9;:?]*[ -/]*[@-~]|\x1b[^\[]|.", re.S)
 
 
 class ScreenTimeout(AssertionError):
@@ -131,6 +133,38 @@ class TmuxSession:
             self.screens.append(screen)
         self.last_screen = screen
         return screen
+
+    def background_at(self, text: str) -> str | None:
+        """The background colour (its SGR parameters, None for the default) under the first
+        character of `text` on the screen: a highlighted row stands out from its siblings.
+        Fails when `text` is not on screen."""
+        raw = self._tmux("capture-pane", "-p", "-e", "-t", self.target)
+        for line in raw.splitlines():
+            chars: list[str] = []
+            backgrounds: list[str | None] = []
+            background: str | None = None
+            for token in _SGR_OR_CHAR.findall(line):
+                if not token.startswith("\x1b"):
+                    chars.append(token)
+                    backgrounds.append(background)
+                    continue
+                params = token[2:-1].split(";") if token.endswith("m") else []
+                i = 0
+                while i < len(params):
+                    code = params[i] or "0"
+                    if code in ("0", "49"):
+                        background = None
+                    elif code == "48" and i + 1 < len(params):
+                        width = 3 if params[i + 1] == "5" else 5
+                        background = ";".join(params[i : i + width])
+                        i += width - 1
+                    elif code == "38" and i + 1 < len(params):
+                        i += 2 if params[i + 1] == "5" else 4
+                    i += 1
+            at = "".join(chars).find(text)
+            if at >= 0:
+                return backgrounds[at]
+        raise AssertionError(f"{text!r} is not on screen:\n{self.screen()}")
 
     def joined_lines(self) -> list[str]:
         """The screen's lines as the terminal holds them (`capture-pane -J`): a line the

@@ -1,18 +1,8 @@
-"""The reliability suite's `tally` fixture: cases tried and held, per category, summed
-over the whole run (and over xdist workers) by tests/support/tally.py."""
+"""The reliability suite's tally type, for its tests' annotations. The `tally` fixture
+itself is tests/support/tally.py's (a root plugin), so every folder can count cases."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from tests.support.tally import Tally
 
-import pytest
-
-from tests.support.tally import TALLY, Tally
-
-__all__ = ["Tally", "tally"]
-
-
-@pytest.fixture
-def tally() -> Iterator[Tally]:
-    """The session-wide tally."""
-    yield TALLY
+__all__ = ["Tally"]

@@ -1,43 +1,28 @@
 """A canary secret through every auth method: it may live in the credential store only.
 
 Each canary is registered as valid at the fake provider (or issued by it: OAuth tokens, the
-Console's minted key), then taken through the wizard (Pilot, logs at DEBUG, Textual's own
-log file, a screenshot at every step), the non-interactive CLI as a subprocess (stdout,
-stderr, and the argv of its process tree sampled while it runs), and one real-terminal
-walk under tmux. Afterwards the canary (and any 12-char window of its hidden part) must be
-found nowhere but the store: not in seal.toml or its backup, not in any other file, not in
-logs, messages or tracebacks, not on screen, not in the repr of what holds it.
+Console's minted key), then taken through the non-interactive CLI as a subprocess (stdout,
+stderr, and the argv of its process tree sampled while it runs), through the wizard's
+error paths (Pilot, logs at DEBUG, Textual's own log file, a screenshot at every step), and
+one real-terminal walk under tmux. Afterwards the canary (and any 12-char window of its
+hidden part) must be found nowhere but the store: not in seal.toml or its backup, not in
+any other file, not in logs, messages or tracebacks, not on screen, not in the repr of
+what holds it. The wizard's own walk of every method carries the same checks: the flows of
+tests/tui/test_flows.py walk with canaries (tests/support/leaks.py).
 """
 
 from __future__ import annotations
 
 import asyncio
-import json
-import logging
 import subprocess
 import threading
 import time
-from collections.abc import Iterator
-from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
-import textual.constants
-from textual.pilot import Pilot
 
 from backend.credentials.stores import KeyringStore, StoreChoice
-from screens.auth_method import AuthMethodScreen
-from screens.check import CheckScreen
-from screens.claude_code import ClaudeCodeScreen
-from screens.done import DoneScreen
-from screens.env_method import EnvScreen
-from screens.model import ModelScreen
-from screens.provider import ProviderScreen
-from screens.review import ReviewScreen
-from screens.welcome import WelcomeScreen
-from screens.widgets.model_picker import ModelPicker
 from tests.cli.helpers import SEAL_SETUP, subprocess_env
 from tests.conftest import require_tools
 from tests.fakes.provider import (
@@ -48,352 +33,32 @@ from tests.fakes.provider import (
     FakeProvider,
 )
 from tests.reliability.conftest import Tally
-from tests.reliability.leakcheck import (
-    ArgvSamples,
-    RecordingHandler,
-    canary,
-    files_holding,
-    leaks_in,
-    svg_text,
+from tests.reliability.leakcheck import ArgvSamples, RecordingHandler, canary, svg_text
+from tests.support.leaks import (
+    CASE_IDS,
+    CASES,
+    EXISTING_TOML,
+    Case,
+    Shots,
+    arm,
+    check,
+    check_files,
+    write_claude_code,
 )
 from tests.tui.harness import (
     SIZE,
     Harness,
     browser_sign_in,
     build,
-    choose,
     paste,
     press_next,
     sign_in_url,
     text_of,
     wait_check,
     wait_for,
-    wait_screen,
 )
 
 REPO = Path(__file__).resolve().parents[2]
-EXISTING_TOML = (
-    '# my project\n[model]\nprovider = "openai"  # keep me\nname = "gpt-5"\nauth = "env"\n'
-)
-
-
-# --- the canaries ---------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Case:
-    """One method and the canaries it carries (the first is what the person supplies)."""
-
-    id: str
-    provider: str
-    method: str
-    canaries: tuple[str, ...]
-    stored: bool  # kept in seal's store (else read from the env / Claude Code at run time)
-    model: str
-
-
-def make_cases() -> list[Case]:
-    return [
-        Case(
-            "api_key-anthropic",
-            "anthropic",
-            "api_key",
-            (canary("sk-ant-api03-", 108, "Ak"),),
-            True,
-            "claude-sonnet-4-6",
-        ),
-        Case(
-            "api_key-openrouter",
-            "openrouter",
-            "api_key",
-            (canary("sk-or-v1-", 73, "Or"),),
-            True,
-            "anthropic/claude-sonnet-4.6",
-        ),
-        Case(
-            "api_key-openai",
-            "openai",
-            "api_key",
-            (canary("sk-proj-", 176, "Oa"),),
-            True,
-            "gpt-5",
-        ),
-        Case(
-            "setup_token",
-            "anthropic",
-            "setup_token",
-            (canary("sk-ant-oat01-", 108, "St"),),
-            True,
-            "claude-sonnet-4-6",
-        ),
-        Case(
-            "oauth",
-            "anthropic",
-            "oauth",
-            (canary("sk-ant-oat01-", 108, "Ac"), canary("sk-ant-ort01-", 108, "Rf")),
-            True,
-            "claude-sonnet-4-6",
-        ),
-        Case(
-            "console_oauth",
-            "anthropic",
-            "console_oauth",
-            # the minted key is stored; the sign-in's own tokens are used once and dropped
-            (
-                canary("sk-ant-api03-", 108, "Mk"),
-                canary("sk-ant-oat01-", 108, "Ca"),
-                canary("sk-ant-ort01-", 108, "Cr"),
-            ),
-            True,
-            "claude-sonnet-4-6",
-        ),
-        Case(
-            "claude_code",
-            "anthropic",
-            "claude_code",
-            (canary("sk-ant-oat01-", 108, "Cc"), canary("sk-ant-ort01-", 108, "Cd")),
-            False,
-            "claude-sonnet-4-6",
-        ),
-        Case(
-            "env",
-            "anthropic",
-            "env",
-            (canary("sk-ant-api03-", 108, "Ev"),),
-            False,
-            "claude-sonnet-4-6",
-        ),
-    ]
-
-
-CASES = make_cases()
-CASE_IDS = [c.id for c in CASES]
-
-
-def arm(fake: FakeProvider, case: Case) -> None:
-    """Make the fake accept (or hand out) the case's canaries."""
-    first = case.canaries[0]
-    if case.method == "api_key":
-        fake.add_key(case.provider, first)
-    elif case.method == "setup_token":
-        fake.add_key("anthropic-bearer", first)
-    elif case.method == "oauth":
-        fake.next_tokens.append((case.canaries[0], case.canaries[1]))
-    elif case.method == "console_oauth":
-        fake.next_api_keys.append(first)
-        fake.next_tokens.append((case.canaries[1], case.canaries[2]))
-    elif case.method == "claude_code":
-        fake.add_key("anthropic-bearer", first)
-    elif case.method == "env":
-        fake.add_key("anthropic", first)
-
-
-def write_claude_code(home: Path, access: str, refresh: str) -> Path:
-    path = home / ".claude" / ".credentials.json"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    expires = datetime.now(UTC) + timedelta(hours=5)
-    body = {
-        "claudeAiOauth": {
-            "accessToken": access,
-            "refreshToken": refresh,
-            "expiresAt": int(expires.timestamp() * 1000),
-            "scopes": ["user:inference", "user:profile"],
-            "subscriptionType": "max",
-        }
-    }
-    path.write_text(json.dumps(body), encoding="utf-8")
-    path.chmod(0o600)
-    return path
-
-
-def check(tally: Tally, where: str, text: str, secrets: tuple[str, ...], what: str = "") -> None:
-    """Record and assert: no needle of `secrets` in `text`."""
-    found = leaks_in(text, secrets)
-    tally.record(f"leaks: {where}", not found)
-    assert not found, f"a secret leaked into {where} {what}: {found[0][:6]}…"
-
-
-def check_files(
-    tally: Tally, roots: list[Path], secrets: tuple[str, ...], allowed: set[Path]
-) -> None:
-    """Every file under `roots` but the `allowed` ones (the store, Claude Code's file)."""
-    for root in roots:
-        holding = files_holding(root, secrets)
-        stray = sorted(str(p) for p in holding if p not in allowed)
-        for name in ("seal.toml", "seal.toml.bak"):
-            # seal.toml.bak and the older versions kept beside it (.bak.1, .bak.2).
-            here = [p for p in root.rglob(name + ("*" if name.endswith(".bak") else ""))]
-            for path in here:
-                check(tally, name, path.read_text(encoding="utf-8"), secrets, str(path))
-        tally.record("leaks: other files", not stray)
-        assert not stray, f"a secret was written to {stray}"
-
-
-# --- the wizard (Pilot) ---------------------------------------------------------------------
-
-
-@dataclass
-class Shots:
-    """Screen text after every step (from export_screenshot), checked at the end."""
-
-    pilot: Pilot[Any]
-    texts: list[tuple[str, str]] = field(default_factory=list)
-
-    async def take(self, label: str) -> None:
-        await self.pilot.pause()
-        svg = self.pilot.app.export_screenshot()
-        self.texts.append((label, svg_text(svg)))
-
-
-@pytest.fixture
-def logs(caplog: pytest.LogCaptureFixture) -> Iterator[RecordingHandler]:
-    """Everything logged at DEBUG and up: caplog plus a handler on the root logger."""
-    caplog.set_level(logging.DEBUG)
-    handler = RecordingHandler()
-    root = logging.getLogger()
-    before = root.level
-    root.addHandler(handler)
-    root.setLevel(logging.DEBUG)
-    try:
-        yield handler
-    finally:
-        root.removeHandler(handler)
-        root.setLevel(before)
-
-
-@pytest.fixture
-def textual_log(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """Textual's own log (TEXTUAL_LOG) written to a file for the test."""
-    path = tmp_path / "textual.log"
-    monkeypatch.setattr(textual.constants, "LOG_FILE", str(path))
-    return path
-
-
-async def walk_wizard(pilot: Pilot[Any], h: Harness, case: Case, shots: Shots) -> str:
-    """Welcome → … → Done, a screenshot after each step; returns the pending file's text."""
-    pending_text = ""
-    await wait_screen(pilot, WelcomeScreen)
-    await shots.take("welcome")
-    await press_next(pilot)
-    await wait_screen(pilot, ProviderScreen)
-    await choose(pilot, case.provider)
-    await shots.take("provider")
-    await press_next(pilot)
-    await wait_screen(pilot, AuthMethodScreen)
-    await choose(pilot, case.method)
-    await shots.take("auth method")
-    await press_next(pilot)
-    if case.method in ("api_key", "setup_token"):
-        from screens.secret_entry import SecretEntryScreen
-
-        await wait_screen(pilot, SecretEntryScreen)
-        await paste(pilot, "#secret", f'  "{case.canaries[0]}"\n')
-        await wait_for(pilot, lambda: "Looks right" in text_of(pilot, "#feedback"), "accepted")
-        await shots.take("pasted")
-        await press_next(pilot)
-    elif case.method in ("oauth", "console_oauth"):
-        screen, url = await sign_in_url(pilot)
-        await shots.take("authorize")
-        assert screen.pending is not None
-        code = await asyncio.to_thread(browser_sign_in, url)
-        await paste(pilot, "#code", code)
-        await shots.take("code pasted")
-        from backend.auth.oauth import pending_path
-
-        path = pending_path("max" if case.method == "oauth" else "console", h.services.env)
-        pending_text = path.read_text(encoding="utf-8")
-        await press_next(pilot)
-        await wait_screen(pilot, CheckScreen)
-    elif case.method == "claude_code":
-        await wait_screen(pilot, ClaudeCodeScreen)
-        await wait_for(pilot, lambda: "Found" in text_of(pilot, "#found"), "found")
-        await shots.take("claude code")
-        await press_next(pilot)
-    else:
-        await wait_screen(pilot, EnvScreen)
-        await shots.take("env")
-        await press_next(pilot)
-    await wait_check(pilot, "✓")
-    await shots.take("check")
-    await press_next(pilot)
-    model = await wait_screen(pilot, ModelScreen)
-    await wait_for(pilot, lambda: model.query_one("#picker", ModelPicker), "model list")
-    picker = model.query_one("#picker", ModelPicker)
-    await wait_for(pilot, lambda: picker.select(case.model), f"model {case.model}")
-    await wait_for(pilot, lambda: model.ready, "a model chosen")
-    await shots.take("model")
-    await press_next(pilot)
-    review = await wait_screen(pilot, ReviewScreen)
-    await wait_for(pilot, lambda: review.ready, "review prepared")
-    await shots.take("review")
-    await press_next(pilot)
-    await wait_screen(pilot, DoneScreen)
-    await shots.take("done")
-    await press_next(pilot)
-    return pending_text
-
-
-@pytest.mark.parametrize("case", CASES, ids=CASE_IDS)
-async def test_wizard_keeps_the_canary_in_the_store(
-    case: Case,
-    fake_provider: FakeProvider,
-    tmp_path: Path,
-    isolated_env: Path,
-    logs: RecordingHandler,
-    caplog: pytest.LogCaptureFixture,
-    textual_log: Path,
-    tally: Tally,
-) -> None:
-    arm(fake_provider, case)
-    env: dict[str, str] = {}
-    if case.method == "env":
-        env["ANTHROPIC_API_KEY"] = case.canaries[0]
-    cc_file = None
-    if case.method == "claude_code":
-        cc_file = write_claude_code(isolated_env, case.canaries[0], case.canaries[1])
-    h = build(fake_provider, tmp_path, env=env, config_text=EXISTING_TOML)
-    async with h.app.run_test(size=SIZE) as pilot:
-        shots = Shots(pilot)
-        pending_text = await walk_wizard(pilot, h, case, shots)
-    assert h.app.return_code == 0
-    secrets = case.canaries
-    stored = h.stored(case.provider)
-
-    # The store holds it (the test would prove nothing otherwise) …
-    if case.stored:
-        assert stored is not None
-        assert case.canaries[0] in (stored.secret, stored.access_token)
-        assert case.canaries[0] in stored.to_json()
-    else:
-        assert stored is None
-    # … and nothing else does.
-    for label, text in shots.texts:
-        check(tally, "screen", text, secrets, f"(step {label})")
-    assert any(
-        "•" in text for label, text in shots.texts if label in ("pasted", "code pasted")
-    ) or (case.method not in ("api_key", "setup_token", "oauth", "console_oauth")), (
-        "the masked field shows bullets"
-    )
-    log_text = logs.text + "\n" + caplog.text
-    log_text += "\n".join(r.getMessage() for r in caplog.records)
-    check(tally, "logs", log_text, secrets)
-    textual_text = textual_log.read_text(encoding="utf-8") if textual_log.exists() else ""
-    check(tally, "textual log", textual_text, secrets)
-    if case.method in ("oauth", "console_oauth"):
-        assert pending_text, "the pending sign-in file was there during the exchange"
-        check(tally, "pending sign-in file", pending_text, secrets)
-    answers = h.app.answers
-    reprs = [repr(answers), str(answers), repr(answers.record), str(answers.record)]
-    if answers.record is not None:
-        report = h.services.check(case.provider, answers.record)
-        reprs += [repr(report), repr(report.result), str(report.result.message)]
-        from backend.providers.base import Auth
-
-        reprs.append(repr(Auth.from_record(answers.record)))
-    check(tally, "repr", "\n".join(reprs), secrets)
-    allowed = {cc_file} if cc_file is not None else set()
-    check_files(tally, [tmp_path / "project", isolated_env], secrets, allowed)
-    assert h.config_path.with_name("seal.toml.bak").exists()
 
 
 # --- errors after the paste: messages and tracebacks ------------------------------------------
@@ -663,7 +328,9 @@ def test_cli_keeps_the_canary_in_the_store(
     if case.method == "env":
         extra["ANTHROPIC_API_KEY"] = case.canaries[0]
     env = subprocess_env(home, fake_provider, **extra)
-    cc_file = write_claude_code(home, *case.canaries[:2]) if case.method == "claude_code" else None
+    cc_file = None
+    if case.method == "claude_code":
+        cc_file = write_claude_code(home / ".claude" / ".credentials.json", *case.canaries[:2])
     stdin = f"{case.canaries[0]}\n" if case.method in ("api_key", "setup_token") else None
     if case.method in ("oauth", "console_oauth", "claude_code", "env"):
         stdin = None if case.method in ("oauth", "console_oauth") else ""

@@ -36,7 +36,7 @@ from tests.fakes.provider import (
     FakeProvider,
 )
 from tests.reliability.conftest import Tally
-from tests.reliability.test_leaks import write_claude_code
+from tests.support.leaks import write_claude_code
 from tests.tui.harness import (
     build,
     confirm,
@@ -163,7 +163,7 @@ def _arrange(home: Path, project: Path, source: Source, config: str) -> dict[str
     if source.record is not None:
         FileStore(home / ".config" / "seal" / "credentials.json").put(source.record)
     if source.claude_code:
-        write_claude_code(home, CC_ACCESS, CC_REFRESH)
+        write_claude_code(home / ".claude" / ".credentials.json", CC_ACCESS, CC_REFRESH)
     (project / "seal.toml").write_text(config, encoding="utf-8")
     return dict(source.env)
 

@@ -1,9 +1,9 @@
 """The reliability suite's tally: every case tried is counted per category, and the end
 of the run prints a table of cases tried and held (README's Reliability section quotes it).
 
-A test records each case with `tally.record(category, held)` (the `tally` fixture of
-tests/reliability/conftest.py); it still asserts, so a case that does not hold fails the
-test as well as showing in the table.
+A test records each case with `tally.record(category, held)` (the `tally` fixture here,
+which every test folder has since this is a root plugin); it still asserts, so a case
+that does not hold fails the test as well as showing in the table.
 
 Under pytest-xdist each worker counts its own cases: at the end of its session a worker
 sends its counts to the controller (`config.workeroutput`), which adds them up as each
@@ -14,6 +14,7 @@ so the controller (which collects no test) has these hooks too.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -47,6 +48,12 @@ class Tally:
 TALLY = Tally()
 
 _KEY = "reliability_tally"
+
+
+@pytest.fixture
+def tally() -> Iterator[Tally]:
+    """The session-wide tally."""
+    yield TALLY
 
 
 def pytest_sessionfinish(session: pytest.Session) -> None:

@@ -1,8 +1,11 @@
-"""Pilot flows: one per auth method, each ending with seal.toml and the stored record."""
+"""Pilot flows: one per auth method, each ending with seal.toml and the stored record.
+
+Each walk carries canary secrets (tests/support/leaks.py) and is watched at every step: at
+the end the canary is in the store and nowhere else (screens, logs, files, reprs).
+"""
 
 from __future__ import annotations
 
-import json
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -14,13 +17,8 @@ from screens.check import CheckScreen
 from screens.claude_code import ClaudeCodeScreen
 from screens.env_method import EnvScreen
 from screens.model import ModelScreen
-from tests.fakes.provider import (
-    ANTHROPIC_KEY,
-    OPENAI_KEY,
-    OPENROUTER_KEY,
-    SETUP_TOKEN,
-    FakeProvider,
-)
+from tests.fakes.provider import ANTHROPIC_KEY, OPENROUTER_KEY, FakeProvider
+from tests.support.leaks import EXISTING_TOML, Canaries, write_claude_code
 from tests.tui.harness import (
     SIZE,
     build,
@@ -55,29 +53,39 @@ def _verified_api_key(record: CredentialRecord | None, provider: str, secret: st
     assert _close_to(record.verified_at, datetime.now(UTC))
 
 
-async def test_anthropic_api_key(fake_provider: FakeProvider, tmp_path: Path) -> None:
-    h = build(fake_provider, tmp_path)
-    async with h.app.run_test(size=SIZE) as pilot:
-        await walk_api_key(pilot, "anthropic", ANTHROPIC_KEY, "claude-sonnet-4-6")
+async def test_anthropic_api_key(
+    fake_provider: FakeProvider, tmp_path: Path, canaries: Canaries
+) -> None:
+    case = canaries.case("api_key-anthropic")
+    key = case.canaries[0]
+    h = build(fake_provider, tmp_path, config_text=EXISTING_TOML)
+    walk = canaries.watch(case, h)
+    async with h.app.run_test(size=SIZE, message_hook=walk.hook) as pilot:
+        # Pasted as people copy it: quoted, padded, with a line break (cleaned to the key).
+        await walk_api_key(pilot, "anthropic", f'  "{key}"\n', "claude-sonnet-4-6")
     assert h.app.return_code == 0
     assert h.config().model() == {
         "provider": "anthropic",
         "name": "claude-sonnet-4-6",
         "auth": "api_key",
     }
-    _verified_api_key(h.stored("anthropic"), "anthropic", ANTHROPIC_KEY)
+    assert h.config_text().startswith("# my project\n")
+    _verified_api_key(h.stored("anthropic"), "anthropic", key)
     assert [r.key for r in h.store.list()] == ["anthropic:default"]
-    assert ANTHROPIC_KEY not in h.config_text()
     assert fake_provider.count(MODELS) == 1
+    walk.verify()
 
 
 async def test_openrouter_key_with_attribution_headers(
-    fake_provider: FakeProvider, tmp_path: Path
+    fake_provider: FakeProvider, tmp_path: Path, canaries: Canaries
 ) -> None:
-    h = build(fake_provider, tmp_path)
-    async with h.app.run_test(size=SIZE) as pilot:
+    case = canaries.case("api_key-openrouter")
+    key = case.canaries[0]
+    h = build(fake_provider, tmp_path, config_text=EXISTING_TOML)
+    walk = canaries.watch(case, h)
+    async with h.app.run_test(size=SIZE, message_hook=walk.hook) as pilot:
         await to_method(pilot, "openrouter", "api_key")
-        await enter_secret(pilot, OPENROUTER_KEY)
+        await enter_secret(pilot, key)
         await press_next(pilot)
         await wait_check(pilot, "✓")
         # OpenRouter's /key identity is shown.
@@ -103,8 +111,9 @@ async def test_openrouter_key_with_attribution_headers(
         "X-OpenRouter-Title": "my-app",
     }
     assert "[model.headers]" in h.config_text()
-    _verified_api_key(h.stored("openrouter"), "openrouter", OPENROUTER_KEY)
+    _verified_api_key(h.stored("openrouter"), "openrouter", key)
     assert fake_provider.count("/openrouter/api/v1/key") == 1
+    walk.verify()
 
 
 async def test_openrouter_bad_referer_blocks_next(
@@ -125,21 +134,28 @@ async def test_openrouter_bad_referer_blocks_next(
         assert not screen.ready
 
 
-async def test_openai_key(fake_provider: FakeProvider, tmp_path: Path) -> None:
-    h = build(fake_provider, tmp_path)
-    async with h.app.run_test(size=SIZE) as pilot:
-        await walk_api_key(pilot, "openai", OPENAI_KEY, "gpt-5-mini")
+async def test_openai_key(fake_provider: FakeProvider, tmp_path: Path, canaries: Canaries) -> None:
+    case = canaries.case("api_key-openai")
+    key = case.canaries[0]
+    h = build(fake_provider, tmp_path, config_text=EXISTING_TOML)
+    walk = canaries.watch(case, h)
+    async with h.app.run_test(size=SIZE, message_hook=walk.hook) as pilot:
+        await walk_api_key(pilot, "openai", key, "gpt-5-mini")
     assert h.app.return_code == 0
     assert h.config().model() == {"provider": "openai", "name": "gpt-5-mini", "auth": "api_key"}
-    _verified_api_key(h.stored("openai"), "openai", OPENAI_KEY)
+    _verified_api_key(h.stored("openai"), "openai", key)
     assert fake_provider.count("/openai/v1/models") == 1
+    walk.verify()
 
 
-async def test_setup_token(fake_provider: FakeProvider, tmp_path: Path) -> None:
-    h = build(fake_provider, tmp_path)
-    async with h.app.run_test(size=SIZE) as pilot:
+async def test_setup_token(fake_provider: FakeProvider, tmp_path: Path, canaries: Canaries) -> None:
+    case = canaries.case("setup_token")
+    token = case.canaries[0]
+    h = build(fake_provider, tmp_path, config_text=EXISTING_TOML)
+    walk = canaries.watch(case, h)
+    async with h.app.run_test(size=SIZE, message_hook=walk.hook) as pilot:
         await to_method(pilot, "anthropic", "setup_token")
-        await enter_secret(pilot, SETUP_TOKEN)
+        await enter_secret(pilot, f"{token}\n")
         await press_next(pilot)
         await wait_check(pilot, "✓")
         await press_next(pilot)
@@ -153,17 +169,22 @@ async def test_setup_token(fake_provider: FakeProvider, tmp_path: Path) -> None:
     record = h.stored("anthropic")
     assert record is not None
     assert record.kind == "setup_token"
-    assert record.secret == SETUP_TOKEN
+    assert record.secret == token
     assert record.verified_at is not None
     # Sent as a subscription credential: Bearer + the OAuth beta.
     sent = fake_provider.requests(MODELS)[-1].headers
-    assert sent["authorization"] == f"Bearer {SETUP_TOKEN}"
+    assert sent["authorization"] == f"Bearer {token}"
     assert "oauth-2025-04-20" in sent["anthropic-beta"]
+    walk.verify()
 
 
-async def test_claude_max_sign_in(fake_provider: FakeProvider, tmp_path: Path) -> None:
-    h = build(fake_provider, tmp_path)
-    async with h.app.run_test(size=SIZE) as pilot:
+async def test_claude_max_sign_in(
+    fake_provider: FakeProvider, tmp_path: Path, canaries: Canaries
+) -> None:
+    case = canaries.case("oauth")
+    h = build(fake_provider, tmp_path, config_text=EXISTING_TOML)
+    walk = canaries.watch(case, h)
+    async with h.app.run_test(size=SIZE, message_hook=walk.hook) as pilot:
         await to_method(pilot, "anthropic", "oauth")
         await sign_in(pilot, fake_provider)
         await wait_check(pilot, "✓")
@@ -181,6 +202,7 @@ async def test_claude_max_sign_in(fake_provider: FakeProvider, tmp_path: Path) -
     assert record is not None
     assert record.kind == "oauth"
     assert record.secret is None
+    assert (record.access_token, record.refresh_token) == case.canaries
     assert record.access_token in fake_provider.bearer_tokens
     assert record.refresh_token in fake_provider.live_refresh_tokens()
     lifetime = timedelta(seconds=fake_provider.token_lifetime)
@@ -189,13 +211,16 @@ async def test_claude_max_sign_in(fake_provider: FakeProvider, tmp_path: Path) -
     token_calls = fake_provider.requests("/v1/oauth/token", "POST")
     assert [c.json()["grant_type"] for c in token_calls] == ["authorization_code"]
     assert fake_provider.count("/api/oauth/claude_cli/create_api_key") == 0
-    text = h.config_text()
-    assert record.access_token not in text and record.refresh_token not in text
+    walk.verify()
 
 
-async def test_console_sign_in_mints_api_key(fake_provider: FakeProvider, tmp_path: Path) -> None:
-    h = build(fake_provider, tmp_path)
-    async with h.app.run_test(size=SIZE) as pilot:
+async def test_console_sign_in_mints_api_key(
+    fake_provider: FakeProvider, tmp_path: Path, canaries: Canaries
+) -> None:
+    case = canaries.case("console_oauth")
+    h = build(fake_provider, tmp_path, config_text=EXISTING_TOML)
+    walk = canaries.watch(case, h)
+    async with h.app.run_test(size=SIZE, message_hook=walk.hook) as pilot:
         await to_method(pilot, "anthropic", "console_oauth")
         await sign_in(pilot, fake_provider)
         await wait_check(pilot, "✓")
@@ -210,21 +235,24 @@ async def test_console_sign_in_mints_api_key(fake_provider: FakeProvider, tmp_pa
     record = h.stored("anthropic")
     assert record is not None
     assert record.kind == "api_key"
-    assert record.secret is not None and record.secret.startswith("sk-ant-api03-")
+    assert record.secret == case.canaries[0]  # the key the Console minted
     assert record.secret in fake_provider.anthropic_keys
-    assert record.secret != ANTHROPIC_KEY
     assert record.access_token is None and record.refresh_token is None
     assert record.verified_at is not None
     assert fake_provider.count("/api/oauth/claude_cli/create_api_key", "POST") == 1
     # The check used the minted key as an API key.
     assert fake_provider.requests(MODELS)[-1].headers["x-api-key"] == record.secret
+    walk.verify()
 
 
 async def test_env_method_checks_the_variable_and_stores_nothing(
-    fake_provider: FakeProvider, tmp_path: Path
+    fake_provider: FakeProvider, tmp_path: Path, canaries: Canaries
 ) -> None:
-    h = build(fake_provider, tmp_path, env={"ANTHROPIC_API_KEY": ANTHROPIC_KEY})
-    async with h.app.run_test(size=SIZE) as pilot:
+    case = canaries.case("env")
+    key = case.canaries[0]
+    h = build(fake_provider, tmp_path, env={"ANTHROPIC_API_KEY": key}, config_text=EXISTING_TOML)
+    walk = canaries.watch(case, h)
+    async with h.app.run_test(size=SIZE, message_hook=walk.hook) as pilot:
         await to_method(pilot, "anthropic", "env")
         await wait_screen(pilot, EnvScreen)
         await wait_text(pilot, ".intro", "Next checks $ANTHROPIC_API_KEY live")
@@ -239,8 +267,8 @@ async def test_env_method_checks_the_variable_and_stores_nothing(
         "auth": "env",
     }
     assert h.store.list() == []
-    assert fake_provider.requests(MODELS)[-1].headers["x-api-key"] == ANTHROPIC_KEY
-    assert ANTHROPIC_KEY not in h.config_text()
+    assert fake_provider.requests(MODELS)[-1].headers["x-api-key"] == key
+    walk.verify()
 
 
 async def test_env_method_with_a_value_that_cannot_be_sent_says_which_variable(
@@ -279,26 +307,12 @@ async def test_env_method_unset_skips_the_check(
     assert fake_provider.requests() == []
 
 
-def _write_claude_code(path: Path, access: str, refresh: str, expires: datetime) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    body = {
-        "claudeAiOauth": {
-            "accessToken": access,
-            "refreshToken": refresh,
-            "expiresAt": int(expires.timestamp() * 1000),
-            "scopes": ["user:inference", "user:profile"],
-            "subscriptionType": "max",
-        }
-    }
-    path.write_text(json.dumps(body), encoding="utf-8")
-    path.chmod(0o600)
-
-
 @pytest.mark.parametrize("where", ["home", "claude_config_dir"])
 async def test_claude_code_import(
-    fake_provider: FakeProvider, tmp_path: Path, isolated_env: Path, where: str
+    fake_provider: FakeProvider, tmp_path: Path, isolated_env: Path, where: str, canaries: Canaries
 ) -> None:
-    tokens = fake_provider.issue_tokens()
+    case = canaries.case("claude_code")
+    access, refresh = case.canaries
     expires = datetime.now(UTC) + timedelta(hours=5, minutes=30)
     env: dict[str, str] = {}
     if where == "home":
@@ -307,10 +321,11 @@ async def test_claude_code_import(
         config_dir = tmp_path / "cc-config"
         env["CLAUDE_CONFIG_DIR"] = str(config_dir)
         path = config_dir / ".credentials.json"
-    _write_claude_code(path, tokens["access_token"], tokens["refresh_token"], expires)
+    write_claude_code(path, access, refresh, expires)
     before = path.read_bytes()
-    h = build(fake_provider, tmp_path, env=env)
-    async with h.app.run_test(size=SIZE) as pilot:
+    h = build(fake_provider, tmp_path, env=env, config_text=EXISTING_TOML)
+    walk = canaries.watch(case, h, claude_code_file=path)
+    async with h.app.run_test(size=SIZE, message_hook=walk.hook) as pilot:
         await to_method(pilot, "anthropic", "claude_code")
         await wait_screen(pilot, ClaudeCodeScreen)
         found = await wait_text(pilot, "#found", "✓ Found Claude Code's sign-in")
@@ -329,7 +344,8 @@ async def test_claude_code_import(
     assert h.store.list() == []
     assert path.read_bytes() == before  # read-only: Claude Code's file is never written
     sent = fake_provider.requests(MODELS)[-1].headers
-    assert sent["authorization"] == f"Bearer {tokens['access_token']}"
+    assert sent["authorization"] == f"Bearer {access}"
+    walk.verify()
 
 
 async def test_claude_code_missing_keeps_next_disabled(
@@ -347,7 +363,7 @@ async def test_claude_code_missing_keeps_next_disabled(
         tokens = fake_provider.issue_tokens()
         expires = datetime.now(UTC) + timedelta(hours=2)
         path = isolated_env / ".claude" / ".credentials.json"
-        _write_claude_code(path, tokens["access_token"], tokens["refresh_token"], expires)
+        write_claude_code(path, tokens["access_token"], tokens["refresh_token"], expires)
         await press(pilot, "rescan")
         await wait_text(pilot, "#found", "✓ Found Claude Code's sign-in")
         assert screen.ready
