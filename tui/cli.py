@@ -385,6 +385,11 @@ def _run_wizard(args: argparse.Namespace, mode: str, services: Services) -> int:
         return ExitCode.USAGE
     from backend.errors import SealError
 
+    if mode == "roles" and not _config_is_there(args, services):
+        if not _offer_new_config(args, services):
+            return ExitCode.CANCELLED
+        mode = "onboard"  # the wizard creates seal.toml; its Roles step comes with it
+        args.agent = None
     try:
         code = launch_wizard(
             mode,
@@ -406,6 +411,41 @@ def _run_wizard(args: argparse.Namespace, mode: str, services: Services) -> int:
         error(exc.message, exc.hint, prefix=f"seal-setup {mode}")
         return exc.exit_code
     return ExitCode.OK if code is None else code
+
+
+def _config_is_there(args: argparse.Namespace, services: Services) -> bool:
+    """Whether the seal.toml the command works on is there (a broken one counts: reading
+    it says what is wrong, exit 3)."""
+    from backend.config.location import default_config_path
+
+    path = default_config_path(services.env, args.config)
+    return path.exists() or path.is_symlink()
+
+
+def _offer_new_config(args: argparse.Namespace, services: Services) -> bool:
+    """`seal-setup roles` with no seal.toml: say why roles need one and offer to create it
+    with the setup wizard; True when the person says yes (Enter is yes)."""
+    from backend.config.location import default_config_path, shown_config_path
+    from backend.system.display import visible
+
+    path = shown_config_path(default_config_path(services.env, args.config))
+    err = sys.stderr
+    lines = [
+        f"seal-setup roles: there is no seal.toml at {path} yet.",
+        "  Roles (fast, escalate, fallbacks) are kept in seal.toml, per agent. The setup",
+        "  wizard creates it: provider, sign-in or API key, model, then the roles.",
+    ]
+    err.write("\n".join(visible(line) for line in lines) + "\n")
+    err.write("Create it now with the setup wizard? [Y/n] ")
+    err.flush()
+    answer = sys.stdin.readline(64).strip().lower()
+    if answer in ("", "y", "yes"):
+        return True
+    from backend.system.shell import join, option
+
+    again = join(["seal-setup", *([] if args.config is None else option("--config", args.config))])
+    err.write(visible(f"Nothing written. Run `{again}` when you want to create it.") + "\n")
+    return False
 
 
 def launch_wizard(
@@ -465,8 +505,12 @@ def run() -> None:
     secrets (backend.crash_report), never Python's traceback: its messages may quote one.
     """
     core_dumps.disable()
+    code: int | str | None
     try:
-        code = main()
+        try:
+            code = main()
+        except SystemExit as done:  # argparse's --help, --version and usage errors
+            code = done.code
         sys.stdout.flush()  # here, where a closed pipe is caught, not at exit
     except KeyboardInterrupt:
         sys.exit(ExitCode.CANCELLED)
