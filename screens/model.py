@@ -11,7 +11,7 @@ from textual.containers import Grid
 from textual.widget import Widget
 from textual.widgets import Checkbox, Input, Select, Static
 
-from backend.config.schema import menu
+from backend.config.schema import TITLE_HEADER, menu
 from backend.vocabulary import registry
 from backend.vocabulary.registry import PROVIDER_LABELS
 from screens.base import StepContext, StepScreen
@@ -104,7 +104,7 @@ class ModelScreen(StepScreen):
                 )
                 yield Static("App title", classes="opt-label")
                 yield Input(
-                    self.answers.headers.get("X-OpenRouter-Title", ""),
+                    self.answers.headers.get(TITLE_HEADER, ""),
                     placeholder="your app's name (optional)",
                     id="hdr-title",
                 )
@@ -224,7 +224,7 @@ class ModelScreen(StepScreen):
         errors: list[str] = []
         for widget_id, name in (
             ("hdr-referer", "HTTP-Referer"),
-            ("hdr-title", "X-OpenRouter-Title"),
+            ("hdr-title", TITLE_HEADER),
         ):
             widgets = self.query(f"#{widget_id}")
             if not widgets:

@@ -438,8 +438,9 @@ def _offer_new_config(args: argparse.Namespace, services: Services) -> bool:
     err.write("\n".join(visible(line) for line in lines) + "\n")
     err.write("Create it now with the setup wizard? [Y/n] ")
     err.flush()
-    answer = sys.stdin.readline(64).strip().lower()
-    if answer in ("", "y", "yes"):
+    line = sys.stdin.readline(64)
+    # Enter is yes; end of input (no answer at all) is no.
+    if line and line.strip().lower() in ("", "y", "yes"):
         return True
     from backend.system.shell import join, option
 

@@ -68,10 +68,14 @@ def _roles(tmp_path, capsys, monkeypatch, answer: str) -> tuple[int, str, str, l
     return code, out, err, started
 
 
+@pytest.mark.parametrize("answer", ["n\n", ""], ids=["no", "end of input"])
 def test_roles_without_seal_toml_explains_and_a_no_writes_nothing(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    answer: str,
 ) -> None:
-    code, out, err, started = _roles(tmp_path, capsys, monkeypatch, "n\n")
+    code, out, err, started = _roles(tmp_path, capsys, monkeypatch, answer)
     assert code == ExitCode.CANCELLED  # not 3: nothing is broken
     assert "there is no seal.toml at" in err and "Roles (fast, escalate, fallbacks)" in err
     assert "Create it now with the setup wizard? [Y/n]" in err
