@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import sys
 import threading
 import time
@@ -559,3 +560,14 @@ def test_a_setup_token_with_a_known_expiry_is_not_estimated(tmp_path, capsys, mo
     put(kind="setup_token", expires_at=utcnow() + timedelta(days=3, minutes=1))
     _, entries = status_json(tmp_path, capsys, monkeypatch)
     assert entries[0]["state"] == "expiring" and entries[0]["expires_estimated"] is False
+
+
+def test_the_readme_documents_every_json_key(tmp_path, capsys, monkeypatch):
+    config(tmp_path)
+    put(secret=ANTHROPIC_KEY)
+    _, out, _ = status(tmp_path, capsys, monkeypatch, "--json")
+    doc = json.loads(out)
+    readme = (Path(__file__).parents[2] / "README.md").read_text(encoding="utf-8")
+    block = readme.split("`status --json` prints one object:\n\n```json\n", 1)[1].split("```")[0]
+    documented = re.findall(r'"([a-z_]+)":', block)
+    assert documented == [*doc, *doc["providers"][0]]
