@@ -280,11 +280,10 @@ def probe_entry(
         return replace(entry, note="access token expired; refreshed when Seal uses it")
 
     def failed(state: State, message: str) -> Entry:
-        # Said once, in the freshness line and the advice (not again as a note).
         return replace(
             entry,
             state=state,
-            note="",
+            note=message,
             reason=f"the live check just now failed: {message}",
             checked_live=True,
             check_failed=message,
@@ -353,7 +352,7 @@ def probe(
             return replace(
                 entry,
                 state=worse(entry.state, "unverified"),
-                note="",
+                note=exc.message,
                 reason=f"the live check just now failed: {exc.message}",
                 checked_live=True,
                 check_failed=exc.message,

@@ -100,7 +100,8 @@ def status_lines(report: Report, store_location: str, config_path: str) -> list[
     lines += table(header, rows, tints, colour=colour)
     checked = [f"{e.key}: {freshness(e, now)}" for e in report.entries]
     shadows = [s for s in (shadow_line(e) for e in report.entries) if s]
-    notes = [f"{e.key}: {e.note}" for e in report.entries if e.note]
+    # A failed live check's answer is in its Checked line and its advice already.
+    notes = [f"{e.key}: {e.note}" for e in report.entries if e.note and e.note != e.check_failed]
     notes += [f"{e.key}: {e.reason}" for e in report.entries if e.expires_estimated]
     todo = list(dict.fromkeys(a for a in (advice(e, now) for e in report.entries) if a))
     if any(e.run_supplies for e in report.entries):
