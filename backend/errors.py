@@ -24,7 +24,26 @@ class ExitCode(IntEnum):
     USAGE = 2
     # seal.toml unreadable, not parseable or not writable; nothing was written.
     CONFIG = 3
+    # `seal-setup run`'s COMMAND could not be started, as POSIX shells say it.
+    NOT_EXECUTABLE = 126
+    NOT_FOUND = 127
     CANCELLED = 130
+
+
+# What each exit status means, in the words every `--help` and the README use; a command's
+# help adds what is particular to it (`tui.cli`).
+EXIT_MEANINGS: dict[ExitCode, str] = {
+    ExitCode.OK: "ok",
+    ExitCode.CREDENTIAL: (
+        "a credential missing, rejected or expired, or an unexpected error "
+        "(a short message and a report without secrets)"
+    ),
+    ExitCode.USAGE: "usage or input error",
+    ExitCode.CONFIG: "seal.toml unreadable or not parseable (nothing written)",
+    ExitCode.NOT_EXECUTABLE: "COMMAND cannot be executed",
+    ExitCode.NOT_FOUND: "COMMAND not found",
+    ExitCode.CANCELLED: "cancelled (nothing written)",
+}
 
 
 class SealError(Exception):

@@ -66,6 +66,13 @@ class Entry:
     verified_at: datetime | None = None
     shadowed_by: str | None = None
     note: str = ""
+    # Why the state is what it is, one line (the judge's reason, or the live check's).
+    reason: str = ""
+    expires_estimated: bool = False
+    # True when `--probe` checked it just now; `check_failed` is what that check answered
+    # when it did not pass (a refusal, or why it could not be made).
+    checked_live: bool = False
+    check_failed: str | None = None
     origin: str | None = None  # "env" | "store" | "claude_code"
     refreshable: bool = False
     # The variable Seal reads this credential from (None: Claude Code's sign-in, which
@@ -84,7 +91,8 @@ class Entry:
         return f"{self.provider}:{self.profile}"
 
     def to_json(self) -> dict[str, Any]:
-        """The object of `status --json`: DESIGN §5's keys, then what Seal reads."""
+        """The object of `status --json`: DESIGN §5's keys, then what Seal reads and how
+        fresh the judgement is (the README documents each key)."""
         return {
             "provider": self.provider,
             "profile": self.profile,
@@ -96,6 +104,10 @@ class Entry:
             "shadowed_by": self.shadowed_by,
             "seal_reads": self.seal_reads,
             "run_supplies": self.run_supplies,
+            "reason": self.reason,
+            "expires_estimated": self.expires_estimated,
+            "checked_live": self.checked_live,
+            "check_failed": self.check_failed,
         }
 
 
@@ -187,19 +199,21 @@ def assess(
         resolution = resolve(target.provider, target.profile, env, store, auth=target.auth)
     except SealError as exc:
         health = unreadable(target.provider, target.profile, target.auth, exc)
-        return replace(base, note=health.reason)  # the message and what to do
+        return replace(base, note=health.reason, reason=health.reason)
     health = judge(resolution, target.auth, now, env=env)
     supply = plan(resolution, now, env=env)
     base = replace(base, seal_reads=supply.variable, run_supplies=supply.supplied)
     source = health.source
     if source is None:
-        return replace(base, note=health.reason)
+        return replace(base, note=health.reason, reason=health.reason)
     return replace(
         base,
         source=_describe(source),
         origin=source.origin,
         state=health.state,
+        reason=health.reason,
         expires_at=health.expires_at,
+        expires_estimated=health.expires_estimated,
         verified_at=health.verified_at,
         shadowed_by=health.shadowed_by,
         refreshable=health.refreshable,
@@ -264,14 +278,25 @@ def probe_entry(
         # Refreshing would rotate Claude Code's own refresh token and sign Claude Code
         # out; Seal refreshes it when it runs, so there is nothing to probe now.
         return replace(entry, note="access token expired; refreshed when Seal uses it")
+
+    def failed(state: State, message: str) -> Entry:
+        return replace(
+            entry,
+            state=state,
+            note=message,
+            reason=f"the live check just now failed: {message}",
+            checked_live=True,
+            check_failed=message,
+        )
+
     if stored and record.kind == "oauth" and record.refresh_token:
         try:
             record = oauth.ensure_fresh(store, entry.provider, entry.profile, env=env)
         except OAuthError as exc:
             if oauth.unavailable(exc):
                 # Network trouble, 429 or 5xx on the refresh: not judged, so not expired.
-                return replace(entry, state=worse(entry.state, "unverified"), note=exc.message)
-            return replace(entry, state="expired", note=exc.message)
+                return failed(worse(entry.state, "unverified"), exc.message)
+            return failed("expired", exc.message)
         entry = replace(entry, expires_at=record.expires_at)
     auth = Auth.from_record(record)
     result = live.check(entry.provider, auth, endpoint=entry.endpoint, env=env)
@@ -283,14 +308,27 @@ def probe_entry(
     if result.outcome == "rejected":
         if stamps and result.status_code is not None:  # a provider's answer, not our guard
             mark_stale(store, record, env=env)
-        return replace(entry, state="rejected", note=result.message)
+        return failed("rejected", result.message)
     if result.outcome == "unverifiable":
-        return replace(entry, state=worse(entry.state, "unverified"), note=result.message)
+        return failed(worse(entry.state, "unverified"), result.message)
     verified = record.with_changes(verified_at=now, stale=False)
     if stamps:
         stamp_verified(store, record, now, env=env)
-    state = judge(replace(source, record=verified), entry.auth, now).state
-    return replace(entry, state=state, verified_at=now if stored else entry.verified_at, note="")
+    health = judge(replace(source, record=verified), entry.auth, now)
+    reason = "checked live just now" + (f": {result.message}" if result.message else "")
+    if health.state != "ok":
+        reason = f"{reason}; {health.reason}"  # it works, and expires soon
+    return replace(
+        entry,
+        state=health.state,
+        # Verified just now, whatever it came from (a variable keeps no stamp of its own).
+        verified_at=now,
+        expires_at=health.expires_at,
+        expires_estimated=health.expires_estimated,
+        note="",
+        reason=reason,
+        checked_live=True,
+    )
 
 
 def probe(
@@ -311,7 +349,14 @@ def probe(
         try:
             return probe_entry(entry, env, store)
         except SealError as exc:
-            return replace(entry, state=worse(entry.state, "unverified"), note=exc.message)
+            return replace(
+                entry,
+                state=worse(entry.state, "unverified"),
+                note=exc.message,
+                reason=f"the live check just now failed: {exc.message}",
+                checked_live=True,
+                check_failed=exc.message,
+            )
 
     with ThreadPoolExecutor(max_workers=max(1, min(workers, len(report.entries)))) as pool:
         entries = list(pool.map(one, report.entries))
@@ -355,9 +400,55 @@ def shadow_line(entry: Entry) -> str | None:
     return f"{where} shadows the {wanted} for {entry.key}"
 
 
-def advice(entry: Entry) -> str | None:
-    """What to do about a non-ok entry, one line; the commands in it are shell-quoted."""
+def advice(entry: Entry, now: datetime | None = None) -> str | None:
+    """What to do about a non-ok entry, one line; the commands in it are shell-quoted.
+    After a live check that failed it says what failed and when one last passed."""
     step = next_step(
-        entry.state, entry.provider, entry.profile, entry.auth, entry.origin, entry.source
+        entry.state,
+        entry.provider,
+        entry.profile,
+        entry.auth,
+        entry.origin,
+        entry.source,
+        failed=entry.check_failed,
+        last_verified=entry.verified_at,
+        now=now,
     )
     return f"{entry.key}: {step}" if step else None
+
+
+NOT_NOW = "not checked now; --probe checks live"
+
+
+def freshness(entry: Entry, now: datetime) -> str:
+    """How fresh the judgement of `entry` is, one line:
+    `ok — stored, last verified 3 days ago (not checked now; --probe checks live)`.
+
+    Never a bare "ok": it says whether this run checked it, and when a check last passed.
+    """
+    state = public_state(entry.state) if entry.state != "stale" else "stale"
+    if entry.checked_live:
+        if entry.check_failed is None:
+            return f"{state} — checked live just now"
+        last = (
+            f"last verified {ago(entry.verified_at, now)}"
+            if entry.verified_at
+            else ("never verified")
+        )
+        return f"{state} — the live check just now failed ({entry.check_failed}); {last}"
+    if entry.source is None:
+        return f"{state} — nothing to check (see Notes)"
+    where = {
+        "store": "stored",
+        "env": f"${entry.source} is set",
+        "claude_code": "Claude Code's sign-in",
+    }.get(entry.origin or "", entry.source)
+    if entry.state in ("rejected", "stale"):
+        checked = "the last check was refused (401)"
+    elif entry.verified_at is not None:
+        checked = f"last verified {ago(entry.verified_at, now)}"
+    elif entry.origin == "store":
+        checked = "never verified"
+    else:
+        checked = "not verified by seal-setup"
+    return f"{state} — {where}, {checked} ({NOT_NOW})"

@@ -11,7 +11,7 @@ from textual.containers import Grid
 from textual.widget import Widget
 from textual.widgets import Checkbox, Input, Select, Static
 
-from backend.config.schema import OPTION_LABELS, menu
+from backend.config.schema import OPTION_LABELS, TITLE_HEADER, menu
 from backend.system.display import visible
 from backend.vocabulary import registry
 from backend.vocabulary.methods import auth_label, withheld_options
@@ -31,7 +31,7 @@ DEFAULT = "default"
 # OpenRouter's attribution headers: field id, header name, label, placeholder.
 HEADER_FIELDS = (
     ("hdr-referer", "HTTP-Referer", "HTTP-Referer", "https://… (optional)"),
-    ("hdr-title", "X-OpenRouter-Title", "App title", "your app's name"),
+    ("hdr-title", TITLE_HEADER, "App title", "your app's name"),
 )
 
 

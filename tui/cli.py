@@ -15,7 +15,8 @@ import contextlib
 import gc
 import os
 import sys
-from collections.abc import Mapping, Sequence
+import textwrap
+from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from backend.errors import ExitCode
@@ -27,12 +28,101 @@ if TYPE_CHECKING:
     from backend.wizard.answers import Answers
 
 
+# One line per command: its entry in `seal-setup --help` and the first line of its own.
+SUMMARIES: dict[str, str] = {
+    "onboard": "the setup wizard (default): provider, sign-in or key, models, seal.toml",
+    "reauth": "re-authenticate the provider seal.toml uses, straight to the sign-in or key",
+    "roles": "assign model roles (fast, escalate, fallbacks) per agent in the wizard",
+    "status": "is auth working? each credential Seal would use, its source, state and expiry",
+    "trust": "let this seal.toml's base_url servers receive this machine's credentials",
+    "token": "print a provider's credential (for scripts and apiKeyHelper)",
+    "run": "run a command (Seal) with seal.toml's credentials in its environment",
+    "env": "print the export lines `run` would set, for eval or direnv",
+    "logout": "remove stored credentials (seal.toml is never touched)",
+    "completion": "print the shell completion script for bash, zsh or fish",
+}
+
+# Every command's exit statuses (from backend.errors.ExitCode), with what is particular to it.
+_GENERAL = (ExitCode.OK, ExitCode.CREDENTIAL, ExitCode.USAGE, ExitCode.CONFIG)
+_WIZARD = (*_GENERAL, ExitCode.CANCELLED)
+EXIT_CODES: dict[str, tuple[ExitCode, ...]] = {
+    "seal-setup": _WIZARD,
+    "onboard": _WIZARD,
+    "reauth": _WIZARD,
+    "roles": _WIZARD,
+    "status": _GENERAL,
+    "trust": _WIZARD,
+    "token": _GENERAL,
+    "run": (*_GENERAL[1:], ExitCode.NOT_EXECUTABLE, ExitCode.NOT_FOUND),
+    "env": _GENERAL,
+    "logout": (ExitCode.OK, ExitCode.CREDENTIAL, ExitCode.USAGE, ExitCode.CANCELLED),
+    "completion": (ExitCode.OK, ExitCode.USAGE),
+}
+EXIT_NOTES: dict[str, dict[ExitCode, str]] = {
+    "status": {
+        ExitCode.OK: "every credential ok",
+        ExitCode.CREDENTIAL: "a credential missing, rejected or expired, or none at all",
+        ExitCode.USAGE: "a warning: expiring within 7 days, unverified, or an untrusted base_url",
+    },
+    "onboard": {ExitCode.USAGE: "a wrong flag value, refused before anything is asked"},
+    "roles": {ExitCode.CANCELLED: "also: no seal.toml and you chose not to create one"},
+    "token": {ExitCode.USAGE: "also: stdout is a terminal and --show was not given"},
+    "env": {ExitCode.USAGE: "also: an untrusted base_url, or a terminal without --show"},
+    "run": {
+        ExitCode.CREDENTIAL: "a credential missing, rejected or expired: COMMAND not started",
+        ExitCode.USAGE: "also: an untrusted seal.toml base_url",
+    },
+}
+EXAMPLES: dict[str, tuple[str, ...]] = {
+    "seal-setup": ("seal-setup", "seal-setup status --probe"),
+    "onboard": (
+        "seal-setup onboard --provider openrouter --model anthropic/claude-sonnet-4-6",
+        "seal-setup onboard --non-interactive --provider anthropic --auth api_key "
+        "--model sonnet < key.txt",
+    ),
+    "reauth": ("seal-setup reauth --provider anthropic --profile work",),
+    "roles": ("seal-setup roles --agent research",),
+    "status": ("seal-setup status --probe", "seal-setup status --json | jq '.providers[].state'"),
+    "trust": ("seal-setup trust --config ./seal.toml", "seal-setup trust --list"),
+    "token": ("ANTHROPIC_API_KEY=$(seal-setup token) some-tool",),
+    "run": ("seal-setup run -- seal",),
+    "env": ('eval "$(seal-setup env)"      # or in a direnv .envrc',),
+    "logout": ("seal-setup logout --provider openrouter --profile work --yes",),
+    "completion": (
+        "seal-setup completion bash > ~/.local/share/bash-completion/completions/seal-setup",
+        "seal-setup completion zsh > ~/.zfunc/_seal-setup",
+        "seal-setup completion fish > ~/.config/fish/completions/seal-setup.fish",
+    ),
+}
+# What `completion --names` lists: the names a shell cannot know by itself.
+NAME_KINDS = ("profiles", "agents")
+
+
+def epilog(command: str) -> str:
+    """The `Examples:` and `Exit codes:` paragraphs of a command's `--help`."""
+    from backend.errors import EXIT_MEANINGS
+
+    lines = ["Examples:", *(f"  {line}" for line in EXAMPLES[command]), "", "Exit codes:"]
+    if command == "run":
+        lines.append("  COMMAND's own once it started")
+    notes = EXIT_NOTES.get(command, {})
+    for code in EXIT_CODES[command]:
+        meaning = notes.get(code, EXIT_MEANINGS[code])
+        if meaning.startswith("also: "):
+            meaning = f"{EXIT_MEANINGS[code]}; {meaning.removeprefix('also: ')}"
+        lines += textwrap.wrap(
+            meaning, 79, initial_indent=f"  {int(code):<3}  ", subsequent_indent=" " * 7
+        )
+    return "\n".join(lines)
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The parser for every subcommand; `onboard` is the default."""
     from backend.vocabulary import registry
     from backend.vocabulary.methods import METHOD_IDS
 
     providers = registry.ids()
+    raw = argparse.RawDescriptionHelpFormatter
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument(
         "--config",
@@ -44,82 +134,110 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser = argparse.ArgumentParser(
         prog="seal-setup",
-        description="Set up Seal: provider, sign-in or API key, models and seal.toml.",
+        description="Set up Seal: provider, sign-in or API key, models and seal.toml.\n"
+        "Run without a command to start the setup wizard.",
         parents=[common],
-        epilog="Run without a command to start the setup wizard.",
+        formatter_class=raw,
+        epilog=epilog("seal-setup"),
     )
     parser.add_argument("--version", action="version", version=f"seal-setup {version()}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
-    onboard = sub.add_parser("onboard", parents=[common], help="the setup wizard (default)")
+    def command(name: str) -> argparse.ArgumentParser:
+        return sub.add_parser(
+            name,
+            parents=[common],
+            formatter_class=raw,
+            help=SUMMARIES[name],
+            description=SUMMARIES[name][0].upper() + SUMMARIES[name][1:] + ".",
+            epilog=epilog(name),
+        )
+
+    provider_help = "provider: " + ", ".join(providers)
+    onboard = command("onboard")
     onboard.add_argument(
         "--non-interactive",
         action="store_true",
         help="never prompt; the secret is read from stdin, never from arguments",
     )
     # In the wizard these preselect their answers, and the steps they answer are passed.
-    onboard.add_argument("--provider", choices=providers)
-    onboard.add_argument("--auth", choices=METHOD_IDS, help="auth method")
-    onboard.add_argument("--model", metavar="M", help="model id or alias (opus, sonnet, haiku)")
-    onboard.add_argument("--profile", metavar="N", default=None, help="credential profile")
+    onboard.add_argument("--provider", choices=providers, help=provider_help)
+    onboard.add_argument("--auth", choices=METHOD_IDS, help="auth method: " + ", ".join(METHOD_IDS))
+    onboard.add_argument(
+        "--model",
+        metavar="M",
+        help="model id or alias (opus, sonnet, haiku) of --provider's models",
+    )
+    onboard.add_argument(
+        "--profile", metavar="N", default=None, help="credential profile (default: default)"
+    )
     onboard.add_argument(
         "--no-verify",
         action="store_true",
-        help="store the credential marked unverified when it cannot be checked now",
+        help="store the credential marked unverified when it cannot be checked now, "
+        "and take a --model the live list does not show",
     )
     _add_model_options(onboard)
 
-    reauth = sub.add_parser(
-        "reauth", parents=[common], help="re-authenticate the configured provider"
+    reauth = command("reauth")
+    reauth.add_argument(
+        "--provider", choices=providers, help="default: seal.toml's [model] provider"
     )
-    reauth.add_argument("--provider", choices=providers)
-    reauth.add_argument("--profile", metavar="N")
+    reauth.add_argument("--profile", metavar="N", help="default: the one seal.toml uses")
 
-    roles = sub.add_parser("roles", parents=[common], help="assign model roles per agent")
-    roles.add_argument("--agent", metavar="NAME")
+    roles = command("roles")
+    roles.add_argument("--agent", metavar="NAME", help="start at this agent's roles")
 
-    status = sub.add_parser("status", parents=[common], help="is auth working?")
-    status.add_argument("--json", action="store_true", help="print one JSON object")
-    status.add_argument("--probe", action="store_true", help="check every credential live")
-
-    trust = sub.add_parser(
-        "trust",
-        parents=[common],
-        help="let this seal.toml's base_url servers receive this machine's credentials",
+    status = command("status")
+    status.add_argument(
+        "--json", action="store_true", help="print one JSON object (the README has its shape)"
     )
+    status.add_argument(
+        "--probe", action="store_true", help="check every credential live (network)"
+    )
+
+    trust = command("trust")
     trust.add_argument("--yes", action="store_true", help="do not ask for confirmation")
     trust.add_argument("--list", action="store_true", help="show every trusted server")
     trust.add_argument(
         "--forget", action="store_true", help="withdraw trust from this seal.toml's servers"
     )
 
-    _add_handoff_commands(sub, common, providers)
+    _add_handoff_commands(command, providers)
 
-    logout = sub.add_parser("logout", parents=[common], help="remove stored credentials")
-    logout.add_argument("--provider", choices=providers)
-    logout.add_argument("--profile", metavar="N")
+    logout = command("logout")
+    logout.add_argument(
+        "--provider", choices=providers, help="only this provider's (default: every one)"
+    )
+    logout.add_argument("--profile", metavar="N", help="only this profile's (default: every one)")
     logout.add_argument("--yes", action="store_true", help="do not ask for confirmation")
+
+    completion = command("completion")
+    completion.add_argument(
+        "shell",
+        nargs="?",
+        choices=COMPLETION_SHELLS,
+        metavar="SHELL",
+        help="bash, zsh or fish",
+    )
+    completion.add_argument(
+        "--names",
+        choices=NAME_KINDS,
+        help="print the known profile or agent names, one a line (what completion runs)",
+    )
     return parser
 
 
+COMPLETION_SHELLS = ("bash", "zsh", "fish")
+
+
 def _add_handoff_commands(
-    sub: argparse._SubParsersAction[argparse.ArgumentParser],
-    common: argparse.ArgumentParser,
-    providers: tuple[str, ...],
+    command: Callable[[str], argparse.ArgumentParser], providers: tuple[str, ...]
 ) -> None:
     """`token`, `run` and `env`: give Seal, which reads only its environment, the
     credentials seal-setup keeps."""
-    raw = argparse.RawDescriptionHelpFormatter
-    token = sub.add_parser(
-        "token",
-        parents=[common],
-        formatter_class=raw,
-        help="print a provider's credential (for scripts and apiKeyHelper)",
-        description="Print the credential Seal would get for a provider, and nothing else.",
-        epilog="example:\n  ANTHROPIC_API_KEY=$(seal-setup token) some-tool\n\n"
-        "exit codes: 0 printed; 1 missing, rejected or expired beyond refresh (stderr says\n"
-        "what to do); 2 usage, or stdout is a terminal without --show; 3 seal.toml broken",
-    )
+    token = command("token")
+    token.description = "Print the credential Seal would get for a provider, and nothing else."
     token.add_argument(
         "--provider",
         choices=providers,
@@ -128,35 +246,22 @@ def _add_handoff_commands(
     token.add_argument("--profile", metavar="N", help="default: the one seal.toml uses")
     token.add_argument("--show", action="store_true", help="print even to a terminal")
 
-    run = sub.add_parser(
-        "run",
-        parents=[common],
-        formatter_class=raw,
-        help="run a command (Seal) with seal.toml's credentials in its environment",
-        description="Run COMMAND with every credential seal.toml uses in the variable Seal reads.",
-        epilog="example:\n  seal-setup run -- seal\n\n"
-        "exit codes: COMMAND's own once started; 1 a credential missing, rejected or\n"
-        "expired (COMMAND not started); 2 usage or an untrusted seal.toml base_url;\n"
-        "3 seal.toml broken; 126 COMMAND not executable; 127 COMMAND not found",
-    )
+    run = command("run")
+    run.description = "Run COMMAND with every credential seal.toml uses in the variable Seal reads."
     run.add_argument(
         "--no-check",
         action="store_true",
         help="do not send each credential to its provider once before starting",
     )
-    run.add_argument("argv", nargs=argparse.REMAINDER, metavar="-- COMMAND [ARGS…]")
-
-    env = sub.add_parser(
-        "env",
-        parents=[common],
-        formatter_class=raw,
-        help="print the export lines `run` would set, for eval or direnv",
-        description="Print shell lines that set the variables `seal-setup run` would set.",
-        epilog='example:\n  eval "$(seal-setup env)"      # or in a direnv .envrc\n\n'
-        "exit codes: 0 printed; 1 a credential missing, rejected or expired; 2 usage,\n"
-        "an untrusted seal.toml base_url, or stdout is a terminal without --show;\n"
-        "3 seal.toml broken",
+    run.add_argument(
+        "argv",
+        nargs=argparse.REMAINDER,
+        metavar="-- COMMAND [ARGS…]",
+        help="the command to start, after --",
     )
+
+    env = command("env")
+    env.description = "Print shell lines that set the variables `seal-setup run` would set."
     from backend.system.shell import SHELLS
 
     env.add_argument("--shell", choices=SHELLS, default="sh", help="quoting (default: sh)")
@@ -167,12 +272,19 @@ def _add_model_options(onboard: argparse.ArgumentParser) -> None:
     """The Model and Roles steps as flags (what the Review screen's command prints)."""
     from backend.config.schema import choices
 
+    def listed(key: str) -> str:
+        return ", ".join(choices(key) or ())
+
     opts = onboard.add_argument_group("model options (with --non-interactive)")
-    opts.add_argument("--thinking", choices=choices("thinking"))
+    opts.add_argument("--thinking", choices=choices("thinking"), help=listed("thinking"))
     opts.add_argument("--thinking-budget", type=int, metavar="N", help="tokens, manual only")
-    opts.add_argument("--effort", choices=choices("effort"))
+    opts.add_argument("--effort", choices=choices("effort"), help=listed("effort"))
     opts.add_argument("--max-tokens", type=int, metavar="N", help="default: the model's ceiling")
-    opts.add_argument("--cache-retention", choices=choices("cache_retention"))
+    opts.add_argument(
+        "--cache-retention",
+        choices=choices("cache_retention"),
+        help=listed("cache_retention") + " (api_key auth only)",
+    )
     opts.add_argument("--context-1m", action="store_true", help="1M context window")
     opts.add_argument(
         "--header",
@@ -254,6 +366,10 @@ def _dispatch(
         from tui.commands import run_logout
 
         return run_logout(args, services)
+    if command == "completion":
+        from tui.completion_cmd import run_completion
+
+        return run_completion(args, services, parser)
     parser.error(f"unknown command {command!r}")
     return ExitCode.USAGE
 
@@ -269,6 +385,11 @@ def _run_wizard(args: argparse.Namespace, mode: str, services: Services) -> int:
         return ExitCode.USAGE
     from backend.errors import SealError
 
+    if mode == "roles" and not _config_is_there(args, services):
+        if not _offer_new_config(args, services):
+            return ExitCode.CANCELLED
+        mode = "onboard"  # the wizard creates seal.toml; its Roles step comes with it
+        args.agent = None
     try:
         code = launch_wizard(
             mode,
@@ -290,6 +411,42 @@ def _run_wizard(args: argparse.Namespace, mode: str, services: Services) -> int:
         error(exc.message, exc.hint, prefix=f"seal-setup {mode}")
         return exc.exit_code
     return ExitCode.OK if code is None else code
+
+
+def _config_is_there(args: argparse.Namespace, services: Services) -> bool:
+    """Whether the seal.toml the command works on is there (a broken one counts: reading
+    it says what is wrong, exit 3)."""
+    from backend.config.location import default_config_path
+
+    path = default_config_path(services.env, args.config)
+    return path.exists() or path.is_symlink()
+
+
+def _offer_new_config(args: argparse.Namespace, services: Services) -> bool:
+    """`seal-setup roles` with no seal.toml: say why roles need one and offer to create it
+    with the setup wizard; True when the person says yes (Enter is yes)."""
+    from backend.config.location import default_config_path, shown_config_path
+    from backend.system.display import visible
+
+    path = shown_config_path(default_config_path(services.env, args.config))
+    err = sys.stderr
+    lines = [
+        f"seal-setup roles: there is no seal.toml at {path} yet.",
+        "  Roles (fast, escalate, fallbacks) are kept in seal.toml, per agent. The setup",
+        "  wizard creates it: provider, sign-in or API key, model, then the roles.",
+    ]
+    err.write("\n".join(visible(line) for line in lines) + "\n")
+    err.write("Create it now with the setup wizard? [Y/n] ")
+    err.flush()
+    line = sys.stdin.readline(64)
+    # Enter is yes; end of input (no answer at all) is no.
+    if line and line.strip().lower() in ("", "y", "yes"):
+        return True
+    from backend.system.shell import join, option
+
+    again = join(["seal-setup", *([] if args.config is None else option("--config", args.config))])
+    err.write(visible(f"Nothing written. Run `{again}` when you want to create it.") + "\n")
+    return False
 
 
 def launch_wizard(
@@ -349,8 +506,12 @@ def run() -> None:
     secrets (backend.crash_report), never Python's traceback: its messages may quote one.
     """
     core_dumps.disable()
+    code: int | str | None
     try:
-        code = main()
+        try:
+            code = main()
+        except SystemExit as done:  # argparse's --help, --version and usage errors
+            code = done.code
         sys.stdout.flush()  # here, where a closed pipe is caught, not at exit
     except KeyboardInterrupt:
         sys.exit(ExitCode.CANCELLED)

@@ -64,7 +64,7 @@ def status_lines(report: Report, store_location: str, config_path: str) -> list[
     Every line is escaped here (the table escapes its cells): colour is added after.
     """
     from backend.credentials.record import utcnow
-    from backend.status import advice, ago, countdown, shadow_line, source_label
+    from backend.status import advice, ago, countdown, freshness, shadow_line, source_label
 
     colour = use_colour(sys.stdout)
     now = utcnow()
@@ -91,16 +91,19 @@ def status_lines(report: Report, store_location: str, config_path: str) -> list[
                 e.auth,
                 source_label(e),
                 e.state,
-                countdown(e.expires_at, now),
+                countdown(e.expires_at, now) + (" (est.)" if e.expires_estimated else ""),
                 verified,
                 seal_reads(e),
             )
         )
         tints.append(("", "", "", "", STATE_COLOURS[e.state], "", "", ""))
     lines += table(header, rows, tints, colour=colour)
+    checked = [f"{e.key}: {freshness(e, now)}" for e in report.entries]
     shadows = [s for s in (shadow_line(e) for e in report.entries) if s]
-    notes = [f"{e.key}: {e.note}" for e in report.entries if e.note]
-    todo = list(dict.fromkeys(a for a in (advice(e) for e in report.entries) if a))
+    # A failed live check's answer is in its Checked line and its advice already.
+    notes = [f"{e.key}: {e.note}" for e in report.entries if e.note and e.note != e.check_failed]
+    notes += [f"{e.key}: {e.reason}" for e in report.entries if e.expires_estimated]
+    todo = list(dict.fromkeys(a for a in (advice(e, now) for e in report.entries) if a))
     if any(e.run_supplies for e in report.entries):
         from backend.credentials.handoff import RUN_COMMAND
 
@@ -108,7 +111,8 @@ def status_lines(report: Report, store_location: str, config_path: str) -> list[
             f"Seal does not read seal-setup's store: start it with `{RUN_COMMAND} …` "
             '("via run"), or see `seal-setup env` and `seal-setup token`'
         )
-    for title, items in (("Shadowing", shadows), ("Notes", notes), ("To do", todo)):
+    sections = (("Checked", checked), ("Shadowing", shadows), ("Notes", notes), ("To do", todo))
+    for title, items in sections:
         if items:
             lines.append("")
             lines.append(paint(title + ":", "bold", colour))

@@ -25,8 +25,8 @@ if TYPE_CHECKING:
     from backend.services import Services
 
 # The exit statuses of a command that could not be started, as POSIX shells give them.
-NOT_FOUND = 127
-NOT_EXECUTABLE = 126
+NOT_FOUND = ExitCode.NOT_FOUND
+NOT_EXECUTABLE = ExitCode.NOT_EXECUTABLE
 
 
 def _load(args: argparse.Namespace, services: Services, prefix: str) -> SealConfig | None:

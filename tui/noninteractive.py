@@ -81,11 +81,53 @@ def _run(args: argparse.Namespace, services: Services) -> ExitCode:
     if record is not None:
         models = _live_check(answers, record, services, args.no_verify)
         if models:
-            _check_rules(config, answers, services.catalog(answers.provider, models))
+            catalog = services.catalog(answers.provider, models)
+            _route_alias_live(args.model, answers, config, catalog)
+            if answers.model is not None and not args.no_verify:
+                _in_live_list(answers.model, answers.provider or "anthropic", catalog)
+            _check_rules(config, answers, catalog)
     else:
         say(_env_unset_line(answers), file=sys.stderr)
-    _commit(answers, config, services, link_target)
+    resolved = []
+    if args.model is not None and answers.model != args.model.strip():
+        # `--provider openrouter --model opus`: say which model that became.
+        resolved.append(f"Model: {args.model.strip()} → {answers.model}.")
+    _commit(answers, config, services, link_target, resolved)
     return ExitCode.OK
+
+
+def _route_alias_live(
+    given: str | None, answers: Answers, config: SealConfig, catalog: Catalog
+) -> None:
+    """`--provider openrouter --model opus`: the newest slug of that line the live list
+    has (the bundled list chose one before the check)."""
+    from backend.vocabulary import registry
+
+    if given is None or answers.provider != "openrouter" or answers.model is None:
+        return
+    if registry.alias_owner(given.strip()) is None:
+        return
+    slug = catalog.routed("openrouter", "anthropic", given.strip())
+    if slug is not None and slug != answers.model:
+        answers.model = slug
+        config.set("name", slug, answers.agent)
+
+
+def _in_live_list(model: str, provider: str, catalog: Catalog) -> None:
+    """`--model` must be one the credential's live list offers (an alias: its line's
+    newest); InputError with the closest ids otherwise (`--no-verify` takes it as given)."""
+    import difflib
+
+    name = catalog.resolve_alias(model, provider) or model
+    if catalog.find(provider, name) is not None:
+        return
+    ids = [m.id for m in catalog.models(provider)]
+    close = difflib.get_close_matches(model, ids, n=3, cutoff=0.6)
+    hint = ("did you mean " + " or ".join(close) + "? ") if close else ""
+    raise InputError(
+        f"{provider}'s live model list has no {model!r}",
+        hint + "pass --no-verify to write it anyway; nothing was stored",
+    )
 
 
 # --- flags → answers ----------------------------------------------------------------------
@@ -135,13 +177,17 @@ def build_answers(args: argparse.Namespace, config_path: str) -> Answers:
 
 
 def _header(text: str) -> tuple[str, str]:
+    """(name, value) of `--header NAME=VALUE`; either spelling of OpenRouter's title
+    (X-Title, X-OpenRouter-Title) is the one setting, written as seal.toml spells it."""
+    from backend.config.schema import canonical_header
+
     name, sep, value = text.partition("=")
     if not sep or not name.strip():
         raise InputError(
             f"--header {text!r} is not NAME=VALUE",
             "e.g. --header X-OpenRouter-Title=my-app",
         )
-    return name.strip(), value.strip()
+    return canonical_header(name.strip()), value.strip()
 
 
 # --- catalog rules ------------------------------------------------------------------------
@@ -326,7 +372,11 @@ def _live_check(
 
 
 def _commit(
-    answers: Answers, config: SealConfig, services: Services, link_target: Path | None
+    answers: Answers,
+    config: SealConfig,
+    services: Services,
+    link_target: Path | None,
+    said: list[str] | None = None,
 ) -> None:
     from backend.auth.paste import fingerprint
     from backend.config.backups import describe
@@ -338,7 +388,7 @@ def _commit(
     store = services.store if stores else MemoryStore()
     result = commit(answers, config, store, env=services.env, link_target=link_target)
     record = record_to_store(answers)
-    out: list[str] = []
+    out: list[str] = list(said or [])
     if answers.check_outcome == "verified":
         out.append(answers.check_message)
     if record is not None and result.stored_where:

@@ -37,6 +37,7 @@ from backend.config.schema import (
     ROLE_NAMES,
     SECRET_HEADERS,
     check_agent_name,
+    header_spellings,
     role_value_ok,
     structure_looks_right,
     validate,
@@ -364,8 +365,13 @@ class SealConfig:
         check_header_name(name)
         self._require_agent(agent)
         path = (*self._model_path(agent), "headers")
-        existing = [h for h in self._toml.scalars(path) if h.lower() == name.lower()]
+        # Any spelling of the same header (X-Title is X-OpenRouter-Title): the one the file
+        # has is kept, and a second one goes, so the file never holds both.
+        same = header_spellings(name)
+        existing = [h for h in self._toml.scalars(path) if h.lower() in same]
         target = existing[0] if existing else name
+        for extra in existing[1:]:
+            self._toml.remove_scalar(path, extra)
         if value is None:
             self._touch(self._model_path(agent))  # an empty [model] goes with its headers
             self._toml.remove_scalar(path, target)

@@ -75,6 +75,24 @@ HEADER_NAME_RE = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]{1,128}")
 # Headers that carry credentials: their values would be secrets in a project file.
 SECRET_HEADERS = ("authorization", "proxy-authorization", "x-api-key", "api-key", "cookie")
 
+# OpenRouter's attribution title: one setting under two names (Seal's own docs write
+# X-Title, OpenRouter also takes X-OpenRouter-Title). Written once, under the name the
+# file already has; the wizard's and the command line's answers call it TITLE_HEADER.
+TITLE_HEADER = "X-OpenRouter-Title"
+_SAME_HEADERS: tuple[frozenset[str], ...] = (frozenset({"x-openrouter-title", "x-title"}),)
+
+
+def header_spellings(name: str) -> frozenset[str]:
+    """Every lower-cased name that means the same header as `name` (itself included)."""
+    low = name.lower()
+    return next((same for same in _SAME_HEADERS if low in same), frozenset({low}))
+
+
+def canonical_header(name: str) -> str:
+    """`name`, or TITLE_HEADER for either spelling of the attribution title."""
+    return TITLE_HEADER if name.lower() in header_spellings(TITLE_HEADER) else name
+
+
 AGENT_NAME_RE = re.compile(r"[A-Za-z0-9_-]{1,64}")
 # The Roles step shows [model] as the row of this name, so no agent may take it.
 DEFAULT_ROW = "default"

@@ -12,7 +12,9 @@ States, worst first:
   use refreshes it first, which may be all it needs;
 - expired: past its expiry with no refresh token (a sign-in with one is refreshed on its
   next use, so it stays ok);
-- expiring: within 7 days of its expiry, no refresh token;
+- expiring: within 7 days of its expiry, no refresh token (a stored setup-token, which
+  carries no expiry, is expected to expire a year after it was stored: an estimate, said
+  as one, and dropped once a check succeeds after that date);
 - unverified: in the seal store without a successful check (environment variables and
   Claude Code's file are checked by `status --probe` or when Seal runs);
 - ok.
@@ -31,6 +33,7 @@ from backend.credentials.claude_code import is_keychain_label, searched
 from backend.credentials.record import CredentialRecord, to_rfc3339, utcnow
 from backend.credentials.resolution import Resolution, Source
 from backend.system.shell import reauth_command
+from backend.vocabulary.methods import SETUP_TOKEN_LIFETIME
 from backend.vocabulary.registry import ENV_VARS
 
 if TYPE_CHECKING:
@@ -89,6 +92,8 @@ class Health:
     summary: str = ""
     refreshable: bool = False
     expires_at: datetime | None = None
+    # True when `expires_at` is an estimate (a stored setup-token: see `expected_expiry`).
+    expires_estimated: bool = False
     verified_at: datetime | None = None
     shadowed_by: str | None = None
     fallback: str | None = None
@@ -194,11 +199,29 @@ def next_step(
     auth: str | None,
     origin: str | None = None,
     source_label: str | None = None,
+    *,
+    failed: str | None = None,
+    last_verified: datetime | None = None,
+    now: datetime | None = None,
 ) -> str | None:
-    """What to do about a credential in `state`, one line; None when it is ok."""
+    """What to do about a credential in `state`, one line; None when it is ok.
+
+    `failed` is what a live check made just now answered (status --probe): the step then
+    says that, and when the credential last passed one, not what a stored state means.
+    """
     if state == "ok":
         return None
     reauth = reauth_command(provider, profile)
+    if failed is not None:
+        if last_verified is not None:
+            last = f"it last passed one {span((now or utcnow()) - last_verified)} ago"
+        else:
+            last = "no check of it has passed yet"
+        if state == "unverified":  # the check could not be made: nothing said about the key
+            todo = f"run {PROBE_COMMAND} again later; if it keeps failing, run {reauth}"
+        else:
+            todo = next_step(state, provider, profile, auth, origin, source_label) or ""
+        return f"the live check just now failed ({failed}); {last}: {todo}"
     if state == "missing" and auth == "env":
         var = ENV_VARS.get(provider, ("the variable",))[-1]
         return f"export {var}=… before running Seal, or run {reauth}"
@@ -238,12 +261,30 @@ def _refreshable(record: CredentialRecord) -> bool:
     return record.kind == "oauth" and bool(record.refresh_token)
 
 
+def expected_expiry(source: Source) -> tuple[datetime | None, bool]:
+    """(when the credential expires, whether that is an estimate).
+
+    A setup-token carries no expiry; Claude Code says it lasts about a year, so a stored
+    one is expected to expire a year after it was stored (its `created_at`), unless a
+    check succeeded after that date, which proves the estimate wrong. A variable's token
+    has no known start, so no estimate.
+    """
+    record = source.record
+    if record.expires_at is not None:
+        return record.expires_at, False
+    if record.kind == "setup_token" and source.origin == "store":
+        guess = record.created_at + SETUP_TOKEN_LIFETIME
+        if record.verified_at is None or record.verified_at < guess:
+            return guess, True
+    return None, False
+
+
 def _state(source: Source, now: datetime) -> State:
     record = source.record
     refreshable = _refreshable(record)
     if record.stale:
         return "stale" if refreshable else "rejected"
-    expires = record.expires_at
+    expires, _ = expected_expiry(source)
     if expires is not None and not refreshable:
         if expires <= now:
             return "expired"
@@ -257,7 +298,9 @@ def _state(source: Source, now: datetime) -> State:
 def _reason(state: State, source: Source, now: datetime) -> tuple[str, str]:
     """(reason, summary) for a credential that is there."""
     where, short = describe_source(source), _short(source)
-    expires = source.record.expires_at
+    expires, estimated = expected_expiry(source)
+    about = "about " if estimated else ""
+    guess = "estimated: a setup-token lasts about a year from when it was stored"
     if state in ("rejected", "stale"):
         # A sign-in Seal can renew may come back with a refresh; anything else needs a new one.
         again = "a refresh or sign-in again" if state == "stale" else "replacing"
@@ -265,10 +308,14 @@ def _reason(state: State, source: Source, now: datetime) -> tuple[str, str]:
             f"{short} was rejected (401)"
         )
     if state == "expired":
-        return f"{where} expired {when(expires)}", f"{short} has expired"
+        said = f"{where} expired {about}{when(expires)}" + (f" ({guess})" if estimated else "")
+        return said, f"{short} has expired"
     if state == "expiring":
-        left = countdown(expires, now)
-        return f"{where} expires {when(expires)} ({left})", f"{short} expires {left}"
+        left = countdown(expires, now) + (f"; {guess}" if estimated else "")
+        return (
+            f"{where} expires {about}{when(expires)} ({left})",
+            f"{short} expires {about}{countdown(expires, now)}",
+        )
     if state == "unverified":
         return f"{where} was never verified (no check has succeeded yet)", (
             f"{short} was never verified"
@@ -287,13 +334,15 @@ def _judge_source(
     record = source.record
     state = _state(source, now)
     reason, summary = _reason(state, source, now)
+    expires, estimated = expected_expiry(source)
     return Health(
         state=state,
         reason=reason,
         next_step=next_step(state, provider, profile, auth, source.origin, source.label),
         summary=summary,
         refreshable=_refreshable(record),
-        expires_at=record.expires_at,
+        expires_at=expires,
+        expires_estimated=estimated,
         verified_at=record.verified_at,
         source=source,
     )

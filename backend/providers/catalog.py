@@ -156,6 +156,19 @@ class Catalog:
                 return model.id
         return None
 
+    def routed(self, router: str, vendor: str, model: str) -> str | None:
+        """`vendor`'s `model` as `router` (OpenRouter) lists it, `vendor/model`: an alias
+        (opus | sonnet | haiku) is the newest of its line there; None when not listed."""
+        prefix = f"{vendor}/"
+        line = model.strip().lower()
+        if registry.alias_owner(line) is not None:
+            for info in self._models.get(router, ()):
+                if info.id.startswith(prefix) and info.line == line:
+                    return info.id
+            return None
+        found = self.find(router, prefix + model)
+        return found.id if found is not None else None
+
     def merged(self, provider: str, live: list[ModelInfo]) -> Catalog:
         """A new catalog whose `provider` list is `live`, enriched from this one.
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
+from datetime import timedelta
 from typing import Literal
 
 from backend.vocabulary import registry
@@ -26,6 +27,10 @@ MethodId = Literal["api_key", "console_oauth", "oauth", "setup_token", "claude_c
 Acquire = Literal["paste_key", "sign_in", "paste_token", "import", "env"]
 # Where the credential is found when Seal runs (backend.credentials.resolution's sources).
 Origin = Literal["env", "store", "claude_code"]
+
+# How long a `claude setup-token` lasts, as Claude Code says ("about a year"); the token
+# carries no expiry of its own, so `status` estimates it from when it was stored.
+SETUP_TOKEN_LIFETIME = timedelta(days=365)
 
 SUBSCRIPTION_NOTE = (
     "Anthropic's terms reserve subscription sign-in for Claude Code and Claude.ai; "

@@ -13,7 +13,7 @@ from backend.config.schema import check_agent_name, validate
 from backend.errors import InputError
 from backend.vocabulary import registry
 from backend.vocabulary.methods import find_method, methods_for
-from backend.vocabulary.selectors import check_model_id, parse_selector
+from backend.vocabulary.selectors import check_model_id, infer_provider, parse_selector
 
 
 @dataclass(frozen=True)
@@ -74,7 +74,14 @@ def check_given(
 
 
 def model_flag(text: str, provider: str) -> str:
-    """`--model`'s model id for `provider` (a `provider:` prefix must name that one)."""
+    """`--model`'s model id for `provider` (a `provider:` prefix must name that one).
+
+    The id must be one `provider` serves, by DESIGN §4's selector rules: `gpt-5` is
+    OpenAI's, `claude-*` Anthropic's, `vendor/model` OpenRouter's; another provider's is
+    refused with what to write instead. One exception, as Sinatra routes models (seed
+    001): a bare opus | sonnet | haiku with OpenRouter means Claude through OpenRouter,
+    and resolves to the newest `anthropic/…` slug of that line.
+    """
     prefix, sep, _ = text.strip().partition(":")
     if sep and prefix.lower() in registry.ids():
         selector = parse_selector(text)
@@ -90,4 +97,45 @@ def model_flag(text: str, provider: str) -> str:
             f"unknown provider {prefix!r} in --model {text.strip()!r}",
             "the provider must be one of " + ", ".join(registry.ids()) + ", or give no prefix",
         )
-    return check_model_id(text.strip())
+    return _served_by(check_model_id(text.strip()), provider)
+
+
+def _a(label: str) -> str:
+    return ("an " if label[:1] in "AEIOU" else "a ") + label
+
+
+def _served_by(model: str, provider: str) -> str:
+    """`model` when `provider` serves it (or its shape says nothing), else InputError."""
+    from backend.providers.catalog import Catalog
+
+    owner = infer_provider(model)
+    if owner is None or owner == provider:
+        return model
+    catalog = Catalog.bundled()
+    label, owner_label = registry.get(provider).label, registry.get(owner).label
+    routed = catalog.routed("openrouter", owner, model) if owner != "openrouter" else None
+    if provider == "openrouter":
+        if registry.alias_owner(model) is not None and routed is not None:
+            return routed  # the seed's exception: Claude through OpenRouter
+        raise InputError(
+            f"--model {model} is {_a(owner_label)} model, but --provider is openrouter, "
+            "which names models vendor/model",
+            f"write --model {routed or f'{owner}/{model}'}, or --provider {owner} --model {model}",
+        )
+    if owner == "openrouter":
+        said = f"--model {model} is an OpenRouter vendor/model id, but --provider is {provider}"
+        instead = [f"--provider openrouter --model {model}"]
+        vendor, _, rest = model.partition("/")
+        if vendor == provider:
+            direct = catalog.find(provider, rest)
+            instead.append(f"--model {direct.id if direct else rest}")
+    else:
+        said = f"--model {model} is {_a(owner_label)} model, but --provider is {provider}"
+        instead = [
+            f"--provider {owner} --model {model}",
+            f"--provider openrouter --model {routed or f'{owner}/{model}'}",
+        ]
+    models = catalog.models(provider)
+    if models:
+        instead.append(f"{_a(label)} model such as {models[0].id}")
+    raise InputError(said, "write " + ", or ".join(instead))

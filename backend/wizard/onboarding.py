@@ -9,6 +9,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from backend.config.schema import TITLE_HEADER, header_spellings
 from backend.credentials.record import CredentialRecord, CredentialStore, utcnow
 from backend.credentials.writes import same_token, stamp_verified, update_record
 from backend.errors import SealError
@@ -98,19 +99,23 @@ def _apply(config: SealConfig, answers: Answers) -> None:
         if key == "base_url" and value is None and config.own("base_url", agent) is not None:
             continue
         edit(key, value)
-    attribution = ("HTTP-Referer", "X-OpenRouter-Title")
-    if answers.provider == "openrouter" and answers.model is not None:
+    # The answers name the title TITLE_HEADER; set_header writes it under the spelling the
+    # file already has (X-Title stays X-Title), never both.
+    attribution = ("HTTP-Referer", TITLE_HEADER)
+    owned = answers.provider == "openrouter" and answers.model is not None
+    if owned:
         # The Model step owns these two: an empty field removes the header.
         for name in attribution:
             value = answers.headers.get(name)
             if read is not None and read.headers.get(name) == value:
                 continue
-            if value or name in config.headers(agent):
+            there = any(h.lower() in header_spellings(name) for h in config.headers(agent))
+            if value or there:
                 config.set_header(name, value or None, agent)
     for name, value in answers.headers.items():
         if read is not None and read.headers.get(name) == value:
             continue
-        if name not in attribution or answers.provider != "openrouter":
+        if name not in attribution or not owned:
             config.set_header(name, value, agent)
     for role in ROLE_FLAGS:
         if role in answers.roles:

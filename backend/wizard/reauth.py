@@ -195,6 +195,8 @@ def _first_line(health: Health, now: datetime) -> str | None:
         return None
     if expires <= now:
         return "If the refresh token is dead (used, revoked or expired), sign in again."
+    if health.expires_estimated:
+        return f"Valid until about {when(expires)} (estimated: setup-tokens last about a year)."
     return f"Valid until {when(expires)}."
 
 

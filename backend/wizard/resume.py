@@ -137,16 +137,19 @@ def _scalar(config: SealConfig, key: str, agent: str | None) -> Any:
 
 
 def _headers(headers: Mapping[str, str]) -> dict[str, str]:
+    """The valid headers, the attribution title under its one name (`TITLE_HEADER`,
+    whichever spelling the file has: writing it back keeps that spelling)."""
     from backend.config.document import check_header_name, check_header_value
+    from backend.config.schema import canonical_header
 
-    kept = {}
+    kept: dict[str, str] = {}
     for name, value in headers.items():
         try:
             check_header_name(name)
             check_header_value(name, value)
         except InputError:
             continue
-        kept[name] = value
+        kept.setdefault(canonical_header(name), value)
     return kept
 
 

@@ -286,4 +286,4 @@ def test_untrusted_base_url_is_refused(tmp_path, cli, fake_provider):
 def test_help_says_what_and_shows_an_example(flag):
     result = subprocess.run([str(SEAL_SETUP), flag, "--help"], capture_output=True, text=True)
     assert result.returncode == 0
-    assert "example:" in result.stdout and "exit codes:" in result.stdout
+    assert "Examples:" in result.stdout and "Exit codes:" in result.stdout

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import sys
 import threading
 import time
@@ -192,8 +193,15 @@ def test_json_schema_exact(tmp_path, capsys, monkeypatch):
         "shadowed_by",
         "seal_reads",
         "run_supplies",
+        "reason",
+        "expires_estimated",
+        "checked_live",
+        "check_failed",
     ]
     assert entry["provider"] == "anthropic" and entry["profile"] == "default"
+    assert entry["reason"] == "stored API key anthropic:default (file) looks fine"
+    assert entry["expires_estimated"] is False
+    assert (entry["checked_live"], entry["check_failed"]) == (False, None)
     assert entry["auth"] == "api_key" and entry["source"] == "file" and entry["state"] == "ok"
     assert entry["expires_at"] is None and entry["shadowed_by"] is None
     assert entry["seal_reads"] == "ANTHROPIC_API_KEY" and entry["run_supplies"] is True
@@ -386,3 +394,180 @@ def test_config_before_the_subcommand_is_kept(tmp_path, capsys, monkeypatch):
     path = str(tmp_path / "seal.toml")
     code, out, _ = run(["--config", path, "status", "--json"], capsys, monkeypatch)
     assert code == 0 and json.loads(out)["config"] == path
+
+
+# --- how fresh the judgement is -----------------------------------------------------------
+
+
+def checked_lines(out: str) -> list[str]:
+    section = out.split("Checked:\n", 1)[1].split("\n\n", 1)[0]
+    return [line.strip() for line in section.splitlines()]
+
+
+def test_plain_status_says_how_fresh_each_judgement_is(tmp_path, capsys, monkeypatch):
+    config(
+        tmp_path, extra='\n[model.roles]\nfast = "openai:gpt-5"\n[agents.b.model]\nprofile = "b"\n'
+    )
+    put(secret=ANTHROPIC_KEY, verified_at=utcnow() - timedelta(days=3, minutes=1))
+    put(profile="b", secret=ANTHROPIC_KEY, verified=False)
+    monkeypatch.setenv("OPENAI_API_KEY", OPENAI_KEY)
+    code, out, _ = status(tmp_path, capsys, monkeypatch)
+    assert code == 2
+    assert checked_lines(out) == [
+        "anthropic:default: ok — stored, last verified 3 days ago "
+        "(not checked now; --probe checks live)",
+        "openai:default: ok — $OPENAI_API_KEY is set, not verified by seal-setup "
+        "(not checked now; --probe checks live)",
+        "anthropic:b: unverified — stored, never verified (not checked now; --probe checks live)",
+    ]
+
+
+def test_a_refused_credential_says_its_last_check_was_refused(tmp_path, capsys, monkeypatch):
+    config(tmp_path)
+    put(secret=ANTHROPIC_KEY, stale=True)
+    _, out, _ = status(tmp_path, capsys, monkeypatch)
+    assert checked_lines(out) == [
+        "anthropic:default: rejected — stored, the last check was refused (401) "
+        "(not checked now; --probe checks live)"
+    ]
+
+
+def test_json_carries_reason_and_last_verified_for_every_entry(tmp_path, capsys, monkeypatch):
+    config(tmp_path, extra='\n[model.roles]\nfast = "openai:gpt-5"\nescalate = "openrouter:a/b"\n')
+    verified = utcnow() - timedelta(days=2)
+    put(secret=ANTHROPIC_KEY, verified_at=verified)
+    monkeypatch.setenv("OPENAI_API_KEY", OPENAI_KEY)
+    _, entries = status_json(tmp_path, capsys, monkeypatch)
+    assert [(e["provider"], e["state"]) for e in entries] == [
+        ("anthropic", "ok"),
+        ("openai", "ok"),
+        ("openrouter", "missing"),
+    ]
+    assert all("verified_at" in e and e["reason"] for e in entries)
+    assert entries[0]["verified_at"] == verified.strftime("%Y-%m-%dT%H:%M:%SZ")
+    assert entries[1]["verified_at"] is None  # a variable: never checked by seal-setup
+    assert entries[2]["reason"] == "no stored credential for openrouter:default"
+    assert not any(e["checked_live"] for e in entries)
+
+
+def test_a_probe_that_passed_says_so_and_stamps_every_source(
+    tmp_path, capsys, monkeypatch, fake_provider_env
+):
+    config(tmp_path, extra='\n[model.roles]\nfast = "openai:gpt-5"\n')
+    put(secret=ANTHROPIC_KEY, verified_at=utcnow() - timedelta(days=3))
+    monkeypatch.setenv("OPENAI_API_KEY", OPENAI_KEY)
+    code, entries = status_json(tmp_path, capsys, monkeypatch, "--probe")
+    assert code == 0
+    assert [e["checked_live"] for e in entries] == [True, True]
+    assert [e["check_failed"] for e in entries] == [None, None]
+    assert all(e["reason"].startswith("checked live just now") for e in entries)
+    assert entries[1]["verified_at"] is not None  # the variable's key passed just now
+    _, out, _ = status(tmp_path, capsys, monkeypatch, "--probe")
+    assert checked_lines(out) == [
+        "anthropic:default: ok — checked live just now",
+        "openai:default: ok — checked live just now",
+    ]
+
+
+def test_a_failed_probe_of_a_recently_verified_key_says_what_failed(
+    tmp_path, capsys, monkeypatch, fake_provider_env
+):
+    config(tmp_path)
+    put(secret=ANTHROPIC_KEY, verified_at=utcnow() - timedelta(hours=5, minutes=1))
+    fake_provider_env.fail("/v1/models", 503, times=None)
+    code, entries = status_json(tmp_path, capsys, monkeypatch, "--probe")
+    assert code == 2 and entries[0]["state"] == "unverified"
+    failed = entries[0]["check_failed"]
+    assert failed and "503" in failed
+    assert entries[0]["reason"] == f"the live check just now failed: {failed}"
+    _, out, _ = status(tmp_path, capsys, monkeypatch, "--probe")
+    assert checked_lines(out) == [
+        f"anthropic:default: unverified — the live check just now failed ({failed}); "
+        "last verified 5 h ago"
+    ]
+    todo = out.split("To do:\n", 1)[1]
+    assert (
+        f"anthropic:default: the live check just now failed ({failed}); it last passed one "
+        "5 h ago: run seal-setup status --probe again later; if it keeps failing, run "
+        "seal-setup reauth --provider anthropic"
+    ) in todo
+    assert "never" not in todo
+    # Nothing was stamped or marked: the stored verdict is what it was.
+    assert status_json(tmp_path, capsys, monkeypatch)[0] == 0
+
+
+def test_a_refused_probe_says_what_the_provider_answered(
+    tmp_path, capsys, monkeypatch, fake_provider_env
+):
+    config(tmp_path)
+    put(secret=UNKNOWN_KEY, verified_at=utcnow() - timedelta(minutes=10))
+    _, out, _ = status(tmp_path, capsys, monkeypatch, "--probe")
+    todo = out.split("To do:\n", 1)[1]
+    assert "anthropic:default: the live check just now failed (" in todo
+    assert "it last passed one 10 min ago: run seal-setup reauth --provider anthropic" in todo
+
+
+# --- setup-tokens: the expected expiry ----------------------------------------------------
+
+
+def test_a_setup_token_near_its_expected_year_is_expiring(tmp_path, capsys, monkeypatch):
+    config(tmp_path, auth="setup_token")
+    put(kind="setup_token", created_at=utcnow() - timedelta(days=360, hours=1))
+    code, entries = status_json(tmp_path, capsys, monkeypatch)
+    assert code == 2 and entries[0]["state"] == "expiring"
+    assert entries[0]["expires_estimated"] is True and entries[0]["expires_at"]
+    assert "estimated: a setup-token lasts about a year" in entries[0]["reason"]
+    _, out, _ = status(tmp_path, capsys, monkeypatch)
+    assert "in 4 days (est.)" in out
+
+
+def test_a_setup_token_past_its_expected_year_is_expired(tmp_path, capsys, monkeypatch):
+    config(tmp_path, auth="setup_token")
+    put(
+        kind="setup_token",
+        created_at=utcnow() - timedelta(days=400),
+        verified_at=utcnow() - timedelta(days=390),
+    )
+    code, entries = status_json(tmp_path, capsys, monkeypatch)
+    assert code == 1 and entries[0]["state"] == "expired"
+    assert entries[0]["expires_estimated"] is True
+
+
+def test_a_fresh_setup_token_is_ok_with_its_estimate(tmp_path, capsys, monkeypatch):
+    config(tmp_path, auth="setup_token")
+    put(kind="setup_token", created_at=utcnow() - timedelta(days=30))
+    code, entries = status_json(tmp_path, capsys, monkeypatch)
+    assert code == 0 and entries[0]["state"] == "ok"
+    assert entries[0]["expires_estimated"] is True
+    _, out, _ = status(tmp_path, capsys, monkeypatch)
+    assert "in 335 days (est.)" in out
+
+
+def test_a_check_after_the_estimate_proves_it_wrong(tmp_path, capsys, monkeypatch):
+    config(tmp_path, auth="setup_token")
+    put(
+        kind="setup_token",
+        created_at=utcnow() - timedelta(days=370),
+        verified_at=utcnow() - timedelta(days=1),
+    )
+    code, entries = status_json(tmp_path, capsys, monkeypatch)
+    assert code == 0 and entries[0]["state"] == "ok"
+    assert entries[0]["expires_at"] is None and entries[0]["expires_estimated"] is False
+
+
+def test_a_setup_token_with_a_known_expiry_is_not_estimated(tmp_path, capsys, monkeypatch):
+    config(tmp_path, auth="setup_token")
+    put(kind="setup_token", expires_at=utcnow() + timedelta(days=3, minutes=1))
+    _, entries = status_json(tmp_path, capsys, monkeypatch)
+    assert entries[0]["state"] == "expiring" and entries[0]["expires_estimated"] is False
+
+
+def test_the_readme_documents_every_json_key(tmp_path, capsys, monkeypatch):
+    config(tmp_path)
+    put(secret=ANTHROPIC_KEY)
+    _, out, _ = status(tmp_path, capsys, monkeypatch, "--json")
+    doc = json.loads(out)
+    readme = (Path(__file__).parents[2] / "README.md").read_text(encoding="utf-8")
+    block = readme.split("`status --json` prints one object:\n\n```json\n", 1)[1].split("```")[0]
+    documented = re.findall(r'"([a-z_]+)":', block)
+    assert documented == [*doc, *doc["providers"][0]]

@@ -322,8 +322,9 @@ def test_wizard_start_errors(
     folder = project(tmp_path)
     missing = folder / "seal.toml"
     code, out, err = run(["roles", "--config", str(missing)], capsys, monkeypatch, TTYInput(""))
-    held(tally, "roles start-up error", out, err, [str(missing)])
-    assert code == 3 and err.startswith("seal-setup roles: ")
+    held(tally, "roles start-up offer", out, err, [str(missing)])
+    # No seal.toml: explained and offered (end of input declines), not exit 3.
+    assert code == 130 and err.startswith("seal-setup roles: there is no seal.toml")
 
     path = write_config(folder / "seal.toml", f"[model]\nprovider = {toml_string(joined())}\n")
     code, out, err = run(["reauth", "--config", str(path)], capsys, monkeypatch, TTYInput(""))

@@ -214,6 +214,31 @@ async def test_openrouter_headers_are_prefilled(
     assert h.config_text() == OPENROUTER
 
 
+async def test_an_x_title_header_is_the_title_and_keeps_its_name(
+    fake_provider: FakeProvider, tmp_path: Path
+) -> None:
+    # Seal's docs write X-Title; OpenRouter also takes X-OpenRouter-Title: one setting.
+    text = OPENROUTER.replace('"X-OpenRouter-Title" = "my-app"', '"X-Title" = "my-app"')
+    record = _key("openrouter", "default", OPENROUTER_KEY)
+    h = build(fake_provider, tmp_path, config_text=text, records=[record])
+    async with h.app.run_test(size=SIZE) as pilot:
+        model = await _kept_to_model(pilot, h)
+        assert model.query_one("#hdr-title", Input).value == "my-app"
+        model.query_one("#hdr-title", Input).value = "my-new-app"
+        await wait_for(pilot, lambda: model.ready, "title accepted")
+        await press_next(pilot)
+        review = await wait_screen(pilot, ReviewScreen)
+        await wait_for(pilot, lambda: review.ready, "review prepared")
+        assert _changed_lines(text_of(pilot, "#diff")) == [
+            '-"X-Title" = "my-app"',
+            '+"X-Title" = "my-new-app"',
+        ]
+        await press_next(pilot)
+        await wait_screen(pilot, DoneScreen)
+    assert h.config_text() == text.replace('"my-app"', '"my-new-app"')
+    assert "X-OpenRouter-Title" not in h.config_text()
+
+
 async def test_back_from_the_check_reaches_the_choice(
     fake_provider: FakeProvider, tmp_path: Path
 ) -> None:

@@ -375,6 +375,19 @@ def test_headers(tmp_path: Path) -> None:
             cfg.set_header(name, value)
 
 
+def test_both_spellings_of_the_title_are_one_header(tmp_path: Path) -> None:
+    # FULL writes X-Title (Seal's docs); OpenRouter also takes X-OpenRouter-Title.
+    cfg = load_config(write(tmp_path, FULL))
+    cfg.set_header("X-OpenRouter-Title", "renamed")
+    assert cfg.headers()["X-Title"] == "renamed" and "X-OpenRouter-Title" not in cfg.headers()
+    cfg.set_header("X-OpenRouter-Title", None)
+    assert "X-Title" not in cfg.headers()
+    both = '[model]\n\n[model.headers]\n"X-OpenRouter-Title" = "a"\n"X-Title" = "b"\n'
+    cfg = load_config(write(tmp_path, both))
+    cfg.set_header("X-Title", "c")
+    assert cfg.headers() == {"X-OpenRouter-Title": "c"}
+
+
 def test_agents_add_rename_remove(tmp_path: Path) -> None:
     cfg = load_config(write(tmp_path, FULL + "\n[agents.coder]\nprompt = 'keep'\n"))
     cfg.add_agent("writer")

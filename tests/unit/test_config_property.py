@@ -10,6 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from backend.config.document import SealConfig, load_config
+from backend.config.schema import header_spellings
 from backend.vocabulary import registry
 from tests.unit.test_config_corpus import CORPUS, comments
 
@@ -78,7 +79,16 @@ def check(cfg: SealConfig, expected: dict[Any, Any]) -> None:
         elif kind == "role":
             assert cfg.own_roles(agent).get(key) == value
         else:
-            assert cfg.headers().get(key) == value
+            assert header(cfg, key)[1] == value
+
+
+def header(cfg: SealConfig, key: str) -> tuple[str, str | None]:
+    """(the name the file uses, the value) of header `key` under any of its spellings
+    (X-Title is X-OpenRouter-Title); (key, None) when it is not there."""
+    same = header_spellings(key)
+    found = [(name, value) for name, value in cfg.headers().items() if name.lower() in same]
+    assert len(found) <= 1  # never two spellings of one header
+    return found[0] if found else (key, None)
 
 
 def snapshot(cfg: SealConfig, ops: list[tuple[str, str, int, bool, bool]]) -> list[Any]:
@@ -92,7 +102,7 @@ def snapshot(cfg: SealConfig, ops: list[tuple[str, str, int, bool, bool]]) -> li
         elif kind == "role":
             out.append((kind, key, agent, cfg.own_roles(agent).get(key)))
         else:
-            out.append((kind, key, None, cfg.headers().get(key)))
+            out.append((kind, *header(cfg, key)[:1], None, header(cfg, key)[1]))
     return out
 
 

@@ -7,7 +7,7 @@ import pkgutil
 
 import backend
 import tui
-from backend.errors import ExitCode, SealError
+from backend.errors import EXIT_MEANINGS, ExitCode, SealError
 
 
 def _subclasses(cls: type[SealError]) -> list[type[SealError]]:
@@ -24,9 +24,16 @@ def test_the_codes_are_the_documented_ones() -> None:
         "CREDENTIAL": 1,
         "USAGE": 2,
         "CONFIG": 3,
+        "NOT_EXECUTABLE": 126,  # `run`'s COMMAND, as POSIX shells say it
+        "NOT_FOUND": 127,
         "CANCELLED": 130,
     }
     assert ExitCode.UNEXPECTED is ExitCode.CREDENTIAL
+
+
+def test_every_code_has_its_words_for_help() -> None:
+    assert set(EXIT_MEANINGS) == set(ExitCode)
+    assert all(EXIT_MEANINGS.values())
 
 
 def test_every_error_class_exits_with_a_code_of_the_table() -> None:

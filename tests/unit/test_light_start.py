@@ -1,4 +1,4 @@
-"""Starting the wizard stays light: httpx, keyring and tomlkit load only when needed."""
+"""Starting the wizard stays light: httpx, keyring, tomlkit and shtab load only when needed."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import json
 import subprocess
 import sys
 
-HEAVY = ("httpx", "keyring", "tomlkit")
+HEAVY = ("httpx", "keyring", "tomlkit", "shtab")
 
 
 def _loaded_after(statement: str) -> list[str]:
@@ -37,3 +37,8 @@ def test_building_the_app_loads_no_heavy_module() -> None:
 def test_the_heavy_modules_do_load_when_a_check_runs() -> None:
     # Guards the test above against passing because the probe itself is broken.
     assert _loaded_after("import backend.providers.anthropic") == ["httpx"]
+
+
+def test_building_the_parser_loads_no_heavy_module() -> None:
+    # `--help` and every command build the whole parser; only `completion` needs shtab.
+    assert _loaded_after("import tui.cli\ntui.cli.build_parser()") == []
