@@ -9,6 +9,7 @@ from tests.bench import (
     bench_save,
     bench_startup,
     bench_status,
+    bench_typeahead,
 )
 from tests.bench.common import GOALS
 
@@ -22,6 +23,7 @@ def main() -> None:
         bench_save,
         bench_paste,
         bench_status,
+        bench_typeahead,
     ):
         bench.main()
     print(f"\n{sum(GOALS)} of {len(GOALS)} goals met")
