@@ -8,6 +8,7 @@ line per request: `GET 127.0.0.1:PORT/v1/models - 200 OK …` for plain HTTP, an
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import time
@@ -40,6 +41,8 @@ class ForwardProxy:
                 stdout=log,
                 stderr=subprocess.STDOUT,
                 cwd=self._dir,
+                # proxy.py keeps a folder in HOME (~/.proxy): this run's stays in the test's.
+                env={**os.environ, "HOME": str(self._dir)},
             )
         text = self._wait(lambda: self._port_text(), STARTUP_DEADLINE, "to listen")
         self.port = int(text)
