@@ -69,3 +69,14 @@ def test_an_unusable_setting_sends_nothing_and_says_which(fake_provider: FakePro
     assert named in result.message and "Nothing was sent" in result.message
     assert "hunter2pass" not in result.message
     assert fake_provider.requests() == []
+
+
+def test_a_socks_proxy_is_a_proxy_not_a_refusal():
+    from backend.system.http import _Refusing
+
+    with make_client(env={"ALL_PROXY": "socks5://127.0.0.1:1080"}) as client:
+        transport = client._transport_for_url(httpx.URL("https://api.openai.com/v1/models"))
+        assert isinstance(transport, httpx.HTTPTransport)
+    with make_client(env={"ALL_PROXY": "gopher://127.0.0.1:70"}) as client:
+        transport = client._transport_for_url(httpx.URL("https://api.openai.com/v1/models"))
+        assert isinstance(transport, _Refusing)
