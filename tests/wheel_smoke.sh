@@ -14,8 +14,8 @@ if grep -q "is absent from the \`packages\` configuration" "$work/build.log"; th
     exit 1
 fi
 # A deprecation warning from the build (the licence banner was one) is fixed, not lived with.
-if grep -q "SetuptoolsDeprecationWarning" "$work/build.log"; then
-    grep -A8 "SetuptoolsDeprecationWarning" "$work/build.log"
+if grep -qi "deprecat" "$work/build.log"; then
+    grep -i -A8 "deprecat" "$work/build.log"
     exit 1
 fi
 python3 -m venv "$work/venv"
