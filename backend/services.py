@@ -169,7 +169,7 @@ class Services:
 
         with self._lock:
             if self._http is None:
-                self._http = make_client()
+                self._http = make_client(env=self.env)
             return self._http
 
     def warm_up(self) -> None:

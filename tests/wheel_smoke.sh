@@ -13,6 +13,11 @@ if grep -q "is absent from the \`packages\` configuration" "$work/build.log"; th
     grep "is absent from the" "$work/build.log"
     exit 1
 fi
+# A deprecation warning from the build (the licence banner was one) is fixed, not lived with.
+if grep -qi "deprecat" "$work/build.log"; then
+    grep -i -A8 "deprecat" "$work/build.log"
+    exit 1
+fi
 python3 -m venv "$work/venv"
 "$work/venv/bin/python" -m pip install --quiet "$work"/dist/*.whl
 cd "$work"

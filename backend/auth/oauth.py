@@ -401,13 +401,14 @@ def _post_json(
     payload: dict[str, str] | None,
     *,
     client: httpx.Client | None,
+    env: Mapping[str, str] | None,
     headers: dict[str, str] | None = None,
     what: str,
     secrets_sent: tuple[str, ...],
 ) -> Any:
     """POST and return the JSON body of a 2xx; OAuthError with the server's words otherwise."""
     try:
-        with client_or_new(client) as http:
+        with client_or_new(client, env) as http:
             if payload is None:
                 response = send(http, "POST", url, headers=headers or {}, content=b"")
             else:
@@ -523,6 +524,7 @@ def exchange(
         ends.token,
         payload,
         client=client,
+        env=env,
         what="code exchange",
         secrets_sent=(code, pending.verifier),
     )
@@ -570,6 +572,7 @@ def refresh(
             oauth_endpoints(env).token,
             payload,
             client=client,
+            env=env,
             what="token refresh",
             secrets_sent=(record.refresh_token, record.access_token or ""),
         )
@@ -648,6 +651,7 @@ def mint_api_key(
         create_api_key_url(env),
         None,
         client=client,
+        env=env,
         headers={"authorization": f"Bearer {access_token}", "content-type": "application/json"},
         what="API key creation",
         secrets_sent=(access_token,),
@@ -690,7 +694,7 @@ def complete_sign_in(
     done, and when the sign-in ends without a credential (ends_sign_in)."""
     with _ending(pending, env, pending_dir):
         code = parse_paste(pasted, pending.state)
-        with client_or_new(client) as http:
+        with client_or_new(client, env) as http:
             tokens = _take_unminted(pending.state, code)
             if tokens is None:
                 tokens = exchange(pending, code, env=env, client=http)

@@ -15,7 +15,14 @@ from typing import Any, Literal
 import httpx
 
 from backend.credentials.record import CredentialRecord
-from backend.system.http import ErrorInfo, parse_error, parse_json, retry_after_seconds, send
+from backend.system.http import (
+    ErrorInfo,
+    NetworkSettingError,
+    parse_error,
+    parse_json,
+    retry_after_seconds,
+    send,
+)
 from backend.system.http_limits import DeadlineExceeded, ResponseTooLarge
 from backend.vocabulary import registry
 from backend.vocabulary.registry import PROVIDER_LABELS
@@ -264,6 +271,10 @@ def classify_exception(provider: str, exc: httpx.HTTPError, url: str) -> CheckRe
         if "name or service" in str(exc).lower() or "nodename" in str(exc).lower():
             reason = "unknown host"
         message = f"Could not connect to {name} at {host} ({reason}) — {after}"
+    elif isinstance(exc, NetworkSettingError):
+        message = f"Nothing was sent to {name}: {exc} — fix or unset it, {STORE_UNVERIFIED}"
+    elif isinstance(exc, httpx.ProxyError):
+        message = f"The proxy did not connect to {name} at {host} ({exc}) — {after}"
     elif isinstance(exc, httpx.RemoteProtocolError):
         message = f"The connection to {name} at {host} dropped before an answer — {after}"
     else:

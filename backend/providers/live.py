@@ -113,7 +113,7 @@ def check(
     unsendable = _unsendable(auth)
     if unsendable:
         return CheckResult("rejected", unsendable, _RESTORE)
-    with client_or_new(client) as http, reporting_waits(on_wait):
+    with client_or_new(client, env) as http, reporting_waits(on_wait):
         return _module(known).check(auth, base, http)
 
 
@@ -136,7 +136,7 @@ def list_models(
     if unsendable:
         raise ProviderError(unsendable, _RESTORE)
     try:
-        with client_or_new(client) as http, reporting_waits(on_wait):
+        with client_or_new(client, env) as http, reporting_waits(on_wait):
             return _module(known).list_models(auth, base, http)
     except CheckFailed as failed:
         raise ProviderError(failed.result.message, failed.result.cause) from None

@@ -179,15 +179,103 @@ def _seconds(name: str, default: float, env: Mapping[str, str] | None) -> float:
     return default
 
 
+class NetworkSettingError(httpx.TransportError):
+    """A proxy or CA-bundle variable of the environment cannot be used: nothing is sent
+    (never directly instead of through the proxy the person asked for)."""
+
+
+class _Refusing(httpx.BaseTransport):
+    """A transport that sends nothing and says which setting is at fault."""
+
+    def __init__(self, message: str) -> None:
+        self._message = message
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        raise NetworkSettingError(self._message, request=request)
+
+
 @functools.lru_cache(maxsize=4)
 def _ssl_context(cafile: str, capath: str) -> ssl.SSLContext:
     # Loading the CA bundle takes ~50 ms; every check makes a client, so load it once.
-    return httpx.create_ssl_context()
+    if cafile or capath:
+        return ssl.create_default_context(cafile=cafile or None, capath=capath or None)
+    return httpx.create_ssl_context(trust_env=False)
 
 
-def shared_ssl_context() -> ssl.SSLContext:
-    """The TLS context for provider calls (SSL_CERT_FILE / SSL_CERT_DIR honoured, cached)."""
-    return _ssl_context(os.environ.get("SSL_CERT_FILE", ""), os.environ.get("SSL_CERT_DIR", ""))
+def shared_ssl_context(env: Mapping[str, str] | None = None) -> ssl.SSLContext:
+    """The TLS context for provider calls: SSL_CERT_FILE / SSL_CERT_DIR of `env` (None:
+    os.environ) as OpenSSL reads them, else certifi's bundle as httpx uses; cached.
+    OSError / ssl.SSLError when the named bundle cannot be read."""
+    source = os.environ if env is None else env
+    return _ssl_context(source.get("SSL_CERT_FILE", ""), source.get("SSL_CERT_DIR", ""))
+
+
+def _proxy_variable(env: Mapping[str, str], scheme: str) -> tuple[str, str]:
+    """(name, value) of `scheme`_proxy: the lower-case name wins when set, as in curl and
+    urllib; ("", "") when neither is set."""
+    for name in (f"{scheme}_proxy", f"{scheme.upper()}_PROXY"):
+        if name in env:
+            return name, env[name].strip()
+    return "", ""
+
+
+def environment_proxies(env: Mapping[str, str]) -> dict[str, tuple[str, str] | None]:
+    """httpx mount patterns for the proxy variables of `env`: pattern -> (variable, URL),
+    or None for a NO_PROXY host (sent directly).
+
+    The same rules as httpx's own `trust_env` (httpx._utils.get_environment_proxies),
+    which reads only os.environ; the program's environment is a mapping of its own
+    (Services.env), so the rules are applied here to that. HTTP_PROXY is ignored under
+    CGI (REQUEST_METHOD set), as urllib does. A proxy comes from the environment only,
+    never from seal.toml.
+    """
+    mounts: dict[str, tuple[str, str] | None] = {}
+    for scheme in ("http", "https", "all"):
+        if scheme == "http" and "REQUEST_METHOD" in env:
+            continue
+        name, value = _proxy_variable(env, scheme)
+        if value:
+            mounts[f"{scheme}://"] = (name, value if "://" in value else f"http://{value}")
+    _, no_proxy = _proxy_variable(env, "no")
+    for raw in no_proxy.split(","):
+        host = raw.strip()
+        if host == "*":
+            return {}
+        if not host:
+            continue
+        if "://" in host:
+            mounts[host] = None
+        elif _is_ip(host, 4) or host.lower() == "localhost":
+            mounts[f"all://{host}"] = None
+        elif _is_ip(host, 6):
+            mounts[f"all://[{host}]"] = None
+        else:
+            # As httpx: example.com covers it and its subdomains, .example.com only these.
+            mounts[f"all://*{host}"] = None
+    return mounts
+
+
+def _is_ip(host: str, version: int) -> bool:
+    import ipaddress
+
+    try:
+        return ipaddress.ip_address(host).version == version
+    except ValueError:
+        return False
+
+
+def _proxy_transport(name: str, url: str, verify: ssl.SSLContext) -> httpx.BaseTransport:
+    try:
+        return httpx.HTTPTransport(verify=verify, trust_env=False, proxy=httpx.Proxy(url))
+    except ImportError:
+        # socks5:// needs httpx's optional socksio, which is a dependency: only a broken
+        # install lands here.
+        return _Refusing(f"{name} names a SOCKS proxy, and SOCKS support is not installed")
+    except (ValueError, TypeError, httpx.InvalidURL):
+        # The value is not echoed: a proxy URL may carry a password.
+        return _Refusing(
+            f"{name} is not a proxy URL seal-setup can use (http://, https://, socks5://)"
+        )
 
 
 def make_client(
@@ -195,35 +283,58 @@ def make_client(
     timeout: httpx.Timeout | float | None = None,
     headers: Mapping[str, str] | None = None,
     transport: httpx.BaseTransport | None = None,
+    env: Mapping[str, str] | None = None,
 ) -> httpx.Client:
     """A client with DESIGN's timeouts (connect 5 s, read 15 s, see read_timeout()); redirects
     are not followed. Requests made with `send` through it keep to the overall deadline
     at every socket operation, proxies included (http_limits.bound_transports).
+
+    `env` (None: os.environ) chooses proxies (HTTPS_PROXY, HTTP_PROXY, ALL_PROXY,
+    NO_PROXY, see environment_proxies) and the CA bundle (SSL_CERT_FILE, SSL_CERT_DIR).
+    With a `transport` of the caller's (a test's), no proxy is used, as in httpx. A
+    setting that cannot be used fails every request with NetworkSettingError.
     """
+    source = os.environ if env is None else env
     if timeout is None:
         timeout = make_timeout(read=read_timeout())
     elif isinstance(timeout, int | float):
         timeout = make_timeout(connect=float(timeout), read=float(timeout))
     merged = {"user-agent": USER_AGENT, "accept-encoding": ACCEPT_ENCODING}
     merged.update(headers or {})
+    mounts: dict[str, httpx.BaseTransport | None] = {}
+    try:
+        verify: ssl.SSLContext | bool = shared_ssl_context(source)
+    except (OSError, ssl.SSLError):
+        named = "SSL_CERT_FILE" if source.get("SSL_CERT_FILE") else "SSL_CERT_DIR"
+        transport = transport or _Refusing(f"{named} names no CA bundle that can be read")
+        verify = True
+    if transport is None and isinstance(verify, ssl.SSLContext):
+        for pattern, proxy in environment_proxies(source).items():
+            mounts[pattern] = None if proxy is None else _proxy_transport(*proxy, verify)
     client = httpx.Client(
         timeout=timeout,
         headers=merged,
         transport=transport,
+        mounts=mounts,
         follow_redirects=False,
-        verify=shared_ssl_context(),
+        verify=verify,
+        # Proxies and the CA bundle come from `env` above, not from os.environ.
+        trust_env=False,
     )
     bound_transports(client)
     return client
 
 
 @contextlib.contextmanager
-def client_or_new(client: httpx.Client | None) -> Iterator[httpx.Client]:
-    """Use the caller's client, or make one for this call and close it afterwards."""
+def client_or_new(
+    client: httpx.Client | None, env: Mapping[str, str] | None = None
+) -> Iterator[httpx.Client]:
+    """Use the caller's client, or make one for this call (proxies and CA bundle from
+    `env`, None: os.environ) and close it afterwards."""
     if client is not None:
         yield client
         return
-    with make_client() as own:
+    with make_client(env=env) as own:
         yield own
 
 

@@ -22,12 +22,15 @@ def median(values: Sequence[float]) -> float:
 
 # One entry per goal reported in this process (figures without a goal are not counted).
 GOALS: list[bool] = []
+# Every line reported in this process: (benchmark, figure, goal, met), for README.
+ROWS: list[tuple[str, str, str, bool]] = []
 
 
 def report(name: str, figure: str, goal: str, met: bool) -> str:
     """One line per benchmark: the figure, the goal, and whether it was met."""
     if goal != "(figure)":
         GOALS.append(met)
+    ROWS.append((name, figure, goal, met))
     mark = "met" if met else "NOT MET"
     line = f"{name:<34} {figure:<44} goal {goal:<12} {mark}"
     print(line, flush=True)

@@ -23,6 +23,7 @@ import itertools
 import json
 import secrets
 import socket
+import ssl
 import threading
 import time
 import zlib
@@ -351,8 +352,11 @@ class FakeProvider:
         model_count: int | None = None,
         latency: float = 0.0,
         token_lifetime: int = 8 * 3600,
+        tls: ssl.SSLContext | None = None,
     ) -> None:
         self._lock = threading.RLock()
+        # A server-side TLS context: the fake then answers https (a certificate a test made).
+        self._tls = tls
         self._host, self._port = host, port
         self._server: _Server | None = None
         self._thread: threading.Thread | None = None
@@ -391,6 +395,8 @@ class FakeProvider:
         if self._server is not None:
             return self
         server = _Server((self._host, self._port), _Handler)
+        if self._tls is not None:
+            server.socket = self._tls.wrap_socket(server.socket, server_side=True)
         server.fake = self
         self._server = server
         self._stopping.clear()
@@ -424,7 +430,8 @@ class FakeProvider:
     @property
     def base_url(self) -> str:
         host = "127.0.0.1" if self._host in ("", "0.0.0.0") else self._host
-        return f"http://{host}:{self.port}"
+        scheme = "http" if self._tls is None else "https"
+        return f"{scheme}://{host}:{self.port}"
 
     @property
     def anthropic_url(self) -> str:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -48,6 +49,54 @@ class Tally:
 TALLY = Tally()
 
 _KEY = "reliability_tally"
+BEGIN = "<!-- reliability figures: written by `make reliability-figures`, do not edit -->"
+END = "<!-- end of reliability figures -->"
+
+
+def by_area(tally: Tally) -> dict[str, tuple[int, int]]:
+    """(tried, held) per area: the part of each category before its first `:`."""
+    areas: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    for name, tried in tally.tried.items():
+        area = areas[name.split(":", 1)[0].strip()]
+        area[0] += tried
+        area[1] += tally.held.get(name, 0)
+    return {name: (tried, held) for name, (tried, held) in sorted(areas.items())}
+
+
+def figures(tally: Tally) -> str:
+    """README's headline and table for `tally`, markers included."""
+    areas = by_area(tally)
+    tried = sum(t for t, _ in areas.values())
+    held = sum(h for _, h in areas.values())
+    lines = [
+        BEGIN,
+        f"Last run: **{tried} tried, {held} held**.",
+        "",
+        "| area | tried | held |",
+        "|---|---:|---:|",
+        *(f"| {name} | {t} | {h} |" for name, (t, h) in areas.items()),
+        f"| **total** | **{tried}** | **{held}** |",
+        END,
+    ]
+    return "\n".join(lines)
+
+
+def write_figures(readme: Path, tally: Tally) -> None:
+    """Replace the figures between BEGIN and END in `readme` with `tally`'s."""
+    text = readme.read_text(encoding="utf-8")
+    start, end = text.find(BEGIN), text.find(END)
+    if start < 0 or end < start:
+        raise ValueError(f"{readme} has no reliability figures markers")
+    readme.write_text(text[:start] + figures(tally) + text[end + len(END) :], encoding="utf-8")
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--tally-readme",
+        metavar="PATH",
+        default=None,
+        help="write this run's reliability figures into PATH's Reliability section",
+    )
 
 
 @pytest.fixture
@@ -70,7 +119,7 @@ def pytest_testnodedown(node: Any, error: object) -> None:
         TALLY.add(counts)
 
 
-def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter, exitstatus: int) -> None:
     if not TALLY.tried:
         return
     write = terminalreporter.write_line
@@ -83,3 +132,9 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
         write(f"  {name:<{width}}  {tried:>5} tried  {held:>5} held  {mark}")
     total_tried, total_held = sum(TALLY.tried.values()), sum(TALLY.held.values())
     write(f"  {'total':<{width}}  {total_tried:>5} tried  {total_held:>5} held")
+    readme = terminalreporter.config.getoption("--tally-readme")
+    if readme and exitstatus == 0:
+        write_figures(Path(readme), TALLY)
+        write(f"  (written into {readme})")
+    elif readme:
+        write(f"  (not written into {readme}: the run failed)")
