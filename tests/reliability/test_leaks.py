@@ -317,8 +317,10 @@ def test_cli_keeps_the_canary_in_the_store(
 ) -> None:
     assert SEAL_SETUP.exists(), SEAL_SETUP
     arm(fake_provider, case)
-    # The check takes a moment, so the argv sampler sees the process at work.
-    fake_provider.latency("/v1/models", 0.3)
+    # The check takes a moment, so the argv sampler sees the process at work: on every
+    # path (OpenAI's and OpenRouter's checks are not /v1/models, and without the pause a
+    # quick run was sometimes over before the first sample).
+    fake_provider.latency("*", 0.3)
     home = tmp_path / "home"
     project = tmp_path / "project"
     project.mkdir()
