@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 import os
 import re
+import shlex
 import shutil
 import subprocess
 from pathlib import Path
@@ -16,6 +17,7 @@ from backend.errors import EXIT_MEANINGS, ExitCode
 from backend.vocabulary import registry
 from backend.vocabulary.methods import METHOD_IDS
 from tests.cli.helpers import SEAL_SETUP, put, run, run_script, subprocess_env
+from tests.conftest import require_tools
 from tui.cli import EXIT_CODES, SUMMARIES, build_parser
 
 
@@ -151,6 +153,62 @@ def test_zsh_and_fish_scripts_carry_the_choices_and_the_names_command(tmp_path, 
         assert method in result.stdout
     assert "seal-setup completion --names profiles" in result.stdout
     assert "seal-setup completion --names agents" in result.stdout
+
+
+@pytest.mark.system
+def test_fish_completion_offers_commands_choices_profiles_and_agents(tmp_path) -> None:
+    """Run for real in fish (`complete -C` asks fish what it would offer)."""
+    require_tools("fish")
+    home = tmp_path / "home"
+    env = subprocess_env(home)
+    env["PATH"] = f"{SEAL_SETUP.parent}{os.pathsep}{env['PATH']}"
+    result = run_script(["completion", "fish"], env, tmp_path)
+    assert result.returncode == 0, result.stderr
+    script = tmp_path / "seal-setup.fish"
+    script.write_text(result.stdout)
+    (tmp_path / "seal.toml").write_text(AGENTS_TOML)
+    put("openrouter", "team", secret="sk-or-v1-" + "a" * 64)
+
+    def offered(line: str) -> list[str]:
+        program = f"source {script}; complete -C {shlex.quote(line)}"
+        out = subprocess.run(
+            ["fish", "--no-config", "-c", program],
+            cwd=tmp_path,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=30,
+        ).stdout
+        return [row.split("\t", 1)[0] for row in out.splitlines() if row]
+
+    assert set(offered("seal-setup ")) >= set(COMMANDS_IN_ORDER)
+    assert offered("seal-setup onboard --provider ") == list(registry.ids())
+    assert offered("seal-setup onboard --auth se") == ["setup_token"]
+    assert offered("seal-setup roles --agent ") == ["research"]
+    assert set(offered("seal-setup reauth --profile ")) == {"work", "team", "default"}
+    assert not (tmp_path / "pwned").exists()
+
+
+@pytest.mark.system
+def test_zsh_completion_loads_and_defines_its_function(tmp_path) -> None:
+    """Installed as README says (a `_seal-setup` file on $fpath), zsh's compinit binds it
+    to `seal-setup` and the file parses."""
+    require_tools("zsh")
+    result = run_script(["completion", "zsh"], subprocess_env(tmp_path / "home"), tmp_path)
+    folder = tmp_path / "completions"
+    folder.mkdir()
+    script = folder / "_seal-setup"
+    script.write_text(result.stdout)
+    program = (
+        f"zsh -n {script} || exit 3; fpath=({folder} $fpath); autoload -U compinit; "
+        "compinit -u -D; print -r -- $_comps[seal-setup]"
+    )
+    done = subprocess.run(
+        ["zsh", "-f", "-c", program], capture_output=True, text=True, timeout=30, cwd=tmp_path
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "_seal-setup"
+    assert done.stderr == ""
 
 
 def test_completion_without_a_shell_is_a_usage_error(capsys, monkeypatch) -> None:
