@@ -4,6 +4,7 @@ an exception's name."""
 from __future__ import annotations
 
 import os
+import shutil
 import stat
 import time
 from pathlib import Path
@@ -17,8 +18,17 @@ URL = "https://claude.ai/oauth/authorize?code=true&state=abc"
 
 
 def _path(bin_dir: Path) -> str:
-    """The stand-ins first; the system's own commands (cat, sleep) after them."""
-    return f"{bin_dir}{os.pathsep}{os.environ.get('PATH', '/usr/bin:/bin')}"
+    """The stand-ins, and beside them only the system commands they run (cat, sleep): a
+    real clipboard tool on this machine (xsel, wl-copy) must not join the test."""
+    system = bin_dir.parent / "system-bin"
+    system.mkdir(exist_ok=True)
+    for command in ("cat", "sleep"):
+        found = shutil.which(command)
+        assert found is not None, command
+        link = system / command
+        if not link.exists():
+            link.symlink_to(found)
+    return f"{bin_dir}{os.pathsep}{system}"
 
 
 def _tool(folder: Path, name: str, body: str) -> Path:
