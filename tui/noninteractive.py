@@ -54,6 +54,7 @@ def _run(args: argparse.Namespace, services: Services) -> ExitCode:
     from backend.config.io import checked_link
     from backend.config.location import default_config_path
     from backend.wizard.onboarding import apply_answers
+    from backend.wizard.summary import alias_line
 
     path = default_config_path(services.env, args.config)
     config = services.load_config(path)  # ConfigError: exit 3 before anything else
@@ -85,6 +86,7 @@ def _run(args: argparse.Namespace, services: Services) -> ExitCode:
     models: list[ModelInfo] = []
     if record is not None:
         models = _live_check(answers, record, services, args.no_verify)
+        answers.live_models = models
     else:
         say(_env_unset_line(answers), file=sys.stderr)
     # The wizard's merge: the live list when there is one, the bundled one otherwise.
@@ -98,6 +100,9 @@ def _run(args: argparse.Namespace, services: Services) -> ExitCode:
     if args.model is not None and answers.model != args.model.strip():
         # `--provider openrouter --model opus`: say which model that became.
         resolved.append(f"Model: {args.model.strip()} → {answers.model}.")
+    alias = alias_line(answers, catalog)  # what Review says of an alias, said here too
+    if alias is not None:
+        resolved.append(alias)
     _commit(answers, config, services, link_target, resolved)
     return ExitCode.OK
 

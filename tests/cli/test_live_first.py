@@ -113,3 +113,26 @@ def _record():
     from backend.credentials.record import CredentialRecord
 
     return CredentialRecord("openrouter", "default", "api_key", secret=OPENROUTER_KEY)
+
+
+def test_an_alias_is_said_resolved_on_the_live_list_as_review_says_it(
+    tmp_path, capsys, monkeypatch, fake_provider_env
+):
+    from tests.fakes.provider import anthropic_model
+
+    fake_provider_env.extra_models["anthropic"] = [
+        anthropic_model(
+            "claude-sonnet-5",
+            "Claude Sonnet 5",
+            "2026-09-01T00:00:00Z",
+            1_000_000,
+            128_000,
+            {"adaptive": True, "enabled": True},
+            ("low", "medium", "high"),
+        )
+    ]
+    argv = onboard(tmp_path, "anthropic", "--model", "sonnet")
+    code, out, err = run(argv, capsys, monkeypatch, ANTHROPIC_KEY)
+    assert code == 0, err
+    assert "sonnet is claude-sonnet-5 now: the newest Sonnet on Anthropic's live list." in out
+    assert 'name = "sonnet"' in (tmp_path / "seal.toml").read_text()
