@@ -21,7 +21,7 @@ from backend.errors import ConfigConflictError, SealError
 from backend.system.display import visible
 from backend.wizard.onboarding import commit, equivalent_command, record_to_store
 from backend.wizard.reauth import NotAllowed, no_longer_allowed, not_allowed_lines
-from backend.wizard.summary import kept_line, outranking_line
+from backend.wizard.summary import alias_line, kept_line, outranking_line
 from screens.base import StepContext, StepResult, StepScreen
 from screens.plain import plain
 from screens.widgets.button import WizardButton
@@ -87,6 +87,7 @@ class ReviewScreen(StepScreen):
         # The target of a symlinked seal.toml, once shown: Write goes there and nowhere else.
         self._link_target: Path | None = None
         self._not_allowed: list[NotAllowed] = []
+        self._alias: str | None = None  # what an alias model name stands for now
 
     def compose_body(self) -> Iterable[Widget]:
         yield Static("Preparing…", id="summary", markup=False)
@@ -142,6 +143,8 @@ class ReviewScreen(StepScreen):
             text = f"{path} needs no change."
         lines = [text] if link is None else [f"{link.describe()}: Write changes that file.", text]
         lines += not_allowed_lines(self._not_allowed)
+        if self._alias is not None:
+            lines.append(self._alias)
         summary.update(plain(*lines))
         summary.set_classes("")
         where = self.query_one("#endpoints", Static)
@@ -188,6 +191,8 @@ class ReviewScreen(StepScreen):
         # Read before the edit removes them: what a change of method takes away, and why.
         self._not_allowed = no_longer_allowed(config, self.answers)
         apply_answers(config, self.answers)
+        catalog = self.services.catalog(self.answers.provider, list(self.answers.live_models))
+        self._alias = alias_line(self.answers, catalog)
         choice = self.services.store_choice() if self._stores_secret else None
         if choice is not None and self._offers_profile:
             from backend.wizard.profiles import stored_profiles

@@ -39,6 +39,7 @@ SUMMARIES: dict[str, str] = {
     "run": "run a command (Seal) with seal.toml's credentials in its environment",
     "env": "print the export lines `run` would set, for eval or direnv",
     "logout": "remove stored credentials (seal.toml is never touched)",
+    "models": "list the models with their facts, from the bundled list or --live",
     "completion": "print the shell completion script for bash, zsh or fish",
 }
 
@@ -56,6 +57,7 @@ EXIT_CODES: dict[str, tuple[ExitCode, ...]] = {
     "run": (*_GENERAL[1:], ExitCode.NOT_EXECUTABLE, ExitCode.NOT_FOUND),
     "env": _GENERAL,
     "logout": (ExitCode.OK, ExitCode.CREDENTIAL, ExitCode.USAGE, ExitCode.CANCELLED),
+    "models": _GENERAL,
     "completion": (ExitCode.OK, ExitCode.USAGE),
 }
 EXIT_NOTES: dict[str, dict[ExitCode, str]] = {
@@ -65,6 +67,11 @@ EXIT_NOTES: dict[str, dict[ExitCode, str]] = {
         ExitCode.USAGE: "a warning: expiring within 7 days, unverified, or an untrusted base_url",
     },
     "onboard": {ExitCode.USAGE: "a wrong flag value, refused before anything is asked"},
+    "models": {
+        ExitCode.CREDENTIAL: "--live got no list from a provider: no credential, the "
+        "credential rejected, or no answer",
+        ExitCode.USAGE: "also: --live with an untrusted seal.toml base_url",
+    },
     "roles": {ExitCode.CANCELLED: "also: no seal.toml and you chose not to create one"},
     "token": {ExitCode.USAGE: "also: stdout is a terminal and --show was not given"},
     "env": {ExitCode.USAGE: "also: an untrusted base_url, or a terminal without --show"},
@@ -88,6 +95,10 @@ EXAMPLES: dict[str, tuple[str, ...]] = {
     "run": ("seal-setup run -- seal",),
     "env": ('eval "$(seal-setup env)"      # or in a direnv .envrc',),
     "logout": ("seal-setup logout --provider openrouter --profile work --yes",),
+    "models": (
+        "seal-setup models --provider anthropic",
+        "seal-setup models --provider openrouter --live --json | jq '.providers[].models[].id'",
+    ),
     "completion": (
         "seal-setup completion bash > ~/.local/share/bash-completion/completions/seal-setup",
         "seal-setup completion zsh > ~/.zfunc/_seal-setup",
@@ -211,6 +222,19 @@ def build_parser() -> argparse.ArgumentParser:
     )
     logout.add_argument("--profile", metavar="N", help="only this profile's (default: every one)")
     logout.add_argument("--yes", action="store_true", help="do not ask for confirmation")
+
+    models = command("models")
+    models.add_argument(
+        "--provider", choices=providers, help="only this provider's (default: every one)"
+    )
+    models.add_argument(
+        "--live",
+        action="store_true",
+        help="ask the provider (network), with the credential Seal would use",
+    )
+    models.add_argument(
+        "--json", action="store_true", help="print one JSON object (the README has its shape)"
+    )
 
     completion = command("completion")
     completion.add_argument(
@@ -366,6 +390,10 @@ def _dispatch(
         from tui.commands import run_logout
 
         return run_logout(args, services)
+    if command == "models":
+        from tui.models_cmd import run_models
+
+        return run_models(args, services)
     if command == "completion":
         from tui.completion_cmd import run_completion
 

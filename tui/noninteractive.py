@@ -1,9 +1,11 @@
 """`seal-setup onboard --non-interactive`: the wizard's steps without screens.
 
-Order: seal.toml (exit 3 if unreadable) → every flag checked and applied in memory (exit 2)
-→ the credential (stdin / sign-in / import / env) → the live check (exit 1) → the catalog
-rules (exit 2) → one commit of store + seal.toml. Any failure writes nothing. The secret
-comes from stdin only; nothing here prints it. Every line goes out through tui.output, escaped.
+Order: seal.toml (exit 3 if unreadable) → every flag checked and applied in memory, and
+the rules that hold for any model (exit 2) → the credential (stdin / sign-in / import /
+env) → the live check (exit 1) → the model's rules on the live list merged with the
+bundled one, as the wizard's Model step has them (exit 2) → one commit of store +
+seal.toml. Any failure writes nothing. The secret comes from stdin only; nothing here
+prints it. Every line goes out through tui.output, escaped.
 
 It runs on the wizard's `Services` and its backend steps: the same sign-in, the same live
 check (`Services.check`, which sends nothing to a base_url this machine does not trust)
@@ -52,6 +54,7 @@ def _run(args: argparse.Namespace, services: Services) -> ExitCode:
     from backend.config.io import checked_link
     from backend.config.location import default_config_path
     from backend.wizard.onboarding import apply_answers
+    from backend.wizard.summary import alias_line
 
     path = default_config_path(services.env, args.config)
     config = services.load_config(path)  # ConfigError: exit 3 before anything else
@@ -72,26 +75,34 @@ def _run(args: argparse.Namespace, services: Services) -> ExitCode:
         )
     answers = build_answers(args, str(path))
     apply_answers(config, answers)  # InputError for any bad value: nothing fetched yet
-    _check_rules(config, answers, services.catalog())
+    # What holds for any model is refused now; what depends on the model's facts waits for
+    # the live list, as the wizard's Model step does (the bundled figures may be stale).
+    _check_rules(config, answers, None)
     # Before stdin is read or a sign-in starts: an untrusted base_url stops it here.
     _refuse_untrusted(answers, config, services)
 
     record = acquire(answers, services)
     answers.record = record
+    models: list[ModelInfo] = []
     if record is not None:
         models = _live_check(answers, record, services, args.no_verify)
-        if models:
-            catalog = services.catalog(answers.provider, models)
-            _route_alias_live(args.model, answers, config, catalog)
-            if answers.model is not None and not args.no_verify:
-                _in_live_list(answers.model, answers.provider or "anthropic", catalog)
-            _check_rules(config, answers, catalog)
+        answers.live_models = models
     else:
         say(_env_unset_line(answers), file=sys.stderr)
+    # The wizard's merge: the live list when there is one, the bundled one otherwise.
+    catalog = services.catalog(answers.provider, models)
+    if models:
+        _route_alias_live(args.model, answers, config, catalog)
+        if answers.model is not None and not args.no_verify:
+            _in_live_list(answers.model, answers.provider or "anthropic", catalog)
+    _check_rules(config, answers, catalog)
     resolved = []
     if args.model is not None and answers.model != args.model.strip():
         # `--provider openrouter --model opus`: say which model that became.
         resolved.append(f"Model: {args.model.strip()} → {answers.model}.")
+    alias = alias_line(answers, catalog)  # what Review says of an alias, said here too
+    if alias is not None:
+        resolved.append(alias)
     _commit(answers, config, services, link_target, resolved)
     return ExitCode.OK
 
@@ -193,17 +204,18 @@ def _header(text: str) -> tuple[str, str]:
 # --- catalog rules ------------------------------------------------------------------------
 
 
-def _find_model(config: SealConfig, answers: Answers, catalog: Catalog) -> ModelInfo | None:
+def _find_model(config: SealConfig, answers: Answers, catalog: Catalog | None) -> ModelInfo | None:
     provider = answers.provider or "anthropic"
     name = config.get("name", answers.agent)
-    if not isinstance(name, str):
+    if not isinstance(name, str) or catalog is None:
         return None
     name = catalog.resolve_alias(name, provider) or name
     return catalog.find(provider, name)
 
 
-def _check_rules(config: SealConfig, answers: Answers, catalog: Catalog) -> None:
-    """The Model step's rules on the table as it will be written."""
+def _check_rules(config: SealConfig, answers: Answers, catalog: Catalog | None) -> None:
+    """The Model step's rules on the table as it will be written; with no catalog, only
+    those that hold for any model."""
     from backend.providers.catalog import check_settings
 
     model = _find_model(config, answers, catalog)

@@ -12,7 +12,7 @@ from backend.providers.base import (
     CheckFailed,
     CheckResult,
     ModelInfo,
-    as_int,
+    as_limit,
     get_json,
     line_of,
     malformed,
@@ -62,13 +62,13 @@ def parse_model(item: dict[str, Any]) -> ModelInfo | None:
             vision = _supported(caps["image_input"])
     line = item.get("line")
     created = item.get("created_at")
-    context = as_int(item.get("max_input_tokens"))
+    context = as_limit(item.get("max_input_tokens"))
     return ModelInfo(
         provider=PROVIDER,
         id=model_id,
         display_name=str(item.get("display_name") or ""),
         context=context,
-        max_output=as_int(item.get("max_tokens")),
+        max_output=as_limit(item.get("max_tokens")),
         thinking=thinking,
         effort=effort,
         vision=vision,

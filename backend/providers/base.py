@@ -111,6 +111,35 @@ def as_int(value: object) -> int | None:
     return None
 
 
+def as_limit(value: object) -> int | None:
+    """A token limit from a live list: 0, -1 and null mean unknown (Anthropic's own docs
+    example and proxies send 0), so the catalog's figure is used, never "a ceiling of 0"."""
+    number = as_int(value)
+    return number if number is not None and number > 0 else None
+
+
+def _scaled(value: int, unit: int, suffix: str) -> str:
+    amount = value / unit
+    # One decimal below 10 (1.5M, 2.5K), whole numbers above (128K, 200K); "1.0" is "1".
+    text = f"{amount:.1f}" if amount < 10 else f"{amount:.0f}"
+    return text.removesuffix(".0") + suffix
+
+
+def token_count(value: int | None) -> str:
+    """A token count as people say it: 1,048,576 and 1,000,000 are "1M", 131,072 is "128K",
+    200,000 and 128,000 are "200K" and "128K"; "?" when unknown. A round decimal figure
+    counts in 1000s, a multiple of 1024 that is not one in 1024s."""
+    if value is None:
+        return "?"
+    if value < 1000:
+        return str(value)
+    binary = value % 1000 != 0 and value % 1024 == 0
+    kilo, mega = (1024, 1024 * 1024) if binary else (1000, 1_000_000)
+    if round(value / kilo) >= 1000 or value % mega == 0:
+        return _scaled(value, mega, "M")
+    return _scaled(value, kilo, "K")
+
+
 # --- classification ---------------------------------------------------------------------
 
 # Words in a 400 body that mean "this credential may not be used here", not "bad request".

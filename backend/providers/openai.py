@@ -18,10 +18,13 @@ from backend.providers.base import (
 )
 
 PROVIDER = "openai"
-# /models lists every kind of model; only chat/reasoning ones make sense for an agent.
+# /models lists every kind of model; only chat/reasoning ones make sense for an agent:
+# not embeddings, speech, transcription, images or video, moderation, completions-only
+# models (instruct, davinci, babbage), realtime or audio ones, search and deep research
+# (which need their own tools), or computer use.
 _NOT_CHAT = re.compile(
     r"embedding|whisper|tts|dall-e|davinci|babbage|moderation|transcribe|realtime|"
-    r"audio|image|search|computer-use|sora",
+    r"audio|image|search|computer-use|sora|instruct",
     re.IGNORECASE,
 )
 

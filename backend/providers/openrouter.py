@@ -11,7 +11,7 @@ from backend.providers.base import (
     CheckFailed,
     CheckResult,
     ModelInfo,
-    as_int,
+    as_limit,
     get_json,
     iso_from_unix,
     line_of,
@@ -68,9 +68,19 @@ def _per_million(value: object) -> float | None:
     return round(price * 1_000_000, 6) if price >= 0 else None
 
 
+ROUTER_PREFIX = "~"
+
+
+def is_router_id(model_id: str) -> bool:
+    """A router id (`~anthropic/claude-sonnet-latest`): it names "the newest of a line" and
+    moves to another model, with other limits, under the person. Not offered: seal.toml
+    names a model, and an alias (sonnet) is resolved to one when it is written."""
+    return model_id.strip().startswith(ROUTER_PREFIX)
+
+
 def parse_model(item: dict[str, Any]) -> ModelInfo | None:
     model_id = item.get("id")
-    if not isinstance(model_id, str) or not model_id:
+    if not isinstance(model_id, str) or not model_id or is_router_id(model_id):
         return None
     top = item.get("top_provider") if isinstance(item.get("top_provider"), dict) else {}
     assert isinstance(top, dict)
@@ -83,13 +93,13 @@ def parse_model(item: dict[str, Any]) -> ModelInfo | None:
     modalities = arch.get("input_modalities")
     vision = "image" in modalities if isinstance(modalities, list) else None
     reasoning = "reasoning" in params or "include_reasoning" in params
-    context = as_int(item.get("context_length")) or as_int(top.get("context_length"))
+    context = as_limit(item.get("context_length")) or as_limit(top.get("context_length"))
     return ModelInfo(
         provider=PROVIDER,
         id=model_id,
         display_name=str(item.get("name") or ""),
         context=context,
-        max_output=as_int(top.get("max_completion_tokens")),
+        max_output=as_limit(top.get("max_completion_tokens")),
         thinking=("enabled",) if reasoning else (),
         # OpenRouter's unified `reasoning.effort` takes these three.
         effort=("low", "medium", "high") if reasoning else (),

@@ -97,7 +97,25 @@ def model_flag(text: str, provider: str) -> str:
             f"unknown provider {prefix!r} in --model {text.strip()!r}",
             "the provider must be one of " + ", ".join(registry.ids()) + ", or give no prefix",
         )
+    _not_a_router(text.strip())
     return _served_by(check_model_id(text.strip()), provider)
+
+
+def _not_a_router(model: str) -> None:
+    """OpenRouter's `~` router ids are not offered (the picker does not list them either):
+    one names a different model, with other limits, whenever the vendor ships one."""
+    from backend.providers.base import line_of
+    from backend.providers.openrouter import is_router_id
+
+    if not is_router_id(model):
+        return
+    line = line_of(model)
+    instead = f"--model {line} (the newest {line.title()}, resolved now) or " if line else ""
+    raise InputError(
+        f"--model {model} is an OpenRouter router id, which moves to another model "
+        "without notice; seal-setup writes a model",
+        f"write {instead}a model id from `seal-setup models --provider openrouter`",
+    )
 
 
 def _a(label: str) -> str:

@@ -20,8 +20,24 @@ from backend.wizard.resume import kept_label, masked
 
 if TYPE_CHECKING:
     from backend.credentials.record import CredentialRecord
+    from backend.providers.catalog import Catalog
 
 CANCELLED = "Nothing was written: seal.toml and your stored credentials are as they were."
+
+
+def alias_line(a: Answers, catalog: Catalog) -> str | None:
+    """What an alias model name (sonnet) stands for now: the newest of its line on the
+    live list the check fetched, else on the bundled list (onboarding's Review says it);
+    None for an id."""
+    provider = a.provider or "anthropic"
+    if a.mode != "onboard" or a.model is None or registry.alias_owner(a.model) is None:
+        return None
+    resolved = catalog.resolve_alias(a.model, provider)
+    if resolved is None:
+        return None
+    which = f"{PROVIDER_LABELS[provider]}'s live list" if a.live_models else "the bundled list"
+    line = a.model.strip().lower()
+    return f"{a.model} is {resolved} now: the newest {line.title()} on {which}."
 
 
 def outcome_lines(a: Answers) -> list[str]:

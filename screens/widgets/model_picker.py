@@ -19,6 +19,7 @@ from textual.reactive import Reactive
 from textual.widget import Widget
 from textual.widgets import Input, Static
 
+from backend.providers.base import token_count
 from backend.system.display import visible
 from screens.plain import plain
 from screens.widgets.model_list import ModelList
@@ -30,19 +31,9 @@ if TYPE_CHECKING:
 _NOTHING = object()
 
 
-def _tokens(value: int | None) -> str:
-    if value is None:
-        return "?"
-    if value >= 1_000_000 and value % 1_000_000 == 0:
-        return f"{value // 1_000_000}M"
-    if value >= 1000:
-        return f"{value // 1000}K"
-    return str(value)
-
-
 def describe_model(model: ModelInfo) -> str:
     """One or two lines of facts: context, max output, thinking, effort, vision, price."""
-    parts = [f"context {_tokens(model.context)}", f"max output {_tokens(model.max_output)}"]
+    parts = [f"context {token_count(model.context)}", f"max output {token_count(model.max_output)}"]
     if model.thinking:
         parts.append("thinking: " + "/".join(model.thinking))
     if model.effort:

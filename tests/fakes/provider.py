@@ -385,6 +385,9 @@ class FakeProvider:
         # Served after the usual models, per provider ("anthropic", "openrouter", "openai"):
         # entries in that provider's own shape (see anthropic_model, openrouter_model).
         self.extra_models: dict[str, list[dict[str, Any]]] = {}
+        # Served instead of the usual models, per provider: a whole list in the provider's
+        # shape (tests/fakes/real_lists.py has real-shaped ones).
+        self.model_lists: dict[str, list[dict[str, Any]]] = {}
         # When set, the token endpoint's `account` and `organization` objects.
         self.token_account: dict[str, Any] | None = None
         self._hooks: dict[str, list[Callable[[], None]]] = {}
@@ -463,6 +466,16 @@ class FakeProvider:
         }
 
     # -- keys --------------------------------------------------------------------------
+
+    def usual_models(
+        self, provider: str, usual: Callable[[int | None], list[dict[str, Any]]]
+    ) -> list[dict[str, Any]]:
+        """What `provider`'s list serves: `model_lists`' list when set, else the usual
+        models, then `extra_models`."""
+        with self._lock:
+            whole = self.model_lists.get(provider)
+            base = list(whole) if whole is not None else usual(self.model_count)
+            return base + self.extra_models.get(provider, [])
 
     def add_key(
         self,
@@ -920,9 +933,7 @@ class _Handler(BaseHTTPRequestHandler):
         if not headers.get("anthropic-version"):
             self._json(400, _anthropic_error(400, "anthropic-version: header is required"))
             return
-        models = anthropic_models(self.fake.model_count) + self.fake.extra_models.get(
-            "anthropic", []
-        )
+        models = self.fake.usual_models("anthropic", anthropic_models)
         try:
             limit = int(query.get("limit", ["20"])[0])
         except ValueError:
@@ -1097,8 +1108,7 @@ class _Handler(BaseHTTPRequestHandler):
         )
 
     def openrouter_list(self, _q: dict[str, list[str]], _h: dict[str, str], _b: bytes) -> None:
-        extra = self.fake.extra_models.get("openrouter", [])
-        self._json(200, {"data": openrouter_models(self.fake.model_count) + extra})
+        self._json(200, {"data": self.fake.usual_models("openrouter", openrouter_models)})
 
     # -- OpenAI ------------------------------------------------------------------------
 
@@ -1117,8 +1127,8 @@ class _Handler(BaseHTTPRequestHandler):
                 ),
             )
             return
-        extra = self.fake.extra_models.get("openai", [])
-        self._json(200, {"object": "list", "data": openai_models(self.fake.model_count) + extra})
+        models = self.fake.usual_models("openai", openai_models)
+        self._json(200, {"object": "list", "data": models})
 
 
 class _NullWriter:

@@ -132,6 +132,10 @@ async def test_keeping_everything_writes_nothing(
         await wait_for(pilot, lambda: review.ready, "review prepared")
         summary = text_of(pilot, "#summary")
         assert "Nothing to change" in summary, summary
+        # seal.toml keeps the alias; Review says what it is today, from the live list.
+        assert "sonnet is claude-sonnet-4-6 now: the newest Sonnet on Anthropic's live list" in (
+            summary
+        )
         assert text_of(pilot, "#diff") == ""
         secret = text_of(pilot, "#secret-dest")
         assert "Kept the stored key anthropic:work" in secret and "nothing new is stored" in secret
@@ -194,6 +198,39 @@ async def test_review_shows_only_the_change(fake_provider: FakeProvider, tmp_pat
         await press_next(pilot)
         await wait_screen(pilot, DoneScreen)
     assert h.config_text() == CONFIGURED.replace('effort = "high"', 'effort = "low"')
+
+
+async def test_review_resolves_the_alias_on_the_live_list(
+    fake_provider: FakeProvider, tmp_path: Path
+) -> None:
+    # The live list has a Sonnet newer than any the bundled list knows.
+    from tests.fakes.provider import anthropic_model
+
+    newer = anthropic_model(
+        "claude-sonnet-5",
+        "Claude Sonnet 5",
+        "2026-09-01T00:00:00Z",
+        1_000_000,
+        128_000,
+        {"adaptive": True, "enabled": True},
+        ("low", "medium", "high"),
+    )
+    fake_provider.extra_models["anthropic"] = [newer]
+    h = build(fake_provider, tmp_path, config_text=CONFIGURED, records=[_key()])
+    async with h.app.run_test(size=SIZE) as pilot:
+        model = await _kept_to_model(pilot, h)
+        picker = model.query_one("#picker", ModelPicker)
+        assert getattr(picker.highlighted_model, "id", None) == "claude-sonnet-5"
+        await press_next(pilot)
+        review = await wait_screen(pilot, ReviewScreen)
+        await wait_for(pilot, lambda: review.ready, "review prepared")
+        summary = text_of(pilot, "#summary")
+        assert "sonnet is claude-sonnet-5 now: the newest Sonnet on Anthropic's live list" in (
+            summary
+        )
+        await press_next(pilot)
+        await wait_screen(pilot, DoneScreen)
+    assert 'name = "sonnet"' in h.config_text()
 
 
 async def test_openrouter_headers_are_prefilled(
