@@ -50,7 +50,12 @@ class PickerApp(App[None]):
 
 async def measure(models: list[ModelInfo], query: str) -> tuple[float, list[float]]:
     """First render time, and one duration per typed character (then per backspace)."""
-    app = PickerApp(models)
+    return await typing_times(PickerApp(models), query)
+
+
+async def typing_times(app: PickerApp, query: str) -> tuple[float, list[float]]:
+    """`app`'s first render, and the CPU time per typed character (then per backspace)
+    until the next frame."""
     start = time.perf_counter()
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.pause()

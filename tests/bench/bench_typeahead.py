@@ -8,12 +8,11 @@ price of never losing a key at a step change; this says how much CPU that adds p
 from __future__ import annotations
 
 import asyncio
-import time
 from typing import Any
 
 from textual import events
 
-from tests.bench.bench_picker import PickerApp, make_models
+from tests.bench.bench_picker import PickerApp, make_models, typing_times
 from tests.bench.common import median, percentile, report
 from tui.typeahead import Typeahead
 
@@ -31,28 +30,13 @@ class HeldPickerApp(PickerApp):
         await super().on_event(event)
 
 
-async def measure(app: PickerApp, query: str) -> list[float]:
-    """CPU time per typed character (then per backspace), until the next frame."""
-    async with app.run_test(size=(100, 30)) as pilot:
-        await pilot.pause()
-        app.query_one("#model-filter").focus()
-        await pilot.pause()
-        times = []
-        for key in [*query, *["backspace"] * len(query)]:
-            t0 = time.process_time()
-            await pilot.press(key)
-            await app.wait_for_refresh()
-            times.append(time.process_time() - t0)
-    return times
-
-
 def main() -> bool:
     """Goal: with the queue, the picker still keeps its keystroke goal (p95 <= 16 ms);
     the figure says what the queue adds."""
     models = make_models()
     query = "openai mini 12"
-    plain = asyncio.run(measure(PickerApp(models), query))
-    held = asyncio.run(measure(HeldPickerApp(models), query))
+    _, plain = asyncio.run(typing_times(PickerApp(models), query))
+    _, held = asyncio.run(typing_times(HeldPickerApp(models), query))
     p95 = percentile(held, 0.95)
     figure = (
         f"p50 {median(held) * 1000:.1f} ms (without {median(plain) * 1000:.1f}), "

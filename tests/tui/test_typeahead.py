@@ -18,7 +18,7 @@ from screens.model import ModelScreen
 from screens.review import ReviewScreen
 from screens.welcome import WelcomeScreen
 from tests.fakes.provider import ANTHROPIC_KEY, FakeProvider
-from tests.tui.harness import SIZE, build, goto, wait_for, wait_screen
+from tests.tui.harness import SIZE, Harness, build, goto, wait_for, wait_screen
 from tui import typeahead
 
 
@@ -65,10 +65,8 @@ async def test_ctrl_c_is_not_held_while_a_step_loads(
         slow_survey.set()
 
 
-async def test_typing_before_the_catalog_loads_goes_to_the_filter(
-    fake_provider: FakeProvider, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    h = build(fake_provider, tmp_path)
+def _slow_catalog(h: Harness, monkeypatch: pytest.MonkeyPatch) -> threading.Event:
+    """From now on the Model step's catalog waits until the returned event is set."""
     loaded = threading.Event()
     real = h.services.catalog
 
@@ -76,9 +74,17 @@ async def test_typing_before_the_catalog_loads_goes_to_the_filter(
         assert loaded.wait(10)
         return real(*args, **kwargs)
 
+    monkeypatch.setattr(h.services, "catalog", slow_catalog)
+    return loaded
+
+
+async def test_typing_before_the_catalog_loads_goes_to_the_filter(
+    fake_provider: FakeProvider, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    h = build(fake_provider, tmp_path)
     async with h.app.run_test(size=SIZE) as pilot:
         await goto(pilot, "check", provider="anthropic", method="api_key", secret=ANTHROPIC_KEY)
-        monkeypatch.setattr(h.services, "catalog", slow_catalog)
+        loaded = _slow_catalog(h, monkeypatch)
         await pilot.press("ctrl+n")
         model = await wait_screen(pilot, ModelScreen)
         await pilot.press(*"haiku")
@@ -114,16 +120,9 @@ async def test_an_enter_before_the_next_step_takes_keys_is_dropped(
     meant for Check's Next: given to Model it would pick a model unseen. Typing once
     Model takes keys is an answer there."""
     h = build(fake_provider, tmp_path)
-    loaded = threading.Event()
-    real = h.services.catalog
-
-    def slow_catalog(*args: Any, **kwargs: Any) -> Any:
-        assert loaded.wait(10)
-        return real(*args, **kwargs)
-
     async with h.app.run_test(size=SIZE) as pilot:
         await goto(pilot, "check", provider="anthropic", method="api_key", secret=ANTHROPIC_KEY)
-        monkeypatch.setattr(h.services, "catalog", slow_catalog)
+        loaded = _slow_catalog(h, monkeypatch)
         check = pilot.app.screen
         assert isinstance(check, StepScreen)
         check.finish(StepResult("next", automatic=True))  # what the pause after ✓ does
