@@ -293,9 +293,9 @@ BAD_INPUTS: list[Bad] = [
     Bad(
         "budget-at-max",
         "thinking_budget",
-        "64000",
-        "Thinking budget 64,000 must be below",
-        "Thinking budget 64,000 must be below",
+        "128000",
+        "Thinking budget 128,000 must be below",
+        "Thinking budget 128,000 must be below",
         flag="--thinking-budget",
     ),
     Bad(
@@ -333,9 +333,9 @@ BAD_INPUTS: list[Bad] = [
     Bad(
         "max-above-ceiling",
         "max_tokens",
-        "64001",
-        "above claude-sonnet-4-6's ceiling of 64,000",
-        "above claude-sonnet-4-6's ceiling of 64,000",
+        "128001",
+        "above claude-sonnet-4-6's ceiling of 128,000",
+        "above claude-sonnet-4-6's ceiling of 128,000",
         flag="--max-tokens",
     ),
     Bad(

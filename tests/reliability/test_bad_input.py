@@ -389,15 +389,16 @@ async def test_wizard_model_step_refuses_bad_input(
     fake_provider: FakeProvider, tmp_path: Path, tally: Tally
 ) -> None:
     """Model step (Anthropic): the filter, the thinking budget and max tokens."""
+    from backend.credentials.record import CredentialRecord
     from screens.widgets.model_picker import ModelPicker
+    from tests.fakes.provider import ANTHROPIC_KEY
 
-    h = build(
-        fake_provider,
-        tmp_path,
-        config_text=CONFIG,
-        answers=Answers(provider="anthropic", method="api_key", model="claude-sonnet-4-6"),
-        start="model",
-    )
+    answers = Answers(provider="anthropic", method="api_key", model="claude-sonnet-4-6")
+    h = build(fake_provider, tmp_path, config_text=CONFIG, answers=answers, start="model")
+    # The live list the check brings, as on the way here: the limits the command line
+    # judges too (the bundled figures may be older).
+    record = CredentialRecord("anthropic", "default", "api_key", secret=ANTHROPIC_KEY)
+    answers.live_models = list(h.services.check("anthropic", record).models)
     before = h.config_path.read_bytes()
     run = WizardRun(tally)
     async with h.app.run_test(size=SIZE) as pilot:

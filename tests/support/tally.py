@@ -120,6 +120,10 @@ def pytest_testnodedown(node: Any, error: object) -> None:
 
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter, exitstatus: int) -> None:
+    if hasattr(terminalreporter.config, "workeroutput"):
+        # An xdist worker holds its own share only (and passes with another's failing):
+        # the controller sums them, prints the table and writes README.
+        return
     if not TALLY.tried:
         return
     write = terminalreporter.write_line
