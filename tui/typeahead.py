@@ -148,4 +148,7 @@ async def _all_idle(pumps: list[MessagePump]) -> None:
         event.wait() for pump, event in zip(pumps, done, strict=True) if pump.call_later(event.set)
     ]
     if waiting:
-        await asyncio.wait([asyncio.ensure_future(w) for w in waiting], timeout=_SETTLE_TIMEOUT)
+        futures = [asyncio.ensure_future(w) for w in waiting]
+        _, pending = await asyncio.wait(futures, timeout=_SETTLE_TIMEOUT)
+        for future in pending:  # a pump that went away meanwhile: not waited on forever
+            future.cancel()
