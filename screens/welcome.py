@@ -119,6 +119,7 @@ class WelcomeScreen(StepScreen):
         if facts is None:
             return False
         mode = entry_mode(self._choice)
+        self.answers.found_claude_code(facts.claude_code)
         if mode == "reauth":
             if facts.reauth is None:
                 return False
@@ -126,11 +127,9 @@ class WelcomeScreen(StepScreen):
             from backend.wizard.reauth import start_reauth
 
             start_reauth(self.answers, facts.reauth)
-            self.answers.found_claude_code(facts.claude_code)
             return True
         self.answers.begin(mode, facts.base_url)
         self.answers.found_agents(facts.agents)
-        self.answers.found_claude_code(facts.claude_code)
         if self.answers.existing is None:
             if mode == "onboard" and facts.existing is not None:
                 # Once per run: coming Back here keeps what was changed since.
