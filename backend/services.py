@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from backend.credentials.stores import StoreChoice
     from backend.providers.base import CheckResult, ModelInfo
     from backend.providers.catalog import Catalog
+    from backend.providers.models_dev import Refreshed
     from backend.providers.trust import Endpoint
     from backend.providers.waiting import CheckProgress
     from backend.system.browser import BrowserResult
@@ -333,7 +334,7 @@ class Services:
         if catalog is None:
             # Read outside the lock, for the same reason; two first readers at once both
             # read it, and the first one kept is the one everybody gets.
-            loaded = Catalog.bundled()
+            loaded = Catalog.bundled(self.env)
             with self._lock:
                 if self._catalog is None:
                     self._catalog = loaded
@@ -341,6 +342,16 @@ class Services:
         if provider and live:
             return catalog.merged(provider, live)
         return catalog
+
+    def refresh_models(self) -> Refreshed:
+        """Fetch models.dev anew into the user cache dir (RefreshFailed when it cannot);
+        the catalog read afterwards, here and in later runs, uses it when it is newer."""
+        from backend.providers import models_dev
+
+        refreshed = models_dev.refresh(self.env, self.http_client())
+        with self._lock:
+            self._catalog = None
+        return refreshed
 
     # -- sign-in ---------------------------------------------------------------------
 

@@ -50,10 +50,14 @@ class ModelScreen(StepScreen):
     TITLE_TEXT = "Choose the model"
     HELP_TEXT = (
         "Type to filter, ↑/↓ to move, Tab to reach the options. The list comes from the "
-        "provider when the check could fetch it, else from the list bundled with seal-setup."
+        "provider when the check could fetch it, else from the models.dev snapshot shipped with "
+        "seal-setup (`seal-setup models --refresh` fetches a newer one). Facts a live list "
+        "lacks come from models.dev, and thinking and effort defaults from Seal's overlay."
         "\n\n[b]Thinking[/b]: adaptive lets the model decide; a manual budget needs at least "
         "1024 tokens and less than max tokens (not on adaptive-only models).\n"
-        "[b]Effort[/b]: how hard the model works; `max` only where the model offers it.\n"
+        "[b]Effort[/b]: how hard the model works; `max` only where the model offers it. Left "
+        "unset, Seal uses adaptive thinking and the model's default effort (marked "
+        "“default” in the details).\n"
         "[b]Max tokens[/b]: empty uses the model's ceiling.\n"
         "[b]Cache[/b] and [b]1M context[/b] need an API key (not subscription sign-in).\n"
         "[b]Headers[/b] (OpenRouter): your app's URL and name for attribution."
@@ -165,9 +169,9 @@ class ModelScreen(StepScreen):
         models = catalog.models(self.provider)
         label = PROVIDER_LABELS[self.provider]
         source = (
-            f"Live list from {label}: {len(models)} models."
+            f"Live list from {label}: {len(models)} models; facts it lacks: {catalog.facts_from}."
             if live
-            else f"Bundled list ({len(models)} models): the live list was not available."
+            else f"{_capital(catalog.facts_from)} ({len(models)} models): no live list."
         )
         self.query_one("#catalog-source", Static).update(source)
         selected = self._named_model(self.answers.model)

@@ -69,7 +69,7 @@ EXIT_NOTES: dict[str, dict[ExitCode, str]] = {
     "onboard": {ExitCode.USAGE: "a wrong flag value, refused before anything is asked"},
     "models": {
         ExitCode.CREDENTIAL: "--live got no list from a provider: no credential, the "
-        "credential rejected, or no answer",
+        "credential rejected, or no answer; or --refresh could not read models.dev",
         ExitCode.USAGE: "also: --live with an untrusted seal.toml base_url",
     },
     "roles": {ExitCode.CANCELLED: "also: no seal.toml and you chose not to create one"},
@@ -98,6 +98,7 @@ EXAMPLES: dict[str, tuple[str, ...]] = {
     "models": (
         "seal-setup models --provider anthropic",
         "seal-setup models --provider openrouter --live --json | jq '.providers[].models[].id'",
+        "seal-setup models --refresh --provider openai",
     ),
     "completion": (
         "seal-setup completion bash > ~/.local/share/bash-completion/completions/seal-setup",
@@ -234,6 +235,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     models.add_argument(
         "--json", action="store_true", help="print one JSON object (the README has its shape)"
+    )
+    models.add_argument(
+        "--refresh",
+        action="store_true",
+        help="fetch models.dev's catalog anew (network) into the user cache dir first; the "
+        "wizard and every command then use it while it is newer than the shipped snapshot",
     )
 
     completion = command("completion")

@@ -1,7 +1,8 @@
 """`seal-setup models [--provider P] [--json] [--live]`: the models and their facts, and
 which list they come from.
 
-Without --live it is the bundled list shipped with seal-setup, and it says so. With
+Without --live it is models.dev's facts with Seal's overlay (the snapshot shipped with
+seal-setup, or the newer copy --refresh fetched), and it says which and of what date. With
 --live it is what the wizard's Check step fetches (`Services.check`, with the credential
 Seal would use: env or store, seal.toml's profile and trusted base_url), merged with the
 bundled list the way the Model step merges it (`Services.catalog`). Nothing is written.
@@ -30,10 +31,13 @@ HEADER = ("MODEL", "CONTEXT", "MAX OUTPUT", "THINKING", "EFFORT", "$ IN / OUT PE
 class _Listing:
     """One provider's models, where they came from, and why the live list is missing."""
 
-    def __init__(self, provider: str, models: list[ModelInfo], source: str) -> None:
+    def __init__(
+        self, provider: str, models: list[ModelInfo], source: str, facts_from: str
+    ) -> None:
         self.provider = provider
         self.models = models
         self.source = source  # "bundled" | "live"
+        self.facts_from = facts_from  # "models.dev snapshot of 2026-05-20"
         self.credential: str | None = None  # where the live list's credential came from
         self.problem = ""  # why --live got no list
         self.hint = ""
@@ -46,6 +50,8 @@ def run_models(args: argparse.Namespace, services: Services) -> ExitCode:
     config = _load(args, services)
     if config is None:
         return ExitCode.CONFIG
+    if args.refresh and not _refresh(services):
+        return ExitCode.CREDENTIAL
     providers = [args.provider] if args.provider else list(registry.ids())
     try:
         listings = [_listing(p, args.live, config, services) for p in providers]
@@ -62,6 +68,35 @@ def run_models(args: argparse.Namespace, services: Services) -> ExitCode:
     return ExitCode.CREDENTIAL if any(x.problem for x in listings) else ExitCode.OK
 
 
+def _refresh(services: Services) -> bool:
+    """Fetch models.dev anew; say what changed (on stderr, so --json stays one object)."""
+    from backend.providers.models_dev import RefreshFailed
+
+    try:
+        refreshed = services.refresh_models()
+    except RefreshFailed as exc:
+        error(
+            f"could not refresh the model facts: {exc}",
+            f"nothing was changed; the {services.catalog().facts_from} is used",
+            prefix=PREFIX,
+        )
+        return False
+    changed = refreshed.changes
+    summary = f"{len(changed)} models added, removed or changed" if changed else "no change"
+    print(
+        f"Refreshed: {refreshed.copy.describe()} ({summary}), kept in {refreshed.path}",
+        file=sys.stderr,
+    )
+    for line in changed[:_SHOWN_CHANGES]:
+        print(f"  {line}", file=sys.stderr)
+    if len(changed) > _SHOWN_CHANGES:
+        print(f"  … and {len(changed) - _SHOWN_CHANGES} more", file=sys.stderr)
+    return True
+
+
+_SHOWN_CHANGES = 20
+
+
 def _load(args: argparse.Namespace, services: Services) -> SealConfig | None:
     from backend.config.location import default_config_path
 
@@ -75,7 +110,7 @@ def _load(args: argparse.Namespace, services: Services) -> SealConfig | None:
 def _listing(provider: str, live: bool, config: SealConfig, services: Services) -> _Listing:
     bundled = services.catalog()
     if not live:
-        return _Listing(provider, bundled.models(provider), "bundled")
+        return _Listing(provider, bundled.models(provider), "bundled", bundled.facts_from)
     from backend.vocabulary.registry import ENV_VARS, PROVIDER_LABELS
 
     # seal.toml's profile and base_url, where its [model] is this provider's.
@@ -84,7 +119,7 @@ def _listing(provider: str, live: bool, config: SealConfig, services: Services) 
     profile = profile if isinstance(profile, str) and profile else "default"
     base_url = config.get("base_url") if mine else None
     base_url = base_url if isinstance(base_url, str) else None
-    listing = _Listing(provider, [], "live")
+    listing = _Listing(provider, [], "live", bundled.facts_from)
     effective = services.resolve(provider, profile).effective
     if effective is None:
         label = PROVIDER_LABELS[provider]
@@ -114,10 +149,10 @@ def _source_line(listing: _Listing) -> str:
     label = PROVIDER_LABELS[listing.provider]
     count = f"{len(listing.models)} models"
     if listing.source == "bundled":
-        return f"{label}: the bundled list shipped with seal-setup ({count}; --live asks {label})"
+        return f"{label}: the {listing.facts_from} ({count}; --live asks {label})"
     return (
         f"{label}: the live list ({count}, credential from {listing.credential}; "
-        "facts it lacks from the bundled list)"
+        f"facts it lacks from the {listing.facts_from})"
     )
 
 
@@ -133,7 +168,7 @@ def _row(model: ModelInfo) -> list[str]:
         token_count(model.context),
         token_count(model.max_output),
         "/".join(model.thinking) or "-",
-        ",".join(model.effort) or "-",
+        ",".join(f"{e}*" if e == model.default_effort else e for e in model.effort) or "-",
         _price(model),
     ]
 
@@ -153,12 +188,15 @@ def _print(listings: list[_Listing]) -> None:
         if listing.models:
             for line in table(HEADER, [_row(m) for m in listing.models], colour=colour):
                 print(line)  # table() escaped every cell
+            if any(m.default_effort for m in listing.models):
+                say("* the effort Seal uses when seal.toml leaves it unset")
 
 
 def _as_json(listing: _Listing) -> dict[str, Any]:
     return {
         "provider": listing.provider,
         "source": listing.source,
+        "facts_from": listing.facts_from,
         "credential": listing.credential,
         "error": listing.problem or None,
         "models": [_model_json(m) for m in listing.models],
@@ -171,11 +209,15 @@ def _model_json(model: ModelInfo) -> dict[str, Any]:
         "display_name": model.display_name or None,
         "context": model.context,
         "max_output": model.max_output,
+        "max_input": model.max_input,
         "thinking": list(model.thinking),
         "effort": list(model.effort),
+        "default_effort": model.default_effort,
         "vision": model.vision,
         "price_in": model.price_in,
         "price_out": model.price_out,
+        "price_cache_read": model.price_cache_read,
+        "price_cache_write": model.price_cache_write,
         "context_1m": model.context_1m,
         "line": model.line,
         "created": model.created,

@@ -53,6 +53,9 @@ OPTION_LABELS = {
 ROLE_NAMES = ("primary", "fast", "escalate", "fallbacks")
 
 THINKING_MODES = ("adaptive", "manual", "disabled")
+# What Seal uses with `thinking` unset (its docs, seed 000); the default effort is per
+# model (the catalog's `default_effort`, from the model overlay).
+SEAL_DEFAULT_THINKING = "adaptive"
 EFFORT_LEVELS = ("low", "medium", "high", "xhigh", "max")
 CACHE_RETENTION = ("none", "short", "long")
 MIN_THINKING_BUDGET = 1024

@@ -58,10 +58,14 @@ class ModelInfo:
     vision: bool | None = None
     price_in: float | None = None
     price_out: float | None = None
+    price_cache_read: float | None = None
+    price_cache_write: float | None = None
+    max_input: int | None = None  # when the context counts output too (gpt-5: 400K, 272K in)
+    default_effort: str | None = None  # what Seal uses when `effort` is unset
     context_1m: bool = False
     line: str | None = None  # opus | sonnet | haiku
     created: str | None = None  # RFC 3339 date or timestamp
-    source: str = "bundled"  # "bundled" | "live"
+    source: str = "bundled"  # "bundled" (models.dev + the overlay) | "live"
     aliases: tuple[str, ...] = ()  # other ids for the same model (dated snapshots)
 
     @property

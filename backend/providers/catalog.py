@@ -1,5 +1,6 @@
-"""The model catalog: bundled `assets/models.toml` merged with live lists, plus the
-seal.toml setting rules that depend on a model (DESIGN §4).
+"""The model catalog: models.dev's facts (`models_dev`) with Seal's overlay on top
+(`overlay`), merged with live lists, plus the seal.toml setting rules that depend on a
+model (DESIGN §4).
 
 A live list says which models exist; the bundled entry fills in whatever the live one
 leaves out (OpenAI's list has ids only, older Anthropic responses lack capabilities).
@@ -7,11 +8,8 @@ leaves out (OpenAI's list has ids only, older Anthropic responses lack capabilit
 
 from __future__ import annotations
 
-import functools
-import tomllib
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import fields, replace
-from importlib import resources
 from typing import Any
 
 from backend.config.schema import (
@@ -19,9 +17,11 @@ from backend.config.schema import (
     EFFORT_LEVELS,
     MIN_THINKING_BUDGET,
     OPTION_LABELS,
+    SEAL_DEFAULT_THINKING,
     THINKING_MODES,
 )
-from backend.providers.base import ModelInfo, line_of
+from backend.providers import models_dev, overlay
+from backend.providers.base import ModelInfo
 from backend.vocabulary import registry
 from backend.vocabulary.methods import auth_label, refused_options
 
@@ -31,49 +31,29 @@ def _norm(model_id: str) -> str:
     return model_id.strip().lower().replace(".", "-")
 
 
-def _tuple(value: object) -> tuple[str, ...]:
-    return tuple(str(v) for v in value) if isinstance(value, list) else ()
+def _offered(provider: str) -> Callable[[str], bool]:
+    """Which of a provider's ids are offered at all (the same rule as its live list)."""
+    from backend.providers import openai, openrouter
+
+    if provider == openai.PROVIDER:
+        return openai.is_chat_model
+    if provider == openrouter.PROVIDER:
+        return lambda model_id: not openrouter.is_router_id(model_id)
+    return lambda model_id: True
 
 
-def _model_from_toml(provider: str, entry: Mapping[str, Any]) -> ModelInfo:
-    model_id = str(entry["id"])
-
-    def num(name: str) -> float | None:
-        value = entry.get(name)
-        return float(value) if isinstance(value, int | float) else None
-
-    def integer(name: str) -> int | None:
-        value = entry.get(name)
-        return value if isinstance(value, int) else None
-
-    vision = entry.get("vision")
-    return ModelInfo(
-        provider=provider,
-        id=model_id,
-        display_name=str(entry.get("display_name", "")),
-        context=integer("context"),
-        max_output=integer("max_output"),
-        thinking=_tuple(entry.get("thinking")),
-        effort=_tuple(entry.get("effort")),
-        vision=vision if isinstance(vision, bool) else None,
-        price_in=num("price_in"),
-        price_out=num("price_out"),
-        context_1m=bool(entry.get("context_1m", False)),
-        line=str(entry["line"]) if entry.get("line") else line_of(model_id),
-        created=str(entry["created"]) if entry.get("created") else None,
-        source="bundled",
-        aliases=_tuple(entry.get("aliases")),
-    )
+_BUILT: dict[tuple[str, str, str], dict[str, tuple[ModelInfo, ...]]] = {}
 
 
-@functools.cache
-def _bundled_models() -> dict[str, tuple[ModelInfo, ...]]:
-    text = resources.files("assets").joinpath("models.toml").read_text("utf-8")
-    data = tomllib.loads(text)
-    return {
-        provider: tuple(_model_from_toml(provider, e) for e in data.get(provider, []))
-        for provider in registry.ids()
-    }
+def _bundled_models(copy: models_dev.Copy) -> dict[str, tuple[ModelInfo, ...]]:
+    # Built once per copy: the shipped snapshot, or the cached live copy when newer.
+    key = (copy.origin, copy.data_as_of, copy.made_from)
+    built = _BUILT.get(key)
+    if built is None:
+        layer = overlay.load()
+        built = {p: tuple(models_dev.models(copy, p, layer, _offered(p))) for p in registry.ids()}
+        _BUILT[key] = built
+    return built
 
 
 def _present(value: object) -> bool:
@@ -108,15 +88,20 @@ class Catalog:
         self,
         models: Mapping[str, Iterable[ModelInfo]],
         sources: Mapping[str, str] | None = None,
+        facts_from: str = "",
     ) -> None:
         self._models = {p: tuple(models.get(p, ())) for p in {*registry.ids(), *models}}
         self._sources = {p: (sources or {}).get(p, "bundled") for p in self._models}
         self._index: dict[str, dict[str, ModelInfo]] = {}
+        # Where the facts come from ("models.dev snapshot shipped with seal-setup, data of …").
+        self.facts_from = facts_from
 
     @classmethod
-    def bundled(cls) -> Catalog:
-        """The catalog shipped in assets/models.toml (parsed once per process)."""
-        return cls(_bundled_models())
+    def bundled(cls, env: Mapping[str, str] | None = None) -> Catalog:
+        """models.dev's facts with the overlay on top: the shipped snapshot, or the live
+        copy `seal-setup models --refresh` cached when it is newer (built once per copy)."""
+        copy = models_dev.current(env)
+        return cls(_bundled_models(copy), facts_from=copy.describe())
 
     def source(self, provider: str) -> str:
         """ "live" when a live list was merged for `provider`, else "bundled"."""
@@ -162,9 +147,11 @@ class Catalog:
         prefix = f"{vendor}/"
         line = model.strip().lower()
         if registry.alias_owner(line) is not None:
-            for info in self._models.get(router, ()):
-                if info.id.startswith(prefix) and info.line == line:
-                    return info.id
+            # The vendor's own newest of the line that the router lists: the router's
+            # variants of it (`-fast`, `:thinking`) are other products, never "opus".
+            for info in self._models.get(vendor, ()):
+                if info.line == line and (found := self.find(router, prefix + info.id)):
+                    return found.id
             return None
         found = self.find(router, prefix + model)
         return found.id if found is not None else None
@@ -186,7 +173,7 @@ class Catalog:
         models[provider] = tuple(enriched)
         sources = dict(self._sources)
         sources[provider] = "live"
-        return Catalog(models, sources)
+        return Catalog(models, sources, self.facts_from)
 
 
 # --- setting rules ----------------------------------------------------------------------
@@ -219,6 +206,17 @@ def thinking_choices(model: ModelInfo | None) -> tuple[str, ...]:
         return ("adaptive",)
     allowed = {"adaptive": "adaptive" in kinds, "manual": "enabled" in kinds, "disabled": True}
     return tuple(mode for mode in THINKING_MODES if allowed[mode])
+
+
+def seal_defaults(model: ModelInfo | None) -> dict[str, str]:
+    """What Seal applies to `model` when seal.toml leaves thinking and effort unset: its
+    default thinking where the model takes it, and the model's default effort."""
+    defaults: dict[str, str] = {}
+    if model is not None and SEAL_DEFAULT_THINKING in model.thinking:
+        defaults["thinking"] = SEAL_DEFAULT_THINKING
+    if model is not None and model.default_effort in model.effort:
+        defaults["effort"] = str(model.default_effort)
+    return defaults
 
 
 def _int_setting(settings: Mapping[str, Any], name: str, problems: list[str]) -> int | None:

@@ -33,9 +33,14 @@ def headers(auth: Auth) -> dict[str, str]:
     return {"authorization": f"Bearer {auth.value}"}
 
 
+def is_chat_model(model_id: str) -> bool:
+    """Whether an OpenAI model id is one an agent can chat with (see _NOT_CHAT)."""
+    return _NOT_CHAT.search(model_id) is None
+
+
 def parse_model(item: dict[str, Any]) -> ModelInfo | None:
     model_id = item.get("id")
-    if not isinstance(model_id, str) or not model_id or _NOT_CHAT.search(model_id):
+    if not isinstance(model_id, str) or not model_id or not is_chat_model(model_id):
         return None
     return ModelInfo(
         provider=PROVIDER, id=model_id, created=iso_from_unix(item.get("created")), source="live"

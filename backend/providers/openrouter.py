@@ -6,6 +6,7 @@ from typing import Any
 
 import httpx
 
+from backend.providers import overlay
 from backend.providers.base import (
     Auth,
     CheckFailed,
@@ -93,6 +94,7 @@ def parse_model(item: dict[str, Any]) -> ModelInfo | None:
     modalities = arch.get("input_modalities")
     vision = "image" in modalities if isinstance(modalities, list) else None
     reasoning = "reasoning" in params or "include_reasoning" in params
+    takes = overlay.load().reasoning_defaults(PROVIDER) if reasoning else overlay.Facts()
     context = as_limit(item.get("context_length")) or as_limit(top.get("context_length"))
     return ModelInfo(
         provider=PROVIDER,
@@ -100,9 +102,8 @@ def parse_model(item: dict[str, Any]) -> ModelInfo | None:
         display_name=str(item.get("name") or ""),
         context=context,
         max_output=as_limit(top.get("max_completion_tokens")),
-        thinking=("enabled",) if reasoning else (),
-        # OpenRouter's unified `reasoning.effort` takes these three.
-        effort=("low", "medium", "high") if reasoning else (),
+        thinking=takes.thinking or (),
+        effort=takes.effort or (),
         vision=vision,
         price_in=_per_million(pricing.get("prompt")),
         price_out=_per_million(pricing.get("completion")),

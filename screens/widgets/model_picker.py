@@ -20,6 +20,7 @@ from textual.widget import Widget
 from textual.widgets import Input, Static
 
 from backend.providers.base import token_count
+from backend.providers.catalog import seal_defaults
 from backend.system.display import visible
 from screens.plain import plain
 from screens.widgets.model_list import ModelList
@@ -31,17 +32,31 @@ if TYPE_CHECKING:
 _NOTHING = object()
 
 
+def _marked(choices: tuple[str, ...], default: str | None) -> str:
+    return ", ".join(f"{c} (default)" if c == default else c for c in choices)
+
+
 def describe_model(model: ModelInfo) -> str:
-    """One or two lines of facts: context, max output, thinking, effort, vision, price."""
-    parts = [f"context {token_count(model.context)}", f"max output {token_count(model.max_output)}"]
+    """One or two lines of facts: context, max output, thinking and effort with the
+    defaults Seal applies, vision, prices (cache reads and writes too)."""
+    context = f"context {token_count(model.context)}"
+    if model.max_input is not None:
+        context += f" ({token_count(model.max_input)} in)"
+    parts = [context, f"max output {token_count(model.max_output)}"]
+    defaults = seal_defaults(model)
     if model.thinking:
-        parts.append("thinking: " + "/".join(model.thinking))
+        # seal.toml's words: "enabled" (a budget) is thinking = "manual".
+        modes = tuple(k if k != "enabled" else "manual" for k in model.thinking)
+        parts.append("thinking: " + _marked(modes, defaults.get("thinking")))
     if model.effort:
-        parts.append("effort: " + ",".join(model.effort))
+        parts.append("effort: " + _marked(model.effort, defaults.get("effort")))
     if model.vision:
         parts.append("vision")
     if model.price_in is not None and model.price_out is not None:
-        parts.append(f"${model.price_in:g} in / ${model.price_out:g} out per 1M tokens")
+        price = f"${model.price_in:g} in / ${model.price_out:g} out"
+        if model.price_cache_read is not None:
+            price += f", cache read ${model.price_cache_read:g}"
+        parts.append(price + " per 1M tokens")
     return " · ".join(parts)
 
 
@@ -141,6 +156,11 @@ class ModelPicker(Widget):
         # One pass per term over the survivors: much cheaper than all() per model.
         for term in query.lower().split():
             visible = [i for i in visible if term in search[i]]
+        # A whole id typed (gpt-5-mini) comes first, ahead of newer ids that contain it.
+        wanted = query.strip().lower()
+        exact = [i for i in visible if self._models[i].id.lower() == wanted]
+        if exact:
+            visible = [*exact, *(i for i in visible if i != exact[0])]
         self._visible = list(visible)
         self._query = query
         self.query_one("#model-list", ModelList).set_rows([self._labels[i] for i in self._visible])

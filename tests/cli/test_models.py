@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 
+from backend.providers import models_dev
 from backend.providers.catalog import Catalog
 from tests.cli.helpers import put, run, write_config
 from tests.fakes.provider import ANTHROPIC_KEY, OPENAI_KEY, OPENROUTER_KEY
@@ -24,7 +25,8 @@ def test_without_live_it_is_the_bundled_list_and_says_so(
     code, out, err = run(["models", "--provider", "anthropic"], capsys, monkeypatch)
     assert code == 0, err
     lines = out.splitlines()
-    assert lines[0].startswith("Anthropic: the bundled list shipped with seal-setup")
+    # Which list and its date: the models.dev snapshot shipped with seal-setup.
+    assert lines[0].startswith(f"Anthropic: the {models_dev.snapshot().describe()} (")
     assert "--live asks Anthropic" in lines[0]
     assert lines[1].split() == [
         "MODEL",
@@ -40,8 +42,12 @@ def test_without_live_it_is_the_bundled_list_and_says_so(
         "PER",
         "1M",
     ]
-    ids = [line.split()[0] for line in lines[2:]]
+    ids = [line.split()[0] for line in lines[2:-1]]
     assert ids == [m.id for m in Catalog.bundled().models("anthropic")]
+    # The default effort Seal applies is marked (Opus 4.7: xhigh, seed 000).
+    opus = next(line.split() for line in lines if line.startswith("claude-opus-4-7 "))
+    assert opus[4] == "low,medium,high,xhigh*,max"
+    assert lines[-1] == "* the effort Seal uses when seal.toml leaves it unset"
     assert fake_provider_env.requests() == []  # nothing asked
 
 
@@ -94,7 +100,8 @@ def test_live_openrouter_with_a_stored_key_as_json(
     assert len(ids) == 320 - len(OPENROUTER_ROUTERS)
     assert not set(OPENROUTER_ROUTERS) & set(ids)
     hermes = next(m for m in listing["models"] if m["id"] == "nousresearch/hermes-4-70b")
-    assert hermes["max_output"] is None and hermes["context"] is None  # 0: unknown
+    # Live 0 is unknown: the figures are models.dev's (its snapshot), never 0.
+    assert hermes["max_output"] == hermes["context"] == 131_072
 
 
 def test_live_anthropic_zeros_show_the_bundled_figures(
@@ -105,7 +112,9 @@ def test_live_anthropic_zeros_show_the_bundled_figures(
     fake_provider_env.model_lists["anthropic"] = anthropic_list()
     code, out, err = run(["models", "--provider", "anthropic", "--live"], capsys, monkeypatch)
     assert code == 0, err
-    rows = {line.split()[0]: line.split() for line in out.splitlines()[2:]}
+    rows = {
+        line.split()[0]: line.split() for line in out.splitlines()[2:] if not line.startswith("* ")
+    }
     assert set(rows) == {"claude-sonnet-4-6", "claude-opus-4-7", "claude-haiku-4-5-20251001"}
     assert rows["claude-haiku-4-5-20251001"][1:3] == ["200K", "64K"]  # live sent 0 and 0
     assert rows["claude-sonnet-4-6"][1:3] == ["1M", "128K"]  # live beats bundled 64K

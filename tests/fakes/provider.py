@@ -37,6 +37,7 @@ CLIENT_ID = "9d1c250a-e61b-44d9-88ed-5944d1962f5e"
 OAUTH_BETA = "oauth-2025-04-20"
 OPENROUTER_PREFIX = "/openrouter/api/v1"
 OPENAI_PREFIX = "/openai/v1"
+MODELS_DEV_PATH = "/models.dev/api.json"
 
 # Keys every fake accepts out of the box (lengths like the real ones).
 ANTHROPIC_KEY = "sk-ant-api03-" + "FakeAnthropicKey0" * 5 + "xYz9" + "A" * 6  # 108 chars
@@ -388,6 +389,9 @@ class FakeProvider:
         # Served instead of the usual models, per provider: a whole list in the provider's
         # shape (tests/fakes/real_lists.py has real-shaped ones).
         self.model_lists: dict[str, list[dict[str, Any]]] = {}
+        # models.dev's api.json as MODELS_DEV_PATH serves it (every provider, its shape);
+        # None: 404, as a models.dev that moved would.
+        self.models_dev: dict[str, Any] | None = None
         # When set, the token endpoint's `account` and `organization` objects.
         self.token_account: dict[str, Any] | None = None
         self._hooks: dict[str, list[Callable[[], None]]] = {}
@@ -463,6 +467,7 @@ class FakeProvider:
             "SEAL_ANTHROPIC_OAUTH_URL": self.oauth_url,
             "SEAL_OPENROUTER_BASE_URL": self.openrouter_url,
             "SEAL_OPENAI_BASE_URL": self.openai_url,
+            "SEAL_MODELS_DEV_URL": self.base_url + MODELS_DEV_PATH,
         }
 
     # -- keys --------------------------------------------------------------------------
@@ -1131,6 +1136,14 @@ class _Handler(BaseHTTPRequestHandler):
         self._json(200, {"object": "list", "data": models})
 
 
+def _models_dev(handler: _Handler, query: Any, headers: Any, body: bytes) -> None:
+    catalog = handler.fake.models_dev
+    if catalog is None:
+        handler._json(404, default_error(MODELS_DEV_PATH, 404))
+    else:
+        handler._json(200, catalog)
+
+
 class _NullWriter:
     closed = False
 
@@ -1154,6 +1167,7 @@ _ROUTES = {
     ("GET", OPENROUTER_PREFIX + "/auth/key"): _Handler.openrouter_key,
     ("GET", OPENROUTER_PREFIX + "/models"): _Handler.openrouter_list,
     ("GET", OPENAI_PREFIX + "/models"): _Handler.openai_list,
+    ("GET", MODELS_DEV_PATH): _models_dev,
 }
 
 

@@ -49,10 +49,12 @@ async def test_openrouter_picker_lists_no_router_ids_and_reads_limits_naturally(
         await wait_for(pilot, lambda: picker.select("google/gemini-2.5-pro"), "gemini")
         gemini = "context 1M · max output 64K"  # 1,048,576 and 65,536
         await wait_for(pilot, lambda: _details(screen).startswith(gemini), "gemini's details")
-        assert "$1.25 in / $10 out per 1M tokens" in _details(screen)
+        assert "$1.25 in / $10 out, cache read $0.125 per 1M tokens" in _details(screen)
         await wait_for(pilot, lambda: picker.select("nousresearch/hermes-4-70b"), "hermes")
-        # Live 0 and 0, and no bundled entry: unknown, not a ceiling of 0.
-        await wait_for(pilot, lambda: "context ? · max output ?" in _details(screen), "unknown")
+        # Live 0 and 0 are unknown, not a ceiling of 0: models.dev's 131,072 shows.
+        await wait_for(
+            pilot, lambda: "context 128K · max output 128K" in _details(screen), "models.dev's"
+        )
 
 
 async def test_openai_picker_offers_only_chat_models(

@@ -37,6 +37,7 @@ def test_urls_and_env(fake_provider: FakeProvider) -> None:
         "SEAL_ANTHROPIC_OAUTH_URL": base,
         "SEAL_OPENROUTER_BASE_URL": base + "/openrouter/api/v1",
         "SEAL_OPENAI_BASE_URL": base + "/openai/v1",
+        "SEAL_MODELS_DEV_URL": base + "/models.dev/api.json",
     }
 
 
