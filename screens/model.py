@@ -169,9 +169,9 @@ class ModelScreen(StepScreen):
         models = catalog.models(self.provider)
         label = PROVIDER_LABELS[self.provider]
         source = (
-            f"Live list from {label}: {len(models)} models; facts it lacks: {catalog.facts_from}."
+            f"Live list from {label}: {len(models)} models · {catalog.facts_from}"
             if live
-            else f"{_capital(catalog.facts_from)} ({len(models)} models): no live list."
+            else f"The {catalog.facts_from}: {len(models)} models (no live list)"
         )
         self.query_one("#catalog-source", Static).update(source)
         selected = self._named_model(self.answers.model)

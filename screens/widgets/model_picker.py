@@ -38,7 +38,7 @@ def _marked(choices: tuple[str, ...], default: str | None) -> str:
 
 def describe_model(model: ModelInfo) -> str:
     """One or two lines of facts: context, max output, thinking and effort with the
-    defaults Seal applies, vision, prices (cache reads and writes too)."""
+    defaults Seal applies, vision, prices."""
     context = f"context {token_count(model.context)}"
     if model.max_input is not None:
         context += f" ({token_count(model.max_input)} in)"
@@ -53,10 +53,8 @@ def describe_model(model: ModelInfo) -> str:
     if model.vision:
         parts.append("vision")
     if model.price_in is not None and model.price_out is not None:
-        price = f"${model.price_in:g} in / ${model.price_out:g} out"
-        if model.price_cache_read is not None:
-            price += f", cache read ${model.price_cache_read:g}"
-        parts.append(price + " per 1M tokens")
+        # Cache prices are in `seal-setup models`: two lines at 80 columns hold no more.
+        parts.append(f"${model.price_in:g} in / ${model.price_out:g} out per 1M tokens")
     return " · ".join(parts)
 
 
