@@ -154,3 +154,17 @@ def test_a_broken_seal_toml_is_exit_3(tmp_path, capsys, monkeypatch):
     code, out, err = run(["models"], capsys, monkeypatch)
     assert code == 3 and out == ""
     assert "seal-setup models:" in err and "seal.toml" in err
+
+
+def test_the_readme_documents_every_json_key(tmp_path, capsys, monkeypatch):
+    import re
+    from pathlib import Path
+
+    monkeypatch.chdir(tmp_path)
+    _, out, _ = run(["models", "--provider", "anthropic", "--json"], capsys, monkeypatch)
+    doc = json.loads(out)
+    readme = (Path(__file__).parents[2] / "README.md").read_text(encoding="utf-8")
+    block = readme.split("`models --json` prints one object:\n\n```json\n", 1)[1].split("```")[0]
+    documented = re.findall(r'"([a-z_0-9]+)":', block)
+    listing = doc["providers"][0]
+    assert documented == [*doc, *listing, *listing["models"][0]]
