@@ -180,7 +180,7 @@ async def test_unverifiable_kept_unverified(fake_provider: FakeProvider, tmp_pat
         await press_next(pilot)
         # No live list: the Model step falls back to the bundled catalog.
         await wait_screen(pilot, ModelScreen)
-        await wait_text(pilot, "#catalog-source", "Bundled list")
+        await wait_text(pilot, "#catalog-source", "(no live list)")
         await press_next(pilot)
         await wait_screen(pilot, ReviewScreen)
         await wait_text(pilot, "#secret-dest", "(marked unverified)")

@@ -299,7 +299,7 @@ async def test_env_method_unset_skips_the_check(
         # Straight to the Model step: nothing to check.
         screen = await wait_screen(pilot, ModelScreen)
         assert not isinstance(screen, CheckScreen)
-        await wait_text(pilot, "#catalog-source", "Bundled list")
+        await wait_text(pilot, "#catalog-source", "models.dev snapshot of")
         await finish_from_model(pilot, "gpt-5")
     assert h.app.return_code == 0
     assert h.config().model() == {"provider": "openai", "name": "gpt-5", "auth": "env"}
