@@ -222,6 +222,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     logout.add_argument("--profile", metavar="N", help="only this profile's (default: every one)")
     logout.add_argument("--yes", action="store_true", help="do not ask for confirmation")
+    logout.add_argument(
+        "--latest-only",
+        action="store_true",
+        help="Vault: delete only the latest version, keeping older ones (default: all versions)",
+    )
 
     models = command("models")
     models.add_argument(

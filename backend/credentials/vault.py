@@ -80,6 +80,7 @@ class VaultStore:
         self.prefix = env.get(ENV_PREFIX, "").strip().strip("/") or DEFAULT_PREFIX
         self.namespace = env.get("VAULT_NAMESPACE", "").strip() or None
         self._client: Any = None
+        self.keep_history = False  # logout --latest-only
         self._token = ""
         self._checked_mount = False
         self._guard = threading.RLock()
@@ -344,9 +345,11 @@ class VaultStore:
                 self._parse(rel, data)  # never overwrite something that is not ours
         seen[rel] = self._write(rel, record.to_dict(), seen[rel], "store the credential")
 
-    def delete(self, provider: str, profile: str, *, all_versions: bool = True) -> bool:
+    def delete(self, provider: str, profile: str, *, all_versions: bool | None = None) -> bool:
         """Remove the record: every version and its history (default), or only the latest
-        (soft delete: older versions stay and can be restored with `bao kv undelete`)."""
+        (soft delete, `keep_history`: older versions stay, `bao kv undelete` restores)."""
+        if all_versions is None:
+            all_versions = not self.keep_history
         rel = self._path(provider, profile)
         data, _ = self._read(rel, "read the credential")
         kv = self.client().secrets.kv.v2
