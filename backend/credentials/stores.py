@@ -541,6 +541,13 @@ class StoreChoice:
     kind: str  # "keyring" | "file" | "vault" | "memory"
     reason: str
 
+    def goes_to(self, provider: str, profile: str) -> str:
+        """Where provider:profile's secret goes, for Review: a shared store's own address and
+        path (Vault), else the reason this store was chosen."""
+        if getattr(self.store, "where", None) is not None:
+            return store_where(self.store, provider, profile)
+        return self.reason
+
 
 def choose_store(env: Mapping[str, str] | None = None) -> StoreChoice:
     """`SEAL_CREDENTIAL_STORE=keyring|file|vault`, else the keyring when usable, else the file.

@@ -167,3 +167,17 @@ def test_shared_lock_is_taken_over_after_its_lease(vault: OpenBao) -> None:
     with store.shared_lock("anthropic", "default"):
         assert vault.kv(f"{prefix}/anthropic/default/refresh-lock")["owner"] != "dead"
     assert vault.kv(f"{prefix}/anthropic/default/refresh-lock")["until"] == 0
+
+
+def test_sealed(openbao_server: OpenBao, tmp_path_factory: pytest.TempPathFactory) -> None:
+    # A second dev server of its own, sealed: the shared one stays usable for other tests.
+    sealed = OpenBao(openbao_server.binary, tmp_path_factory.mktemp("sealed"))
+    sealed.start()
+    try:
+        sealed.ok("PUT", "sys/seal")
+        store = VaultStore({**sealed.env("seal"), "HOME": str(sealed.workdir)})
+        with pytest.raises(CredentialStoreError, match="is sealed") as err:
+            update_record(store, "anthropic", "default", lambda _: _record())
+        assert "unseal" in (err.value.hint or "")
+    finally:
+        sealed.stop()
