@@ -168,6 +168,13 @@ class VaultStore:
             self._check_mount(client)
             return client
 
+    def close(self) -> None:
+        """Close the connections to Vault (the next call opens new ones, logging in again)."""
+        with self._guard:
+            if self._client is not None:
+                self._client.adapter.close()
+                self._client = None
+
     def _check_mount(self, client: Any) -> None:
         """Refuse a KV version 1 mount: a v2 write there would land at a wrong path."""
         answer = self._call(

@@ -181,3 +181,21 @@ def test_sealed(openbao_server: OpenBao, tmp_path_factory: pytest.TempPathFactor
         assert "unseal" in (err.value.hint or "")
     finally:
         sealed.stop()
+
+
+def test_vault_token_file_and_request_deadline(
+    vault: OpenBao, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    from backend.credentials.vault import TIMEOUT
+    from tests.fakes.openbao import ROOT_TOKEN
+
+    home = tmp_path_factory.mktemp("tokenhome")
+    (home / ".vault-token").write_text(ROOT_TOKEN + "\n")
+    env = {k: v for k, v in os.environ.items() if k != "VAULT_TOKEN"}
+    store = VaultStore({**env, "HOME": str(home)})
+    assert store.get("anthropic", "default") is None
+    assert store.client().adapter._kwargs["timeout"] == TIMEOUT
+    with pytest.raises(CredentialStoreError, match="no Vault token"):
+        VaultStore({**env, "HOME": str(tmp_path_factory.mktemp("empty"))}).get(
+            "anthropic", "default"
+        )
