@@ -129,6 +129,7 @@ def epilog(command: str) -> str:
 
 def build_parser() -> argparse.ArgumentParser:
     """The parser for every subcommand; `onboard` is the default."""
+    from backend.credentials.stores import ENV_STORE, STORE_CHOICES
     from backend.vocabulary import registry
     from backend.vocabulary.methods import METHOD_IDS
 
@@ -142,6 +143,13 @@ def build_parser() -> argparse.ArgumentParser:
         # before it (`seal-setup --config X status`); main() defaults it to None.
         default=argparse.SUPPRESS,
         help="seal.toml to read and write (default: $SEAL_CONFIG or ./seal.toml)",
+    )
+    common.add_argument(
+        "--store",
+        choices=STORE_CHOICES,
+        default=argparse.SUPPRESS,
+        help=f"the credential store (default: ${ENV_STORE}, else the keyring when usable, "
+        "else the file); vault: see README, Teams and CI",
     )
     parser = argparse.ArgumentParser(
         prog="seal-setup",
@@ -359,6 +367,11 @@ def main(argv: Sequence[str] | None = None, services: Services | None = None) ->
             error(problem, "e.g. --profile work or --profile you@example.com")
             return ExitCode.USAGE
     services = services or Services()
+    if hasattr(args, "store"):
+        from backend.credentials.stores import ENV_STORE
+
+        # The flag wins over the variable, for this run only (choose_store reads it).
+        services.env[ENV_STORE] = args.store
     try:
         return _dispatch(parser, args, command, services)
     finally:

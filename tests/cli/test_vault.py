@@ -116,3 +116,23 @@ def test_logout_says_which_versions_go(
     assert "every version and its history" in every.stdout + every.stderr
     status, _ = vault.api("GET", f"secret/metadata/{prefix}/anthropic/default")
     assert status == 404
+
+
+def test_store_flag_chooses_vault(
+    vault: OpenBao, fake_provider: FakeProvider, tmp_path: Path
+) -> None:
+    prefix = vault.prefix  # type: ignore[attr-defined]
+    env = machine(tmp_path, "laptop", fake_provider, vault.env(prefix))
+    env["SEAL_CREDENTIAL_STORE"] = "file"  # the flag wins over the variable
+    config = str(tmp_path / "seal.toml")
+    made = run_script(
+        [*ONBOARD, "--model", "sonnet", "--config", config, "--store", "vault"],
+        env,
+        tmp_path,
+        stdin=ANTHROPIC_KEY,
+    )
+    assert made.returncode == 0, made.stderr
+    assert vault.kv(f"{prefix}/anthropic/default")["secret"] == ANTHROPIC_KEY
+    assert not (tmp_path / "laptop" / ".config" / "seal" / "credentials.json").exists()
+    status = run_script(["status", "--config", config, "--store", "vault"], env, tmp_path)
+    assert f"Credential store: Vault at {vault.addr}" in status.stdout
