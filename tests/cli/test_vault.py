@@ -136,3 +136,44 @@ def test_store_flag_chooses_vault(
     assert not (tmp_path / "laptop" / ".config" / "seal" / "credentials.json").exists()
     status = run_script(["status", "--config", config, "--store", "vault"], env, tmp_path)
     assert f"Credential store: Vault at {vault.addr}" in status.stdout
+
+
+def test_ci_runner_refreshes_a_subscription_sign_in_in_vault(
+    vault: OpenBao, fake_provider: FakeProvider, tmp_path: Path
+) -> None:
+    """AppRole with README's minimal policy is enough to refresh and write back."""
+    from datetime import timedelta
+
+    from backend.credentials.record import CredentialRecord, utcnow
+
+    prefix = vault.prefix  # type: ignore[attr-defined]
+    tokens = fake_provider.issue_tokens()
+    expiring = CredentialRecord(
+        "anthropic",
+        "default",
+        "oauth",
+        access_token=tokens["access_token"],
+        refresh_token=tokens["refresh_token"],
+        expires_at=utcnow() + timedelta(seconds=5),
+    )
+    vault.ok("POST", f"secret/data/{prefix}/anthropic/default", {"data": expiring.to_dict()})
+    config = tmp_path / "seal.toml"
+    config.write_text(
+        '[model]\nprovider = "anthropic"\nname = "claude-sonnet-4-6"\nauth = "oauth"\n'
+    )
+    role, secret_id = vault.approle(f"ci-{prefix}", readme_policy(vault, prefix))
+    ci_env = {k: v for k, v in vault.env(prefix).items() if k != "VAULT_TOKEN"}
+    ci = machine(
+        tmp_path,
+        "ci",
+        fake_provider,
+        {**ci_env, "VAULT_ROLE_ID": role, "VAULT_SECRET_ID": secret_id},
+    )
+    before = fake_provider.count("/v1/oauth/token")
+    printed = run_script(["token", "--config", str(config)], ci, tmp_path)
+    assert printed.returncode == 0, printed.stderr
+    stored = vault.kv(f"{prefix}/anthropic/default")
+    assert stored["access_token"] != expiring.access_token
+    assert printed.stdout.strip() == stored["access_token"]
+    assert fake_provider.count("/v1/oauth/token") - before == 1
+    assert stored["refresh_token"].encode() not in all_client_bytes(tmp_path)
