@@ -131,6 +131,8 @@ class VaultStore:
             session.trust_env = False  # proxies and CA come from the program's env
             session.proxies.update(_proxies_for(self.addr, self.env))
             cacert = self.env.get("VAULT_CACERT", "").strip()
+            # hvac takes the session's own verify over its `verify` argument: set it here.
+            session.verify = cacert or True
             client = hvac.Client(
                 url=self.addr,
                 token="",

@@ -11,6 +11,7 @@ import json
 import os
 import shutil
 import socket
+import ssl
 import subprocess
 import sys
 import time
@@ -45,10 +46,13 @@ def free_port() -> int:
 class OpenBao:
     """A running `bao server -dev`; `api()` calls its HTTP API with the root token."""
 
-    def __init__(self, binary: str, workdir: Path) -> None:
+    def __init__(self, binary: str, workdir: Path, *, tls: bool = False) -> None:
         self.binary = binary
         self.port = free_port()
-        self.addr = f"http://127.0.0.1:{self.port}"
+        self.tls = tls
+        # With tls, `bao server -dev-tls` makes a CA of its own: its bundle is `ca`.
+        self.ca = workdir / "vault-ca.pem"
+        self.addr = f"{'https' if tls else 'http'}://127.0.0.1:{self.port}"
         self.workdir = workdir
         self.log = workdir / "bao.log"
         self.proc: subprocess.Popen[bytes] | None = None
@@ -62,6 +66,7 @@ class OpenBao:
                     "-dev",
                     f"-dev-listen-address=127.0.0.1:{self.port}",
                     f"-dev-root-token-id={ROOT_TOKEN}",
+                    *(["-dev-tls", f"-dev-tls-cert-dir={self.workdir}"] if self.tls else []),
                 ],
                 stdout=log,
                 stderr=subprocess.STDOUT,
@@ -72,7 +77,7 @@ class OpenBao:
         while True:
             if self.proc.poll() is not None:
                 raise RuntimeError(f"bao server exited: {self.log.read_text()[-2000:]}")
-            with contextlib.suppress(OSError, urllib.error.URLError):
+            with contextlib.suppress(OSError, urllib.error.URLError, ssl.SSLError):
                 status, _ = self.api("GET", "sys/health", token=None)
                 if status == 200:
                     break
@@ -102,8 +107,9 @@ class OpenBao:
         request = urllib.request.Request(f"{self.addr}/v1/{path}", data=data, method=method)
         if token:
             request.add_header("X-Vault-Token", token)
+        context = ssl.create_default_context(cafile=str(self.ca)) if self.tls else None
         try:
-            with urllib.request.urlopen(request, timeout=10) as answer:
+            with urllib.request.urlopen(request, timeout=10, context=context) as answer:
                 raw = answer.read()
                 return answer.status, json.loads(raw) if raw else None
         except urllib.error.HTTPError as exc:

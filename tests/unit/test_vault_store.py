@@ -199,3 +199,20 @@ def test_vault_token_file_and_request_deadline(
         VaultStore({**env, "HOME": str(tmp_path_factory.mktemp("empty"))}).get(
             "anthropic", "default"
         )
+
+
+def test_tls_with_vault_cacert(
+    openbao_server: OpenBao, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    tls = OpenBao(openbao_server.binary, tmp_path_factory.mktemp("tls"), tls=True)
+    tls.start()
+    try:
+        env = {**tls.env("seal"), "HOME": str(tls.workdir)}
+        with pytest.raises(CredentialStoreError, match="unreachable"):
+            VaultStore(env).get("anthropic", "default")  # its CA is not trusted by default
+        store = VaultStore({**env, "VAULT_CACERT": str(tls.ca)})
+        update_record(store, "anthropic", "default", lambda _: _record())
+        got = store.get("anthropic", "default")
+        assert got is not None and got.secret == KEY
+    finally:
+        tls.stop()
