@@ -216,3 +216,17 @@ def test_tls_with_vault_cacert(
         assert got is not None and got.secret == KEY
     finally:
         tls.stop()
+
+
+def test_namespace(vault: OpenBao) -> None:
+    namespace = f"ns-{vault.prefix}"  # type: ignore[attr-defined]
+    vault.ok("POST", f"sys/namespaces/{namespace}", {})
+    status, answer = vault.api(
+        "POST", f"{namespace}/sys/mounts/secret", {"type": "kv", "options": {"version": "2"}}
+    )
+    assert status in (200, 204), answer
+    store = _store(vault, VAULT_NAMESPACE=namespace)
+    update_record(store, "anthropic", "default", lambda _: _record())
+    status, answer = vault.api("GET", f"{namespace}/secret/data/{vault.prefix}/anthropic/default")  # type: ignore[attr-defined]
+    assert status == 200 and answer["data"]["data"]["secret"] == KEY
+    assert vault.kv(f"{vault.prefix}/anthropic/default") is None  # type: ignore[attr-defined]
