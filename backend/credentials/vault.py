@@ -330,6 +330,13 @@ class VaultStore:
                 f"move that secret, or choose another tree with {ENV_PREFIX}",
             ) from None
 
+    def _erased(self) -> set[str]:
+        """Records this thread deleted with their history: their lock goes with them."""
+        erased: set[str] | None = getattr(self._versions, "erased", None)
+        if erased is None:
+            erased = self._versions.erased = set()
+        return erased
+
     def _seen(self) -> dict[str, int]:
         seen: dict[str, int] | None = getattr(self._versions, "seen", None)
         if seen is None:
@@ -363,6 +370,7 @@ class VaultStore:
         data, _ = self._read(rel, "read the credential")
         kv = self.client().secrets.kv.v2
         if all_versions:
+            self._erased().add(rel)
             self._call(
                 "delete the credential",
                 self._api("metadata", rel),
@@ -440,8 +448,22 @@ class VaultStore:
                 )
             time.sleep(pause)  # polling Vault: there is no notification to wait on
             pause = min(pause * 2, 0.5)
+        record_rel = self._path(provider, profile)
+        self._erased().discard(record_rel)
         try:
             yield
         finally:
             with contextlib.suppress(CredentialStoreError):
-                self._write(rel, {"owner": "", "until": 0}, held, "release the refresh lock")
+                if record_rel in self._erased():
+                    # logout took the record and its history: leave no lock behind either.
+                    kv = self.client().secrets.kv.v2
+                    self._call(
+                        "delete the refresh lock",
+                        self._api("metadata", rel),
+                        "delete",
+                        lambda: kv.delete_metadata_and_all_versions(
+                            path=rel, mount_point=self.mount
+                        ),
+                    )
+                else:
+                    self._write(rel, {"owner": "", "until": 0}, held, "release the refresh lock")

@@ -106,6 +106,8 @@ def test_logout_says_which_versions_go(
     status, _ = vault.api("GET", f"secret/metadata/{prefix}/anthropic/default")
     assert status == 200  # history kept
     assert vault.kv(f"{prefix}/anthropic/default") is None
+    # The lease was released, not left held.
+    assert vault.kv(f"{prefix}/anthropic/default/refresh-lock")["until"] == 0
 
     made = run_script(
         [*ONBOARD, "--model", "sonnet", "--config", config], env, tmp_path, stdin=ANTHROPIC_KEY
@@ -116,6 +118,8 @@ def test_logout_says_which_versions_go(
     assert "every version and its history" in every.stdout + every.stderr
     status, _ = vault.api("GET", f"secret/metadata/{prefix}/anthropic/default")
     assert status == 404
+    status, _ = vault.api("GET", f"secret/metadata/{prefix}/anthropic/default/refresh-lock")
+    assert status == 404  # nothing of seal's is left in the tree
 
 
 def test_store_flag_chooses_vault(
