@@ -130,8 +130,17 @@ class VaultStore:
             session = requests.Session()
             session.trust_env = False  # proxies and CA come from the program's env
             session.proxies.update(_proxies_for(self.addr, self.env))
-            cacert = self.env.get("VAULT_CACERT", "").strip()
-            # hvac takes the session's own verify over its `verify` argument: set it here.
+            # VAULT_CACERT as Vault's tools read it, else the trust the provider calls use
+            # (SSL_CERT_FILE / SSL_CERT_DIR), else certifi's bundle. hvac takes the
+            # session's own verify over its `verify` argument: set it here.
+            cacert = next(
+                (
+                    self.env[name].strip()
+                    for name in ("VAULT_CACERT", "SSL_CERT_FILE", "SSL_CERT_DIR")
+                    if self.env.get(name, "").strip()
+                ),
+                "",
+            )
             session.verify = cacert or True
             client = hvac.Client(
                 url=self.addr,

@@ -214,6 +214,9 @@ def test_tls_with_vault_cacert(
         update_record(store, "anthropic", "default", lambda _: _record())
         got = store.get("anthropic", "default")
         assert got is not None and got.secret == KEY
+        # Without VAULT_CACERT, the trust the provider calls use.
+        got = VaultStore({**env, "SSL_CERT_FILE": str(tls.ca)}).get("anthropic", "default")
+        assert got is not None and got.secret == KEY
     finally:
         tls.stop()
 
@@ -230,3 +233,15 @@ def test_namespace(vault: OpenBao) -> None:
     status, answer = vault.api("GET", f"{namespace}/secret/data/{vault.prefix}/anthropic/default")  # type: ignore[attr-defined]
     assert status == 200 and answer["data"]["data"]["secret"] == KEY
     assert vault.kv(f"{vault.prefix}/anthropic/default") is None  # type: ignore[attr-defined]
+
+
+def test_read_denied_names_the_record_path(vault: OpenBao) -> None:
+    prefix = vault.prefix  # type: ignore[attr-defined]
+    token = vault.policy_token(
+        "seal-list-only", 'path "secret/metadata/*" { capabilities = ["list"] }'
+    )
+    with pytest.raises(CredentialStoreError) as err:
+        _store(vault, VAULT_TOKEN=token).get("anthropic", "default")
+    assert f"lacks 'read' on secret/data/{prefix}/anthropic/default" in err.value.message, (
+        err.value.message
+    )
