@@ -93,6 +93,10 @@ class CredentialStoreError(SealError):
     """The credential store (keyring or file) cannot be used; the hint names the fix."""
 
 
+class StoreConflict(CredentialStoreError):
+    """A check-and-set write lost (a shared store): the record changed since it was read."""
+
+
 class ProviderError(SealError):
     """A provider call failed in a way that is not a plain check outcome."""
 

@@ -297,7 +297,8 @@ class ReviewScreen(StepScreen):
         if choice is None:
             return ""
         mark = "" if self.answers.check_outcome == "verified" else " (marked unverified)"
-        return f"The credential{mark} goes to: {choice.reason}"
+        where = choice.goes_to(self.answers.provider or "", self.answers.profile)
+        return f"The credential{mark} goes to: {where}"
 
     @on(Button.Pressed, "#reload")
     def reload(self, event: Button.Pressed) -> None:

@@ -27,7 +27,7 @@ from tests.fakes.fixtures import (  # noqa: F401
 # loads only this conftest, and it is the one that adds up the workers' counts and prints
 # the table. The leak canaries' fixtures are one too: tests/tui's flows and
 # tests/reliability both take them.
-pytest_plugins = ["tests.support.tally", "tests.support.leaks"]
+pytest_plugins = ["tests.support.tally", "tests.support.leaks", "tests.fakes.openbao"]
 
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 
@@ -39,6 +39,14 @@ _SCRUB = (
     "CLAUDE_CONFIG_DIR",
     "SEAL_CONFIG",
     "SEAL_CREDENTIAL_STORE",
+    "SEAL_VAULT_MOUNT",
+    "SEAL_VAULT_PREFIX",
+    "VAULT_ADDR",
+    "VAULT_TOKEN",
+    "VAULT_NAMESPACE",
+    "VAULT_CACERT",
+    "VAULT_ROLE_ID",
+    "VAULT_SECRET_ID",
     "SEAL_NO_BROWSER",
     "NO_COLOR",
 )

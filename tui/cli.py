@@ -130,6 +130,7 @@ def epilog(command: str) -> str:
 
 def build_parser() -> argparse.ArgumentParser:
     """The parser for every subcommand; `onboard` is the default."""
+    from backend.credentials.stores import ENV_STORE, STORE_CHOICES
     from backend.vocabulary import registry
     from backend.vocabulary.methods import METHOD_IDS
 
@@ -143,6 +144,13 @@ def build_parser() -> argparse.ArgumentParser:
         # before it (`seal-setup --config X status`); main() defaults it to None.
         default=argparse.SUPPRESS,
         help="seal.toml to read and write (default: $SEAL_CONFIG or ./seal.toml)",
+    )
+    common.add_argument(
+        "--store",
+        choices=STORE_CHOICES,
+        default=argparse.SUPPRESS,
+        help=f"the credential store (default: ${ENV_STORE}, else the keyring when usable, "
+        "else the file); vault: see README, Teams and CI",
     )
     parser = argparse.ArgumentParser(
         prog="seal-setup",
@@ -223,6 +231,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     logout.add_argument("--profile", metavar="N", help="only this profile's (default: every one)")
     logout.add_argument("--yes", action="store_true", help="do not ask for confirmation")
+    logout.add_argument(
+        "--latest-only",
+        action="store_true",
+        help="Vault: delete only the latest version, keeping older ones (default: all versions)",
+    )
 
     models = command("models")
     models.add_argument(
@@ -361,6 +374,11 @@ def main(argv: Sequence[str] | None = None, services: Services | None = None) ->
             error(problem, "e.g. --profile work or --profile you@example.com")
             return ExitCode.USAGE
     services = services or Services()
+    if hasattr(args, "store"):
+        from backend.credentials.stores import ENV_STORE
+
+        # The flag wins over the variable, for this run only (choose_store reads it).
+        services.env[ENV_STORE] = args.store
     try:
         return _dispatch(parser, args, command, services)
     finally:

@@ -12,7 +12,7 @@ from backend.system.display import visible
 from tui.output import error, paint, say, table, use_colour
 
 if TYPE_CHECKING:
-    from backend.credentials.record import CredentialRecord
+    from backend.credentials.record import CredentialRecord, CredentialStore
     from backend.services import Services
     from backend.status import Entry, Report
 
@@ -54,11 +54,16 @@ def run_status(args: argparse.Namespace, services: Services) -> ExitCode:
         # ensure_ascii (the default) writes every control and bidi character as \uXXXX.
         print(json.dumps(report.to_json(), indent=2, ensure_ascii=True))
     else:
-        print("\n".join(status_lines(report, choice.store.location, str(path))))
+        print("\n".join(status_lines(report, choice.store.location, str(path), choice.store)))
     return ExitCode(report.exit_code)
 
 
-def status_lines(report: Report, store_location: str, config_path: str) -> list[str]:
+def status_lines(
+    report: Report,
+    store_location: str,
+    config_path: str,
+    store: CredentialStore | None = None,
+) -> list[str]:
     """The human report: where from, the table, shadowing, notes and what to do.
 
     Every line is escaped here (the table escapes its cells): colour is added after.
@@ -99,6 +104,13 @@ def status_lines(report: Report, store_location: str, config_path: str) -> list[
         tints.append(("", "", "", "", STATE_COLOURS[e.state], "", "", ""))
     lines += table(header, rows, tints, colour=colour)
     checked = [f"{e.key}: {freshness(e, now)}" for e in report.entries]
+    if store is not None and getattr(store, "where", None) is not None:
+        from backend.credentials.stores import store_where
+
+        # A shared store (Vault): each credential's address and path, as its own line.
+        for e in report.entries:
+            if e.origin == "store":
+                checked.append(f"{e.key}: stored in {store_where(store, e.provider, e.profile)}")
     shadows = [s for s in (shadow_line(e) for e in report.entries) if s]
     # A failed live check's answer is in its Checked line and its advice already.
     notes = [f"{e.key}: {e.note}" for e in report.entries if e.note and e.note != e.check_failed]
@@ -164,7 +176,23 @@ def run_logout(args: argparse.Namespace, services: Services) -> ExitCode:
     except SealError as exc:
         error(exc.message, exc.hint)
         return exc.exit_code
+    from backend.credentials.vault import VaultStore
+
     where = store.location
+    keeps_history = bool(getattr(args, "latest_only", False))
+    if keeps_history and not isinstance(store, VaultStore):
+        error(
+            "--latest-only is for a versioned store (Vault)",
+            f"the credentials are in {where}, which keeps no history",
+        )
+        return ExitCode.USAGE
+    if isinstance(store, VaultStore):
+        store.keep_history = keeps_history
+        where += (
+            " (only the latest version: older ones stay and can be restored)"
+            if keeps_history
+            else " (every version and its history)"
+        )
     if not doomed:
         say(f"Nothing to remove: {_scope(args)} is stored in {where}.")
         _print_remaining(services, _providers(args, doomed))

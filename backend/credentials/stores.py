@@ -31,7 +31,7 @@ SERVICE = "seal"
 INDEX_USERNAME = "__index__"
 FILE_VERSION = 1
 ENV_STORE = "SEAL_CREDENTIAL_STORE"
-STORE_CHOICES = ("keyring", "file")
+STORE_CHOICES = ("keyring", "file", "vault")
 
 _T = TypeVar("_T")
 # A record is under 2 KB: a thousand of them still fit. Anything larger is not ours.
@@ -538,12 +538,19 @@ class StoreChoice:
     """The store in use, its kind, and a sentence for the UI saying which and why."""
 
     store: CredentialStore
-    kind: str  # "keyring" | "file" | "memory"
+    kind: str  # "keyring" | "file" | "vault" | "memory"
     reason: str
+
+    def goes_to(self, provider: str, profile: str) -> str:
+        """Where provider:profile's secret goes, for Review: a shared store's own address and
+        path (Vault), else the reason this store was chosen."""
+        if getattr(self.store, "where", None) is not None:
+            return store_where(self.store, provider, profile)
+        return self.reason
 
 
 def choose_store(env: Mapping[str, str] | None = None) -> StoreChoice:
-    """`SEAL_CREDENTIAL_STORE=keyring|file`, else the keyring when usable, else the file.
+    """`SEAL_CREDENTIAL_STORE=keyring|file|vault`, else the keyring when usable, else the file.
 
     Blocks (the keyring probe talks to D-Bus). Raises InputError for an unknown value.
     """
@@ -554,6 +561,11 @@ def choose_store(env: Mapping[str, str] | None = None) -> StoreChoice:
         return StoreChoice(store, "file", f"{ENV_STORE}=file; secrets go to {store.location}")
     if wanted == "keyring":
         return StoreChoice(KeyringStore(), "keyring", f"{ENV_STORE}=keyring")
+    if wanted == "vault":
+        from backend.credentials.vault import VaultStore
+
+        vault = VaultStore(environ)
+        return StoreChoice(vault, "vault", f"{ENV_STORE}=vault; secrets go to {vault.location}")
     if wanted not in ("", "auto"):
         raise InputError(
             f"{ENV_STORE}={environ.get(ENV_STORE, '')!r} is not a credential store",
@@ -568,3 +580,10 @@ def choose_store(env: Mapping[str, str] | None = None) -> StoreChoice:
     return StoreChoice(
         file_store, "file", f"no usable keyring ({why}); secrets go to {file_store.location}"
     )
+
+
+def store_where(store: CredentialStore, provider: str, profile: str) -> str:
+    """Where one credential lives: the store's own description of its path (Vault names the
+    address and path), else the store's location."""
+    where: Callable[[str, str], str] | None = getattr(store, "where", None)
+    return where(provider, profile) if where is not None else store.location

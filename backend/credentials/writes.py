@@ -23,7 +23,7 @@ from pathlib import Path
 import platformdirs
 
 from backend.credentials.record import CredentialRecord, CredentialStore
-from backend.errors import CredentialStoreError
+from backend.errors import CredentialStoreError, StoreConflict
 from backend.system.atomic import LockTimeout, file_lock
 
 # What the store should hold, from what it holds now (None: no record). Returning the
@@ -122,18 +122,34 @@ def update_record(
     Returns what the store holds afterwards. `change` runs under the lock (a refresh's
     request included), so it must not take this lock again.
     """
-    with record_lock(provider, profile, env=env, lock_dir=lock_dir):
-        current = store.get(provider, profile)
-        wanted = change(current)
-        if wanted == current:
-            return current
-        if wanted is None:
-            store.delete(provider, profile)
-        elif (wanted.provider, wanted.profile) != (provider, profile):
-            raise ValueError(f"a change of {provider}:{profile} returned {wanted.key}")
-        else:
-            store.put(wanted)
-        return wanted
+    # A store shared by machines (Vault) brings a lock of its own that spans them.
+    shared: Callable[[str, str], contextlib.AbstractContextManager[None]] | None = getattr(
+        store, "shared_lock", None
+    )
+    with contextlib.ExitStack() as held:
+        held.enter_context(record_lock(provider, profile, env=env, lock_dir=lock_dir))
+        if shared is not None:
+            held.enter_context(shared(provider, profile))
+        for attempt in range(3):
+            current = store.get(provider, profile)
+            wanted = change(current)
+            if wanted == current:
+                return current
+            if wanted is not None and (wanted.provider, wanted.profile) != (provider, profile):
+                raise ValueError(f"a change of {provider}:{profile} returned {wanted.key}")
+            try:
+                if wanted is None:
+                    store.delete(provider, profile)
+                else:
+                    store.put(wanted)
+            except StoreConflict:
+                # Another machine wrote first (check-and-set): read its record again and
+                # apply the change to that, so a refresh adopts the winner's token.
+                if attempt == 2:
+                    raise
+                continue
+            return wanted
+    raise AssertionError("unreachable")
 
 
 def same_token(a: CredentialRecord, b: CredentialRecord) -> bool:

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 from backend.config.schema import TITLE_HEADER, header_spellings
 from backend.credentials.record import CredentialRecord, CredentialStore, utcnow
+from backend.credentials.stores import store_where
 from backend.credentials.writes import same_token, stamp_verified, update_record
 from backend.errors import SealError
 from backend.system.shell import join, option
@@ -197,7 +198,7 @@ def commit(
             return ours
 
         update_record(store, record.provider, record.profile, store_ours, env=env)
-        stored_where = store.location
+        stored_where = store_where(store, record.provider, record.profile)
     written = False
     backup: str | None = None
     older: tuple[str, ...] = ()

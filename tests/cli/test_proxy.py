@@ -12,11 +12,13 @@ import pytest
 import trustme
 
 from backend.credentials.record import CredentialRecord
+from backend.credentials.vault import VaultStore
 from backend.providers import live
 from backend.providers.base import Auth
 from backend.services import Services
 from tests.cli.helpers import run_script, subprocess_env
 from tests.fakes.forward_proxy import ForwardProxy
+from tests.fakes.openbao import OpenBao
 from tests.fakes.provider import ANTHROPIC_KEY, FakeProvider
 
 MODELS = "/v1/models"
@@ -105,3 +107,22 @@ def test_the_console_script_sends_through_the_proxy(
     assert probe.returncode == 0, probe.stdout + probe.stderr
     lines = proxy.wait_for(f"GET 127.0.0.1:{fake_provider.port}{MODELS}")
     assert sum(f"{fake_provider.port}{MODELS}" in line for line in lines) >= 2
+
+
+def test_vault_goes_through_the_proxy_of_the_program_env(vault: OpenBao, proxy: ForwardProxy):
+    """The Vault store's requests take the proxy of the program's environment (Services.env),
+    not os.environ's, as the provider calls do."""
+    env = {**vault.env(vault.prefix), "HTTP_PROXY": proxy.url}  # type: ignore[attr-defined]
+    store = VaultStore(env)
+    assert store.get("anthropic", "default") is None
+    store.close()  # proxy.py logs a connection (its first request) when it closes
+    proxy.wait_for(f"GET 127.0.0.1:{vault.port}/v1/sys/internal/ui/mounts/secret - 200 OK")
+
+
+def test_vault_no_proxy_goes_directly(vault: OpenBao, proxy: ForwardProxy):
+    env = {**vault.env(vault.prefix), "HTTP_PROXY": proxy.url, "NO_PROXY": "127.0.0.1"}  # type: ignore[attr-defined]
+    assert VaultStore(env).get("anthropic", "default") is None
+    with httpx.Client(proxy=proxy.url, trust_env=False) as client:
+        client.get(f"{vault.addr}/v1/sys/health")
+    lines = proxy.wait_for("sys/health")
+    assert not any("/v1/sys/internal/" in line or "/v1/secret/" in line for line in lines)

@@ -166,6 +166,7 @@ def pick_model_and_write(
     row: str | None = None,
     left_out: str = "claude-opus-4-8",
     stored: bool = True,
+    stored_in: str = "credentials.json",
 ) -> str:
     """Check says Verified → (by itself) Model (type `typed`, Enter) → Review → Write →
     Done → Finish.
@@ -190,7 +191,7 @@ def pick_model_and_write(
     assert f'+auth = "{auth}"' in review
     assert "does not exist yet: it will be created" in review
     if stored:
-        assert "credentials.json" in _unwrap(review)
+        assert stored_in in _unwrap(review)
     else:
         assert "No secret is stored" in review
     w.term.keys("C-n")  # Write

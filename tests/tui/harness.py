@@ -85,8 +85,10 @@ def build(
     answers: Answers | None = None,
     start: str | None = None,
     records: Iterable[CredentialRecord] = (),
+    store_choice: StoreChoice | None = None,
 ) -> Harness:
-    """A SealSetupApp on a MemoryStore, stubbed browser/clipboard, and the fake's env.
+    """A SealSetupApp on a MemoryStore (or `store_choice`'s store: a real Vault), stubbed
+    browser/clipboard, and the fake's env.
 
     `env` is added to the fake's SEAL_* variables (it is the Services env, not os.environ).
     `config_text` pre-writes seal.toml. `clipboard_ok=False` makes the native clipboard
@@ -96,7 +98,8 @@ def build(
     config_path.parent.mkdir(parents=True, exist_ok=True)
     if config_text is not None:
         config_path.write_text(config_text, encoding="utf-8")
-    store = MemoryStore(list(records))
+    store: Any = MemoryStore(list(records)) if store_choice is None else store_choice.store
+    chosen = store_choice or StoreChoice(store, "memory", "memory store (tests)")
     browser_calls: list[str] = []
     clipboard_calls: list[str] = []
 
@@ -114,7 +117,7 @@ def build(
 
     services = Services(
         {**fake.env(), **(env or {})},
-        store_factory=lambda: StoreChoice(store, "memory", "memory store (tests)"),
+        store_factory=lambda: chosen,
         browser=browser,
         clipboard=clipboard,
     )
@@ -321,10 +324,13 @@ async def wait_check(pilot: Pilot[Any], outcome_mark: str = "✓") -> CheckScree
 
 
 async def finish_from_model(
-    pilot: Pilot[Any], model: str | None = None, setup: Callable[[], Any] | None = None
+    pilot: Pilot[Any],
+    model: str | None = None,
+    setup: Callable[[], Any] | None = None,
+    on_review: Callable[[], Any] | None = None,
 ) -> None:
     """Model (pick `model` or keep the first) → (Roles, when the flow goes there) → Review
-    → Write → Done → Finish."""
+    (`on_review` awaited there, e.g. to read it) → Write → Done → Finish."""
     from screens.done import DoneScreen
     from screens.model import ModelScreen
     from screens.review import ReviewScreen
@@ -354,6 +360,8 @@ async def finish_from_model(
         await wait_for(pilot, lambda: roles.ready, "roles loaded")
         await press_next(pilot)
     await wait_screen(pilot, ReviewScreen)
+    if on_review is not None:
+        await on_review()
     await press_next(pilot)  # Write
     await wait_screen(pilot, DoneScreen)
     await press_next(pilot)  # Finish

@@ -493,9 +493,14 @@ def test_choose_store_env_keyring() -> None:
 
 def test_choose_store_invalid() -> None:
     with pytest.raises(InputError) as info:
+        choose_store({"SEAL_CREDENTIAL_STORE": "s3"})
+    assert "'s3'" in info.value.message
+    assert "keyring, file, vault" in info.value.hint
+
+
+def test_choose_store_vault_needs_an_address() -> None:
+    with pytest.raises(CredentialStoreError, match="needs VAULT_ADDR"):
         choose_store({"SEAL_CREDENTIAL_STORE": "vault"})
-    assert "'vault'" in info.value.message
-    assert "keyring, file" in info.value.hint
 
 
 def test_choose_store_auto_without_keyring(
