@@ -13,6 +13,7 @@ from __future__ import annotations
 import contextlib
 import re
 import secrets as _secrets
+import socket
 import threading
 import time
 from collections.abc import Callable, Iterator, Mapping
@@ -26,12 +27,85 @@ ENV_MOUNT = "SEAL_VAULT_MOUNT"
 ENV_PREFIX = "SEAL_VAULT_PREFIX"
 DEFAULT_MOUNT = "secret"
 DEFAULT_PREFIX = "seal"
-TIMEOUT = 10.0  # seconds per request to Vault
+TIMEOUT = 10.0  # seconds per socket operation with Vault
+DEADLINE = 30.0  # seconds for a whole request and its answer (a trickle ends here too)
+MAX_ANSWER = 1024 * 1024  # bytes: a seal record and Vault's envelope are far smaller
 LEASE_SECONDS = 60.0  # a refresh holding the shared lock is one bounded request
 LOCK_WAIT = 30.0
 LOCK_NAME = "refresh-lock"
 _NAME = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]{0,100}")
 _T = TypeVar("_T")
+
+
+class AnswerRefused(Exception):
+    """An answer from VAULT_ADDR cut off: larger than MAX_ANSWER, or slower than DEADLINE."""
+
+
+def _socket_of(raw: Any) -> socket.socket | None:
+    """The socket an urllib3 answer is read from: its connection's, or (once urllib3 has
+    let the connection go, as for an answer that ends when the socket closes) the one
+    under http.client's reader."""
+    sock = getattr(getattr(raw, "connection", None), "sock", None)
+    if sock is None:
+        reader = getattr(getattr(raw, "_fp", None), "fp", None)
+        sock = getattr(getattr(reader, "raw", None), "_sock", None)
+    return sock if isinstance(sock, socket.socket) else None
+
+
+def _bounded_session() -> Any:
+    """A requests Session whose every answer is read within DEADLINE and MAX_ANSWER bytes
+    (Vault, or whatever answers at VAULT_ADDR, is data from outside): a longer or slower
+    one is cut off (AnswerRefused) before any of it is parsed."""
+    import requests
+    from requests.adapters import HTTPAdapter
+
+    class Bounded(HTTPAdapter):
+        def send(self, request: Any, *args: Any, **kwargs: Any) -> Any:
+            kwargs["stream"] = True
+            response = super().send(request, *args, **kwargs)
+            # A trickle keeps every socket read inside its timeout; shutting the socket
+            # down from a timer ends the read that is blocked on it.
+            late = threading.Event()
+            sock = _socket_of(response.raw)
+
+            def cut() -> None:
+                late.set()
+                with contextlib.suppress(OSError):
+                    if sock is not None:
+                        sock.shutdown(socket.SHUT_RDWR)
+
+            watchdog = threading.Timer(DEADLINE, cut)
+            watchdog.daemon = True
+            watchdog.start()
+            chunks: list[bytes] = []
+            size = 0
+            try:
+                for chunk in response.raw.stream(64 * 1024, decode_content=True):
+                    size += len(chunk)
+                    if size > MAX_ANSWER:
+                        raise AnswerRefused(f"sent an answer larger than {MAX_ANSWER:,} bytes")
+                    chunks.append(chunk)
+            except AnswerRefused:
+                response.close()
+                raise
+            except Exception as exc:  # urllib3's errors, and a read the watchdog cut
+                response.close()
+                if late.is_set():
+                    raise AnswerRefused(f"did not answer within {DEADLINE:g} s") from None
+                raise requests.exceptions.ConnectionError(type(exc).__name__) from None
+            finally:
+                watchdog.cancel()
+            if late.is_set():
+                raise AnswerRefused(f"did not answer within {DEADLINE:g} s")
+            response._content = b"".join(chunks)
+            response._content_consumed = True
+            return response
+
+    session = requests.Session()
+    adapter = Bounded()
+    session.mount("https://", adapter)
+    session.mount("http://", adapter)
+    return session
 
 
 def _proxies_for(url: str, env: Mapping[str, str]) -> dict[str, str]:
@@ -125,9 +199,8 @@ class VaultStore:
             if self._client is not None:
                 return self._client
             import hvac
-            import requests
 
-            session = requests.Session()
+            session = _bounded_session()
             session.trust_env = False  # proxies and CA come from the program's env
             session.proxies.update(_proxies_for(self.addr, self.env))
             # VAULT_CACERT as Vault's tools read it, else the trust the provider calls use
@@ -231,6 +304,11 @@ class VaultStore:
 
         try:
             return fn()
+        except AnswerRefused as exc:
+            raise CredentialStoreError(
+                f"Vault at {self.addr} {exc} (could not {action}); nothing was read from it",
+                "check that VAULT_ADDR names your Vault or OpenBao server",
+            ) from None
         except requests.exceptions.RequestException as exc:
             raise CredentialStoreError(
                 f"Vault at {self.addr} is unreachable (could not {action}: "

@@ -245,3 +245,73 @@ def test_read_denied_names_the_record_path(vault: OpenBao) -> None:
     assert f"lacks 'read' on secret/data/{prefix}/anthropic/default" in err.value.message, (
         err.value.message
     )
+
+
+class _Impostor:
+    """Whatever answers at VAULT_ADDR: one too large an answer, or one that trickles."""
+
+    def __init__(self, mode: str) -> None:
+        import http.server
+        import threading
+
+        mode_ = mode
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_GET(self) -> None:
+                import time
+
+                self.send_response(200)
+                self.send_header("content-type", "application/json")
+                self.end_headers()
+                if mode_ == "huge":
+                    self.wfile.write(b'{"data": "' + b"x" * (2 * 1024 * 1024) + b'"}')
+                    return
+                try:  # a byte every 0.2 s, for far longer than the deadline
+                    for _ in range(100):
+                        self.wfile.write(b" ")
+                        self.wfile.flush()
+                        time.sleep(0.2)
+                except OSError:
+                    return
+
+            def log_message(self, *args: object) -> None:
+                return
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server.daemon_threads = True
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@pytest.mark.parametrize(
+    ("mode", "said"),
+    [
+        ("huge", "sent an answer larger than 1,048,576 bytes"),
+        ("trickle", "did not answer within 1 s"),
+    ],
+)
+def test_an_answer_too_large_or_too_slow_is_cut_off(
+    mode: str, said: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Whatever is at VAULT_ADDR is data from outside: its answer is read within a size
+    limit and an overall deadline, not only a per-read timeout a trickle never trips."""
+    import time
+
+    from backend.credentials import vault
+
+    monkeypatch.setattr(vault, "DEADLINE", 1.0)
+    impostor = _Impostor(mode)
+    try:
+        store = VaultStore(
+            {"VAULT_ADDR": impostor.url, "VAULT_TOKEN": "t" * 20, "HOME": "/nonexistent"}
+        )
+        started = time.monotonic()
+        with pytest.raises(CredentialStoreError, match=said):
+            store.get("anthropic", "default")
+        assert time.monotonic() - started < 10
+    finally:
+        impostor.close()
