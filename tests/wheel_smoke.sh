@@ -28,9 +28,13 @@ import sys
 from importlib.resources import files
 from pathlib import Path
 
-for name in ("wizard.tcss", "models.toml"):
+for name in ("wizard.tcss", "models_dev.json", "models_overlay.toml"):
     text = files("assets").joinpath(name).read_text()
     assert text.strip(), name
+from backend.providers.catalog import Catalog
+
+# The model facts load from the installed copy: models.dev's snapshot with the overlay.
+assert Catalog.bundled().resolve_alias("opus"), "no opus in the installed catalog"
 print("wheel smoke: assets found")
 # Every package of the source tree is in the wheel (a new subpackage too).
 root = Path(sys.argv[1])
