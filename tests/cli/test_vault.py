@@ -5,6 +5,7 @@ Vault token is printed nowhere."""
 
 from __future__ import annotations
 
+import subprocess
 from pathlib import Path
 
 from tests.cli.helpers import run_script, subprocess_env
@@ -21,6 +22,26 @@ def machine(
     home = tmp_path / name
     home.mkdir()
     return subprocess_env(home, fake, **vault_env)
+
+
+def onboard(
+    config: str, env: dict[str, str], cwd: Path, *flags: str
+) -> subprocess.CompletedProcess[str]:
+    """The team's one onboarding into Vault: the key is read from stdin, never argv."""
+    made = run_script(
+        [*ONBOARD, "--model", "sonnet", "--config", config, *flags], env, cwd, stdin=ANTHROPIC_KEY
+    )
+    assert made.returncode == 0, made.stdout + made.stderr
+    return made
+
+
+def ci_runner(vault: OpenBao, prefix: str, fake: FakeProvider, tmp_path: Path) -> dict[str, str]:
+    """A machine with AppRole only (README's minimal policy), no Vault token."""
+    role, secret_id = vault.approle(f"ci-{prefix}", readme_policy(vault, prefix))
+    ci_env = {k: v for k, v in vault.env(prefix).items() if k != "VAULT_TOKEN"}
+    return machine(
+        tmp_path, "ci", fake, {**ci_env, "VAULT_ROLE_ID": role, "VAULT_SECRET_ID": secret_id}
+    )
 
 
 def readme_policy(vault: OpenBao, prefix: str) -> str:
@@ -45,10 +66,7 @@ def test_onboard_once_then_machines_read_it_back(
     prefix = vault.prefix  # type: ignore[attr-defined]
     config = str(tmp_path / "seal.toml")
     laptop = machine(tmp_path, "laptop", fake_provider, vault.env(prefix))
-    made = run_script(
-        [*ONBOARD, "--model", "sonnet", "--config", config], laptop, tmp_path, stdin=ANTHROPIC_KEY
-    )
-    assert made.returncode == 0, made.stdout + made.stderr
+    made = onboard(config, laptop, tmp_path)
     where = f"Vault at {vault.addr}"
     assert where in made.stdout + made.stderr
     assert vault.kv(f"{prefix}/anthropic/default")["secret"] == ANTHROPIC_KEY
@@ -64,14 +82,7 @@ def test_onboard_once_then_machines_read_it_back(
     )
 
     # A CI runner with AppRole only: token and run.
-    role, secret_id = vault.approle(f"ci-{prefix}", readme_policy(vault, prefix))
-    ci_env = {k: v for k, v in vault.env(prefix).items() if k != "VAULT_TOKEN"}
-    ci = machine(
-        tmp_path,
-        "ci",
-        fake_provider,
-        {**ci_env, "VAULT_ROLE_ID": role, "VAULT_SECRET_ID": secret_id},
-    )
+    ci = ci_runner(vault, prefix, fake_provider, tmp_path)
     printed = run_script(["token", "--config", config], ci, tmp_path)
     assert printed.returncode == 0, printed.stderr
     assert printed.stdout.strip() == ANTHROPIC_KEY
@@ -84,7 +95,7 @@ def test_onboard_once_then_machines_read_it_back(
     # The canary: the secret is on no client disk; no Vault token is printed anywhere.
     assert ANTHROPIC_KEY.encode() not in all_client_bytes(tmp_path)
     outputs = "".join(r.stdout + r.stderr for r in (made, status, printed, ran))
-    for vault_secret in (ROOT_TOKEN, token, secret_id):
+    for vault_secret in (ROOT_TOKEN, token, ci["VAULT_SECRET_ID"]):
         assert vault_secret not in outputs
         assert vault_secret.encode() not in all_client_bytes(tmp_path)
 
@@ -95,10 +106,7 @@ def test_logout_says_which_versions_go(
     prefix = vault.prefix  # type: ignore[attr-defined]
     config = str(tmp_path / "seal.toml")
     env = machine(tmp_path, "laptop", fake_provider, vault.env(prefix))
-    made = run_script(
-        [*ONBOARD, "--model", "sonnet", "--config", config], env, tmp_path, stdin=ANTHROPIC_KEY
-    )
-    assert made.returncode == 0, made.stderr
+    onboard(config, env, tmp_path)
 
     latest = run_script(["logout", "--yes", "--latest-only"], env, tmp_path)
     assert latest.returncode == 0, latest.stderr
@@ -109,10 +117,7 @@ def test_logout_says_which_versions_go(
     # The lease was released, not left held.
     assert vault.kv(f"{prefix}/anthropic/default/refresh-lock")["until"] == 0
 
-    made = run_script(
-        [*ONBOARD, "--model", "sonnet", "--config", config], env, tmp_path, stdin=ANTHROPIC_KEY
-    )
-    assert made.returncode == 0, made.stderr
+    onboard(config, env, tmp_path)
     every = run_script(["logout", "--yes"], env, tmp_path)
     assert every.returncode == 0, every.stderr
     assert "every version and its history" in every.stdout + every.stderr
@@ -129,13 +134,7 @@ def test_store_flag_chooses_vault(
     env = machine(tmp_path, "laptop", fake_provider, vault.env(prefix))
     env["SEAL_CREDENTIAL_STORE"] = "file"  # the flag wins over the variable
     config = str(tmp_path / "seal.toml")
-    made = run_script(
-        [*ONBOARD, "--model", "sonnet", "--config", config, "--store", "vault"],
-        env,
-        tmp_path,
-        stdin=ANTHROPIC_KEY,
-    )
-    assert made.returncode == 0, made.stderr
+    onboard(config, env, tmp_path, "--store", "vault")
     assert vault.kv(f"{prefix}/anthropic/default")["secret"] == ANTHROPIC_KEY
     assert not (tmp_path / "laptop" / ".config" / "seal" / "credentials.json").exists()
     status = run_script(["status", "--config", config, "--store", "vault"], env, tmp_path)
@@ -146,33 +145,15 @@ def test_ci_runner_refreshes_a_subscription_sign_in_in_vault(
     vault: OpenBao, fake_provider: FakeProvider, tmp_path: Path
 ) -> None:
     """AppRole with README's minimal policy is enough to refresh and write back."""
-    from datetime import timedelta
-
-    from backend.credentials.record import CredentialRecord, utcnow
 
     prefix = vault.prefix  # type: ignore[attr-defined]
-    tokens = fake_provider.issue_tokens()
-    expiring = CredentialRecord(
-        "anthropic",
-        "default",
-        "oauth",
-        access_token=tokens["access_token"],
-        refresh_token=tokens["refresh_token"],
-        expires_at=utcnow() + timedelta(seconds=5),
-    )
+    expiring = fake_provider.signed_in(lifetime=5)
     vault.ok("POST", f"secret/data/{prefix}/anthropic/default", {"data": expiring.to_dict()})
     config = tmp_path / "seal.toml"
     config.write_text(
         '[model]\nprovider = "anthropic"\nname = "claude-sonnet-4-6"\nauth = "oauth"\n'
     )
-    role, secret_id = vault.approle(f"ci-{prefix}", readme_policy(vault, prefix))
-    ci_env = {k: v for k, v in vault.env(prefix).items() if k != "VAULT_TOKEN"}
-    ci = machine(
-        tmp_path,
-        "ci",
-        fake_provider,
-        {**ci_env, "VAULT_ROLE_ID": role, "VAULT_SECRET_ID": secret_id},
-    )
+    ci = ci_runner(vault, prefix, fake_provider, tmp_path)
     before = fake_provider.count("/v1/oauth/token")
     printed = run_script(["token", "--config", str(config)], ci, tmp_path)
     assert printed.returncode == 0, printed.stderr

@@ -30,8 +30,11 @@ import zlib
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs, urlencode, urlsplit
+
+if TYPE_CHECKING:
+    from backend.credentials.record import CredentialRecord
 
 CLIENT_ID = "9d1c250a-e61b-44d9-88ed-5944d1962f5e"
 OAUTH_BETA = "oauth-2025-04-20"
@@ -519,6 +522,24 @@ class FakeProvider:
         """Tokens as if a sign-in just happened (skips the browser steps)."""
         with self._lock:
             return self._issue(scope)
+
+    def signed_in(self, lifetime: float = 3600.0, verified_at: Any = None) -> CredentialRecord:
+        """A Pro/Max sign-in record as this fake's token endpoint issued it, expiring in
+        `lifetime` seconds (5: inside the 60 s refresh window, so the next read refreshes)."""
+        from datetime import timedelta
+
+        from backend.credentials.record import CredentialRecord, utcnow
+
+        tokens = self.issue_tokens()
+        return CredentialRecord(
+            "anthropic",
+            "default",
+            "oauth",
+            access_token=tokens["access_token"],
+            refresh_token=tokens["refresh_token"],
+            expires_at=utcnow() + timedelta(seconds=lifetime),
+            verified_at=verified_at,
+        )
 
     def live_refresh_tokens(self) -> set[str]:
         with self._lock:

@@ -53,16 +53,7 @@ def signed_in(
     fake: FakeProvider, verified_at: Any = None, lifetime: timedelta = timedelta(hours=1)
 ) -> CredentialRecord:
     """A sign-in as the token endpoint issued it (an hour: no refresh due)."""
-    tokens = fake.issue_tokens()
-    return CredentialRecord(
-        "anthropic",
-        "default",
-        "oauth",
-        access_token=tokens["access_token"],
-        refresh_token=tokens["refresh_token"],
-        expires_at=utcnow() + lifetime,
-        verified_at=verified_at,
-    )
+    return fake.signed_in(lifetime.total_seconds(), verified_at)
 
 
 class PausingStore:

@@ -8,10 +8,8 @@ import hashlib
 import json
 import subprocess
 import sys
-from datetime import timedelta
 from pathlib import Path
 
-from backend.credentials.record import CredentialRecord, utcnow
 from backend.credentials.vault import VaultStore
 from backend.credentials.writes import update_record
 from tests.cli.helpers import subprocess_env
@@ -26,15 +24,7 @@ MACHINES = 5
 def test_five_machines_refresh_once(
     vault: OpenBao, fake_provider: FakeProvider, tmp_path: Path
 ) -> None:
-    tokens = fake_provider.issue_tokens()
-    expiring = CredentialRecord(
-        "anthropic",
-        "default",
-        "oauth",
-        access_token=tokens["access_token"],
-        refresh_token=tokens["refresh_token"],
-        expires_at=utcnow() + timedelta(seconds=5),  # inside the 60 s refresh window
-    )
+    expiring = fake_provider.signed_in(lifetime=5)
     vault_env = vault.env(vault.prefix)  # type: ignore[attr-defined]
     store = VaultStore({**vault_env, "HOME": str(tmp_path)})
     update_record(store, "anthropic", "default", lambda _: expiring, lock_dir=tmp_path)
