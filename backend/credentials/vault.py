@@ -209,7 +209,7 @@ class VaultStore:
             cacert = next(
                 (
                     self.env[name].strip()
-                    for name in ("VAULT_CACERT", "SSL_CERT_FILE", "SSL_CERT_DIR")
+                    for name in ("VAULT_CACERT", "VAULT_CAPATH", "SSL_CERT_FILE", "SSL_CERT_DIR")
                     if self.env.get(name, "").strip()
                 ),
                 "",

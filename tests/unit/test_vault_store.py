@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import os
+import subprocess
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 
@@ -210,12 +212,25 @@ def test_tls_with_vault_cacert(
         env = {**tls.env("seal"), "HOME": str(tls.workdir)}
         with pytest.raises(CredentialStoreError, match="unreachable"):
             VaultStore(env).get("anthropic", "default")  # its CA is not trusted by default
+        with pytest.raises(CredentialStoreError, match="unreachable"):  # never unchecked
+            VaultStore({**env, "VAULT_SKIP_VERIFY": "1"}).get("anthropic", "default")
         store = VaultStore({**env, "VAULT_CACERT": str(tls.ca)})
         update_record(store, "anthropic", "default", lambda _: _record())
         got = store.get("anthropic", "default")
         assert got is not None and got.secret == KEY
         # Without VAULT_CACERT, the trust the provider calls use.
         got = VaultStore({**env, "SSL_CERT_FILE": str(tls.ca)}).get("anthropic", "default")
+        assert got is not None and got.secret == KEY
+        # VAULT_CAPATH: a directory of hashed CA certificates, as `openssl rehash` makes.
+        capath = tmp_path_factory.mktemp("capath")
+        subject_hash = subprocess.run(
+            ["openssl", "x509", "-hash", "-noout", "-in", str(tls.ca)],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
+        (capath / f"{subject_hash}.0").write_bytes(Path(tls.ca).read_bytes())
+        got = VaultStore({**env, "VAULT_CAPATH": str(capath)}).get("anthropic", "default")
         assert got is not None and got.secret == KEY
     finally:
         tls.stop()
