@@ -197,7 +197,10 @@ def run_logout(args: argparse.Namespace, services: Services) -> ExitCode:
         say(f"Nothing to remove: {_scope(args)} is stored in {where}.")
         _print_remaining(services, _providers(args, doomed))
         return ExitCode.OK
-    names = [f"{r.key} ({r.kind})" for r in doomed]
+    from backend.vocabulary.methods import auth_label
+
+    # Words, not ids: "anthropic:default (API key)".
+    names = [f"{r.key} ({auth_label(r.kind)})" for r in doomed]
     if len(doomed) == 1:
         question = f"Remove {names[0]} from {where}? [y/N] "
     else:
@@ -223,7 +226,7 @@ def run_logout(args: argparse.Namespace, services: Services) -> ExitCode:
         for record in doomed:
             # Under the record's lock: a refresh running now cannot write it back after.
             remove_record(store, record.provider, record.profile, env=env)
-            say(f"Removed {record.key} ({record.kind}) from {where}.")
+            say(f"Removed {record.key} ({auth_label(record.kind)}) from {where}.")
     except SealError as exc:
         error(exc.message, exc.hint)
         return exc.exit_code

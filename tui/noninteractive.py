@@ -28,6 +28,7 @@ from backend.errors import (
     RulesError,
     SealError,
 )
+from backend.vocabulary.methods import auth_label
 from tui.output import error, say
 
 if TYPE_CHECKING:
@@ -406,7 +407,8 @@ def _commit(
     if record is not None and result.stored_where:
         mark = "" if answers.check_outcome == "verified" else ", marked unverified"
         shown = f", {fingerprint(record.token)}" if record.kind != "oauth" else ""
-        out.append(f"Stored {record.key} ({record.kind}{mark}{shown}) in {result.stored_where}.")
+        kind = auth_label(record.kind)
+        out.append(f"Stored {record.key} ({kind}{mark}{shown}) in {result.stored_where}.")
     elif answers.method == "env":
         out.append("Nothing stored: Seal reads the environment variable when it runs.")
     elif answers.method == "claude_code":

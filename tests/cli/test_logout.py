@@ -22,7 +22,7 @@ def test_yes_removes_one_and_leaves_seal_toml(tmp_path, capsys, monkeypatch):
         ["logout", "--provider", "anthropic", "--profile", "default", "--yes"], capsys, monkeypatch
     )
     assert code == 0, err
-    assert "Removed anthropic:default (api_key)" in out
+    assert "Removed anthropic:default (API key)" in out
     assert keys() == ["openrouter:default"]
     assert path.read_bytes() == before
     assert ANTHROPIC_KEY not in out + err
@@ -42,7 +42,7 @@ def test_tty_confirm_yes(tmp_path, capsys, monkeypatch):
         ["logout", "--provider", "anthropic"], capsys, monkeypatch, TTYInput("y\n")
     )
     assert code == 0
-    assert "Remove anthropic:default (api_key) from ~/.config/seal/credentials.json" in err
+    assert "Remove anthropic:default (API key) from ~/.config/seal/credentials.json" in err
     assert "[y/N]" in err
     assert keys() == []
 
@@ -70,7 +70,7 @@ def test_everything_lists_then_asks(tmp_path, capsys, monkeypatch):
     put("openrouter", secret=OPENROUTER_KEY)
     code, out, err = run(["logout"], capsys, monkeypatch, TTYInput("yes\n"))
     assert code == 0
-    assert "  anthropic:default (api_key)" in out and "  openrouter:default (api_key)" in out
+    assert "  anthropic:default (API key)" in out and "  openrouter:default (API key)" in out
     assert "Remove these 2 credentials? [y/N]" in err
     assert keys() == []
 

@@ -163,7 +163,7 @@ def test_every_command_runs_on_the_services_it_is_given(
         and fake_provider.count("/v1/models") == 1
         and [c[0] for c in services.checks] == ["anthropic"]
         and services.checks[0][3] == str(path)  # the wizard's arguments: seal.toml's path
-        and "Stored anthropic:default (api_key" in out
+        and "Stored anthropic:default (API key" in out
     )
 
     code, out, _ = run(["status", "--json", *config], capsys, monkeypatch, services=services)
