@@ -366,8 +366,8 @@ def _live_check(
     provider = answers.provider or "anthropic"
     report = services.check(provider, record, answers.check_base_url, answers.config_path)
     result = report.result
-    answers.check_outcome = result.outcome
-    answers.check_message = result.message
+    # Recorded as the wizard's Check step records it (outcome, identity, live list).
+    answers.record_check(result, report.models)
     if result.outcome == "rejected":
         hint = (result.cause + " " if result.cause else "") + "Nothing was stored."
         raise CredentialFailure(result.message, hint)
@@ -377,7 +377,7 @@ def _live_check(
                 "Nothing was stored; pass --no-verify to store it marked unverified."
             )
             raise CredentialFailure(result.message, hint)
-        answers.store_unverified = True
+        answers.keep_unverified()
         say(
             f"Could not check it ({result.message}); storing it marked unverified.", file=sys.stderr
         )

@@ -256,7 +256,10 @@ def run_cli(
     stop = threading.Event()
 
     def sampler() -> None:
-        while not stop.is_set() and samples.sample(proc.pid):
+        # Until the process is gone, not until a sample finds nothing: while it execs, its
+        # /proc cmdline reads empty for a moment, and a first sample there ended sampling.
+        while not stop.is_set() and proc.poll() is None:
+            samples.sample(proc.pid)
             time.sleep(0.02)
 
     chunks: dict[str, list[str]] = {"out": [], "err": []}
