@@ -182,8 +182,9 @@ class KeyringStore:
 
     def _read_index(self) -> list[str]:
         raw = self._get_raw(INDEX_USERNAME)
-        if raw is None:
-            return []
+        return [] if raw is None else self._index_keys(raw)
+
+    def _index_keys(self, raw: str) -> list[str]:
         try:
             keys = json.loads(raw)
         except json.JSONDecodeError:
@@ -265,7 +266,45 @@ class KeyringStore:
                 self._write_index([k for k in keys if k != username])
         return existed
 
+    def _all_raw(self) -> dict[str, str] | None:
+        """Every `seal` entry by username, over one D-Bus connection and one search, when
+        the backend is the Secret Service; None for any other backend.
+
+        keyring's Secret Service backend opens a new connection (and session) for every
+        call: a thousand records were a thousand connections.
+        """
+        backend = self.backend
+        try:
+            from keyring.backends.SecretService import Keyring as SecretService
+        except ImportError:  # no secretstorage: not the Secret Service either
+            return None
+        if type(backend) is not SecretService:
+            return None
+
+        def search() -> dict[str, str]:
+            from secretstorage.util import open_session
+
+            scheme = backend.schemes[backend.scheme]
+            collection = backend.get_preferred_collection()  # type: ignore[no-untyped-call]
+            with contextlib.closing(collection.connection):
+                if collection.session is None:
+                    collection.session = open_session(collection.connection)
+                found: dict[str, str] = {}
+                for item in collection.search_items(backend._query(SERVICE)):
+                    username = item.get_attributes().get(scheme["username"])
+                    if isinstance(username, str) and username not in found:
+                        backend.unlock(item)  # type: ignore[no-untyped-call]
+                        found[username] = item.get_secret().decode("utf-8")
+                return found
+
+        return self._call("read", search, ())
+
     def list(self) -> list[CredentialRecord]:
+        every = self._all_raw()
+        if every is not None:
+            index = every.get(INDEX_USERNAME)
+            keys = self._index_keys(index) if index is not None else []
+            return [self._parse(u, every[u]) for u in sorted(set(keys)) if u in every]
         records = []
         for username in sorted(self._read_index()):
             raw = self._get_raw(username)
