@@ -35,7 +35,7 @@ from backend.credentials.health import (
     worse,
 )
 from backend.credentials.health import countdown as countdown  # the report's words, with `ago`
-from backend.credentials.record import CredentialStore, to_rfc3339, utcnow
+from backend.credentials.record import CredentialRecord, CredentialStore, to_rfc3339, utcnow
 from backend.credentials.resolution import Source, resolve
 from backend.errors import SealError
 from backend.vocabulary.registry import ENV_VARS
@@ -222,6 +222,47 @@ def assess(
     )
 
 
+class _ReadOnce:
+    """The store as one `list()` read it, for the reads of one report.
+
+    A report asks for every target's record; each ask of the real store is a read of
+    the whole file or a keyring round trip (a D-Bus connection each), so a report over
+    many targets read the store once per target. Writes go to the real store.
+    """
+
+    def __init__(self, store: CredentialStore, records: list[CredentialRecord]) -> None:
+        self.name = store.name
+        self._store = store
+        self._records = {record.key: record for record in records}
+
+    @property
+    def location(self) -> str:
+        return self._store.location
+
+    def get(self, provider: str, profile: str) -> CredentialRecord | None:
+        return self._records.get(f"{provider}:{profile}")
+
+    def put(self, record: CredentialRecord) -> None:
+        self._store.put(record)
+        self._records[record.key] = record
+
+    def delete(self, provider: str, profile: str) -> bool:
+        self._records.pop(f"{provider}:{profile}", None)
+        return self._store.delete(provider, profile)
+
+    def list(self) -> list[CredentialRecord]:
+        return [self._records[key] for key in sorted(self._records)]
+
+
+def _read_once(store: CredentialStore) -> CredentialStore:
+    """`store` read once; itself when that fails, so each target then reports its own
+    trouble (one damaged record must not make every other entry unreadable)."""
+    try:
+        return _ReadOnce(store, store.list())
+    except SealError:
+        return store
+
+
 def build_report(
     config: SealConfig | None,
     store: CredentialStore,
@@ -229,6 +270,7 @@ def build_report(
     now: datetime | None = None,
 ) -> Report:
     """Assess every target: from seal.toml when it exists, else from what is present."""
+    store = _read_once(store)
     if config is not None and config.exists:
         from backend.providers.trust import TrustList, endpoint_for, project_endpoints
 

@@ -34,8 +34,9 @@ ENV_STORE = "SEAL_CREDENTIAL_STORE"
 STORE_CHOICES = ("keyring", "file", "vault")
 
 _T = TypeVar("_T")
-# A record is under 2 KB: a thousand of them still fit. Anything larger is not ours.
-MAX_FILE_BYTES = 2 * 1024 * 1024
+# A record is under 2 KB (an API key's is about 350 bytes): four thousand of the largest,
+# or twenty thousand API keys, still fit. Anything larger is not ours.
+MAX_FILE_BYTES = 8 * 1024 * 1024
 
 _FILE_HINT = "or set SEAL_CREDENTIAL_STORE=file to keep secrets in a 0600 file instead"
 _NO_SERVICE_HINT = (
@@ -181,8 +182,9 @@ class KeyringStore:
 
     def _read_index(self) -> list[str]:
         raw = self._get_raw(INDEX_USERNAME)
-        if raw is None:
-            return []
+        return [] if raw is None else self._index_keys(raw)
+
+    def _index_keys(self, raw: str) -> list[str]:
         try:
             keys = json.loads(raw)
         except json.JSONDecodeError:
@@ -264,7 +266,45 @@ class KeyringStore:
                 self._write_index([k for k in keys if k != username])
         return existed
 
+    def _all_raw(self) -> dict[str, str] | None:
+        """Every `seal` entry by username, over one D-Bus connection and one search, when
+        the backend is the Secret Service; None for any other backend.
+
+        keyring's Secret Service backend opens a new connection (and session) for every
+        call: a thousand records were a thousand connections.
+        """
+        backend = self.backend
+        try:
+            from keyring.backends.SecretService import Keyring as SecretService
+        except ImportError:  # no secretstorage: not the Secret Service either
+            return None
+        if type(backend) is not SecretService:
+            return None
+
+        def search() -> dict[str, str]:
+            from secretstorage.util import open_session
+
+            scheme = backend.schemes[backend.scheme]
+            collection = backend.get_preferred_collection()  # type: ignore[no-untyped-call]
+            with contextlib.closing(collection.connection):
+                if collection.session is None:
+                    collection.session = open_session(collection.connection)
+                found: dict[str, str] = {}
+                for item in collection.search_items(backend._query(SERVICE)):
+                    username = item.get_attributes().get(scheme["username"])
+                    if isinstance(username, str) and username not in found:
+                        backend.unlock(item)  # type: ignore[no-untyped-call]
+                        found[username] = item.get_secret().decode("utf-8")
+                return found
+
+        return self._call("read", search, ())
+
     def list(self) -> list[CredentialRecord]:
+        every = self._all_raw()
+        if every is not None:
+            index = every.get(INDEX_USERNAME)
+            keys = self._index_keys(index) if index is not None else []
+            return [self._parse(u, every[u]) for u in sorted(set(keys)) if u in every]
         records = []
         for username in sorted(self._read_index()):
             raw = self._get_raw(username)
@@ -337,6 +377,11 @@ class FileStore:
         self._own_dir = path is None  # only seal's own folder is ours to chmod
         self.path = path if path is not None else seal_config_dir() / "credentials.json"
         self._lock_path = self.path.with_name(self.path.name + ".lock")
+        # The last document read and the identity of the file it came from: a command
+        # that reads many records (status over every stored key) reads the file once,
+        # not once per record. Writes always replace the file (a new inode), so any
+        # change by this or another process shows in the identity and is read again.
+        self._cached: tuple[tuple[int, ...], dict[str, Any]] | None = None
 
     @property
     def location(self) -> str:
@@ -378,7 +423,36 @@ class FileStore:
             f"seal-setup keeps secrets only in a regular file there: mv {where} {where}.broken",
         )
 
-    def _read(self) -> dict[str, Any]:
+    @staticmethod
+    def _identity(info: os.stat_result) -> tuple[int, ...]:
+        return (
+            info.st_dev,
+            info.st_ino,
+            info.st_size,
+            info.st_mtime_ns,
+            info.st_ctime_ns,
+            info.st_mode,
+        )
+
+    def _read_shared(self) -> dict[str, Any]:
+        """The document, read again only when the file changed since the last read.
+
+        For reads only: callers must not change what it returns. The lstat sees the path
+        itself, so a symlink or a mode made looser since differs and goes through the
+        full read (which refuses the one and tightens the other).
+        """
+        cached = self._cached
+        if cached is not None:
+            try:
+                now = self._identity(os.lstat(self.path))
+            except OSError:
+                now = None
+            if now == cached[0]:
+                return cached[1]
+        return self._read(keep=True)
+
+    def _read(self, *, keep: bool = False) -> dict[str, Any]:
+        self._cached = None
         try:
             found = read_json_file(self.path, MAX_FILE_BYTES, before_read=self._tighten)
         except NotRegularFile as exc:
@@ -402,6 +476,8 @@ class FileStore:
         creds = doc.get("credentials")
         if not isinstance(creds, dict):
             raise self._broken("has no 'credentials' object")
+        if keep:
+            self._cached = (self._identity(found[1]), doc)
         return doc
 
     def _records(self, doc: dict[str, Any]) -> dict[str, CredentialRecord]:
@@ -445,6 +521,7 @@ class FileStore:
 
     def _write(self, doc: dict[str, Any]) -> None:
         body = json.dumps(doc, indent=2, sort_keys=True) + "\n"
+        self._cached = None
         try:
             # Called under the file lock: any temp left is a killed writer's.
             remove_stale_temps(self.path.parent, self.path.name, older_than=0)
@@ -457,7 +534,7 @@ class FileStore:
 
     def get(self, provider: str, profile: str) -> CredentialRecord | None:
         key = _key(provider, profile)
-        value = self._read()["credentials"].get(key)
+        value = self._read_shared()["credentials"].get(key)
         if value is None:
             return None
         try:
@@ -483,7 +560,7 @@ class FileStore:
             return True
 
     def list(self) -> list[CredentialRecord]:
-        records = self._records(self._read())
+        records = self._records(self._read_shared())
         return [records[key] for key in sorted(records)]
 
 

@@ -14,6 +14,7 @@ from tests.bench import (
     bench_paste,
     bench_picker,
     bench_save,
+    bench_scale,
     bench_startup,
     bench_status,
     bench_typeahead,
@@ -62,6 +63,7 @@ def main() -> None:
         bench_save,
         bench_paste,
         bench_status,
+        bench_scale,
         bench_typeahead,
     ):
         bench.main()

@@ -571,3 +571,70 @@ def test_the_readme_documents_every_json_key(tmp_path, capsys, monkeypatch):
     block = readme.split("`status --json` prints one object:\n\n```json\n", 1)[1].split("```")[0]
     documented = re.findall(r'"([a-z_]+)":', block)
     assert documented == [*doc, *doc["providers"][0]]
+
+
+def test_many_agents_read_the_store_once(tmp_path, capsys, monkeypatch):
+    import backend.credentials.stores as stores
+
+    agents = "".join(f'\n[agents.a{i}.model]\nprofile = "p{i}"\n' for i in range(30))
+    config(tmp_path, extra=agents)
+    for i in range(0, 30, 2):
+        put(profile=f"p{i}", secret=ANTHROPIC_KEY)
+    reads: list[Path] = []
+    real = stores.read_json_file
+
+    def counting(path, *args, **kwargs):
+        if path == store().path:
+            reads.append(path)
+        return real(path, *args, **kwargs)
+
+    monkeypatch.setattr(stores, "read_json_file", counting)
+    _, entries = status_json(tmp_path, capsys, monkeypatch)
+    states = {e["profile"]: e["state"] for e in entries}
+    assert states == {
+        "default": "missing",
+        **{f"p{i}": "missing" if i % 2 else "ok" for i in range(30)},
+    }
+    assert len(reads) == 1
+
+
+def test_one_damaged_record_leaves_the_others_readable(tmp_path, capsys, monkeypatch):
+    config(tmp_path, extra='\n[agents.research.model]\nprofile = "work"\n')
+    put(secret=ANTHROPIC_KEY)
+    put(profile="work", secret=ANTHROPIC_KEY)
+    doc = json.loads(store().path.read_text())
+    doc["credentials"]["anthropic:work"]["kind"] = "nonsense"
+    store().path.write_text(json.dumps(doc))
+    _, entries = status_json(tmp_path, capsys, monkeypatch)
+    states = {e["profile"]: e["state"] for e in entries}
+    assert states["default"] == "ok"
+    assert states["work"] != "ok"
+    assert "anthropic:work" in next(e["reason"] for e in entries if e["profile"] == "work")
+
+
+def test_report_asks_the_store_once_not_per_target(tmp_path):
+    from backend.config.document import load_config
+    from backend.credentials.record import CredentialRecord
+    from backend.credentials.stores import MemoryStore
+    from backend.status import build_report
+
+    calls: list[str] = []
+
+    class Counting(MemoryStore):
+        def get(self, provider, profile):
+            calls.append("get")
+            return super().get(provider, profile)
+
+        def list(self):
+            calls.append("list")
+            return super().list()
+
+    agents = "".join(f'\n[agents.a{i}.model]\nprofile = "p{i}"\n' for i in range(20))
+    loaded = load_config(config(tmp_path, extra=agents))
+    counting = Counting([CredentialRecord("anthropic", "p3", "api_key", secret=ANTHROPIC_KEY)])
+    report = build_report(loaded, counting, {"HOME": str(tmp_path)})
+    assert [e.profile for e in report.entries if e.source == "memory"] == ["p3"]
+    assert calls == ["list"]
+    calls.clear()
+    assert len(build_report(None, counting, {"HOME": str(tmp_path)}).entries) == 1
+    assert calls == ["list"]

@@ -71,6 +71,28 @@ CHILD = textwrap.dedent(
     out["deleted"] = store.delete("anthropic", "default")
     out["after_delete"] = store.get("anthropic", "default") is None
     out["listed_after"] = [r.key for r in store.list()]
+    # list() reads every record over one D-Bus connection; what it lists is still what
+    # the index names: an indexed entry that went away is skipped, one not in it left out.
+    for i in range(5):
+        store.put(CredentialRecord("openai", f"p{i}", "api_key", secret=f"sk-proj-{i:04}"))
+    store.backend.set_password("seal", "openai:unindexed", record.to_json())
+    index = json.loads(store.backend.get_password("seal", "__index__"))
+    store.backend.set_password("seal", "__index__", json.dumps(index + ["openai:gone"]))
+    opened = []
+    real_init = secretstorage.dbus_init
+
+    def counting_init(*args, **kwargs):
+        opened.append(1)
+        return real_init(*args, **kwargs)
+
+    secretstorage.dbus_init = counting_init
+    many = store.list()
+    secretstorage.dbus_init = real_init
+    out["list_connections"] = len(opened)
+    out["listed_many"] = [r.key for r in many]
+    out["listed_many_equal"] = many == [store.get(*r.key.split(":")) for r in many]
+    for i in range(5):
+        store.delete("openai", f"p{i}")
     out["usable"] = keyring_usable()
     out["auto_kind"] = choose_store({}).kind
 
@@ -154,6 +176,9 @@ def test_secret_service_round_trip(tmp_path: Path) -> None:
     assert out["deleted"] is True
     assert out["after_delete"] is True
     assert out["listed_after"] == ["anthropic:pro"]
+    assert out["list_connections"] == 1
+    assert out["listed_many"] == ["anthropic:pro", *(f"openai:p{i}" for i in range(5))]
+    assert out["listed_many_equal"] is True
     assert out["usable"] == [True, "system keyring (SecretService)"]
     assert out["auto_kind"] == "keyring"
     assert out["locked"] is True

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from backend.credentials import claude_code, stores
 from backend.credentials.claude_code import ClaudeCodeError, read_claude_code
 from backend.credentials.stores import FileStore
 from backend.errors import CredentialStoreError, SealError
@@ -161,7 +162,8 @@ def test_file_lock_still_creates_a_missing_lock(tmp_path: Path) -> None:
         (b"[" * 100_000, "is nested more than 64 levels deep"),
         (b"\xff{}", "is not UTF-8 text"),
         (b'{"a":\n  nope}', "is not valid JSON (line 2, column 3)"),
-        (b" " * (3 << 20), "is larger than"),
+        # Past the limit of both files this test reads.
+        (b" " * (max(stores.MAX_FILE_BYTES, claude_code.MAX_FILE_BYTES) + 1), "is larger than"),
     ],
     ids=["deep", "not-utf8", "not-json", "too-large"],
 )

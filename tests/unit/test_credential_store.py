@@ -535,3 +535,65 @@ def test_choose_store_auto_with_keyring(
 def test_choose_store_reads_os_environ(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("SEAL_CREDENTIAL_STORE", "file")
     assert choose_store().kind == "file"
+
+
+# --------------------------------------------------------------------------- file: one read
+
+
+@pytest.fixture
+def file_reads(monkeypatch: pytest.MonkeyPatch) -> list[Path]:
+    """Every time a FileStore reads its file (opens and parses it), that file's path."""
+    import backend.credentials.stores as stores
+
+    seen: list[Path] = []
+    real = stores.read_json_file
+
+    def counting(path: Path, *args: object, **kwargs: object) -> object:
+        seen.append(path)
+        return real(path, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(stores, "read_json_file", counting)
+    return seen
+
+
+def test_file_status_over_many_keys_reads_the_file_once(
+    tmp_path: Path, file_reads: list[Path]
+) -> None:
+    from backend.status import build_report
+
+    store = FileStore(tmp_path / "credentials.json")
+    for i in range(40):
+        store.put(CredentialRecord("anthropic", f"p{i}", "api_key", secret=f"sk-ant-api03-{i:04}"))
+    file_reads.clear()
+    report = build_report(None, store, {"HOME": str(tmp_path)})
+    assert len([e for e in report.entries if e.source == "file"]) == 40
+    assert file_reads == [store.path]
+
+
+def test_file_sees_another_writer_between_reads(tmp_path: Path, file_reads: list[Path]) -> None:
+    path = tmp_path / "credentials.json"
+    ours, theirs = FileStore(path), FileStore(path)
+    theirs.put(CredentialRecord("anthropic", "default", "api_key", secret="sk-ant-api03-one"))
+    assert [r.secret for r in ours.list()] == ["sk-ant-api03-one"]
+    theirs.put(CredentialRecord("anthropic", "default", "api_key", secret="sk-ant-api03-two"))
+    theirs.put(CredentialRecord("openai", "default", "api_key", secret="sk-proj-three"))
+    found = ours.get("anthropic", "default")
+    assert found is not None and found.secret == "sk-ant-api03-two"
+    assert [r.provider for r in ours.list()] == ["anthropic", "openai"]
+    assert theirs.delete("openai", "default")
+    assert ours.get("openai", "default") is None
+
+
+def test_file_read_again_when_loosened_or_replaced_by_a_link(tmp_path: Path) -> None:
+    path = tmp_path / "credentials.json"
+    store = FileStore(path)
+    store.put(CredentialRecord("anthropic", "default", "api_key", secret="sk-ant-api03-one"))
+    assert store.get("anthropic", "default") is not None
+    os.chmod(path, 0o644)
+    assert store.get("anthropic", "default") is not None
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600  # tightened by that read
+    real = tmp_path / "elsewhere.json"
+    os.replace(path, real)
+    path.symlink_to(real)
+    with pytest.raises(CredentialStoreError, match="not a regular file"):
+        store.get("anthropic", "default")
