@@ -168,3 +168,13 @@ def test_the_fake_providers_error_variant_reaches_the_screen_verbatim(
             complete_sign_in(pending, result.as_paste(pending.state), env=env, pending_dir=tmp_path)
     finally:
         lst.close()
+
+
+def test_a_loopback_sign_in_is_not_resumed_by_a_later_run(tmp_path: Path) -> None:
+    from backend.auth.oauth import load_pending, pending_path
+
+    env = {"SEAL_ANTHROPIC_OAUTH_URL": "http://127.0.0.1:9"}
+    start_sign_in("max", env, pending_dir=tmp_path, redirect_uri="http://localhost:5/callback")
+    # Its listener went with the run that started it: nothing to continue.
+    assert load_pending("max", env, pending_dir=tmp_path) is None
+    assert not pending_path("max", env, tmp_path).exists()
