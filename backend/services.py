@@ -16,9 +16,11 @@ from typing import TYPE_CHECKING, TypeVar
 
 if TYPE_CHECKING:
     from concurrent.futures import Future
+    from datetime import datetime
 
     import httpx
 
+    from backend.auth.loopback import LoopbackListener
     from backend.auth.oauth import Mode, PendingSignIn
     from backend.config.document import SealConfig
     from backend.credentials.claude_code import ClaudeCodeSignIn
@@ -355,11 +357,19 @@ class Services:
 
     # -- sign-in ---------------------------------------------------------------------
 
-    def start_sign_in(self, mode: Mode) -> PendingSignIn:
-        """A new PKCE sign-in, saved so a code pasted after a restart still works."""
+    def start_sign_in(self, mode: Mode, redirect_uri: str = "") -> PendingSignIn:
+        """A new PKCE sign-in, saved so a code pasted after a restart still works;
+        `redirect_uri` is a loopback listener's callback (open_loopback)."""
         from backend.auth.oauth import start_sign_in
 
-        return start_sign_in(mode, self.env)
+        return start_sign_in(mode, self.env, redirect_uri=redirect_uri)
+
+    def open_loopback(self, state: str, deadline: datetime) -> LoopbackListener:
+        """A one-shot callback listener on 127.0.0.1 (LoopbackUnavailable if no port);
+        only where a browser opens here (environment().can_open_browser)."""
+        from backend.auth.loopback import LoopbackListener
+
+        return LoopbackListener(state, deadline)
 
     def pending_sign_in(self, mode: Mode) -> PendingSignIn | None:
         """A sign-in started earlier and not yet completed (may be expired)."""

@@ -141,15 +141,20 @@ def pending_path(
 
 
 def authorize_url(
-    mode: Mode, state: str, challenge: str, env: Mapping[str, str] | None = None
+    mode: Mode,
+    state: str,
+    challenge: str,
+    env: Mapping[str, str] | None = None,
+    redirect_uri: str = "",
 ) -> str:
+    """The authorize link; `redirect_uri` is a loopback callback, else the hosted one."""
     ends = oauth_endpoints(env)
     query = urlencode(
         {
             "code": "true",
             "client_id": CLIENT_ID,
             "response_type": "code",
-            "redirect_uri": ends.redirect_uri,
+            "redirect_uri": redirect_uri or ends.redirect_uri,
             "scope": SCOPES,
             "code_challenge": challenge,
             "code_challenge_method": "S256",
@@ -160,9 +165,15 @@ def authorize_url(
 
 
 def start_sign_in(
-    mode: Mode, env: Mapping[str, str] | None = None, *, pending_dir: Path | None = None
+    mode: Mode,
+    env: Mapping[str, str] | None = None,
+    *,
+    pending_dir: Path | None = None,
+    redirect_uri: str = "",
 ) -> PendingSignIn:
-    """A new sign-in (fresh verifier and a separate fresh state), saved atomically 0600."""
+    """A new sign-in (fresh verifier and a separate fresh state), saved atomically 0600.
+
+    `redirect_uri` is a loopback listener's callback; the exchange sends the same one."""
     if mode not in MODES:
         raise ValueError(f"unknown sign-in mode {mode!r}")
     verifier = new_verifier()
@@ -172,10 +183,10 @@ def start_sign_in(
         mode=mode,
         state=state,
         verifier=verifier,
-        url=authorize_url(mode, state, challenge_for(verifier), env),
+        url=authorize_url(mode, state, challenge_for(verifier), env, redirect_uri),
         created_at=now,
         expires_at=now + PENDING_LIFETIME,
-        redirect_uri=oauth_endpoints(env).redirect_uri,
+        redirect_uri=redirect_uri or oauth_endpoints(env).redirect_uri,
     )
     path = pending_path(mode, env, pending_dir)
     ensure_dir(path.parent)
@@ -216,6 +227,11 @@ def load_pending(
     changed since) is no sign-in: its link would be shown and opened as ours.
     """
     pending = _read_pending(pending_path(mode, env, pending_dir))
+    if pending is not None and pending.redirect_uri not in ("", oauth_endpoints(env).redirect_uri):
+        # A loopback sign-in: its listener went with the run that started it, and its
+        # code never shows on a page to paste.
+        clear_pending(mode, env, pending_dir=pending_dir)
+        return None
     if pending is not None and pending.url != authorize_url(
         pending.mode, pending.state, challenge_for(pending.verifier), env
     ):

@@ -21,6 +21,7 @@ import functools
 import hashlib
 import itertools
 import json
+import re
 import secrets
 import socket
 import ssl
@@ -49,6 +50,7 @@ OPENROUTER_KEY = "sk-or-v1-" + "0123456789abcdef" * 4
 OPENAI_KEY = "sk-proj-" + "FakeOpenAIKey000" * 10 + "T3BlbkFJ"
 
 CALLBACK_PATH = "/oauth/code/callback"
+_LOOPBACK_REDIRECT = re.compile(r"http://localhost:[1-9][0-9]{0,4}/callback")
 SECRET_HEADERS = ("authorization", "x-api-key", "cookie")
 
 
@@ -1015,7 +1017,9 @@ class _Handler(BaseHTTPRequestHandler):
             problems.append("Invalid client_id")
         if q.get("response_type") != "code":
             problems.append("Invalid response_type")
-        if q.get("redirect_uri") != self.fake.redirect_uri:
+        # The hosted callback, or a loopback one as Claude Code's (host literally localhost).
+        redirect = q.get("redirect_uri", "")
+        if redirect != self.fake.redirect_uri and not _LOOPBACK_REDIRECT.fullmatch(redirect):
             problems.append("Invalid redirect_uri")
         if q.get("code_challenge_method") != "S256" or len(q.get("code_challenge", "")) != 43:
             problems.append("Invalid code_challenge")
