@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import secrets
 from collections.abc import Iterable, Sequence
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, ClassVar
 
 from textual import on, work
@@ -31,6 +32,7 @@ from screens.widgets.link_text import LinkText
 from screens.widgets.secret_input import SecretInput
 
 if TYPE_CHECKING:
+    from backend.auth.loopback import LoopbackListener
     from backend.auth.oauth import Mode, PendingSignIn
     from backend.services import Services
     from backend.wizard.answers import Answers
@@ -63,6 +65,9 @@ class AuthorizeScreen(StepScreen):
         self.pending: PendingSignIn | None = None
         # What the last sign-in sent: kept out of a report if it fails unexpectedly.
         self._exchanged: tuple[str, ...] = ()
+        # Where a browser opens here, the sign-in comes back to this listener by itself;
+        # the paste box stays live beside it and whichever arrives first wins.
+        self._listener: LoopbackListener | None = None
 
     @property
     def mode(self) -> Mode:
@@ -139,7 +144,12 @@ class AuthorizeScreen(StepScreen):
                     age = (datetime.now(UTC) - pending.created_at).total_seconds() // 60
                     note = f"Continuing the sign-in you started {int(age)} min ago. "
             if pending is None:
-                pending = await asyncio.to_thread(self.services.start_sign_in, mode)
+                note += await self._listen()
+                redirect = self._listener.redirect_uri if self._listener else ""
+                pending = await asyncio.to_thread(self.services.start_sign_in, mode, redirect)
+                if self._listener is not None:
+                    self._listener.state = pending.state
+                    self._listener.deadline = pending.expires_at
         except SealError as exc:
             status.update(plain(f"Could not prepare the sign-in: {exc}"))
             status.set_classes("error")
@@ -167,6 +177,44 @@ class AuthorizeScreen(StepScreen):
         # wherever the layout was when its callback ran).
         self.call_after_refresh(code.scroll_visible, animate=False)
 
+    async def _listen(self) -> str:
+        """Open the callback listener where a browser opens here; a note when it cannot."""
+        from backend.auth.loopback import LoopbackUnavailable
+        from backend.credentials.record import utcnow
+
+        self._close_listener()
+        if not self.services.environment().can_open_browser:
+            return ""
+        try:
+            # The state and deadline become the sign-in's once it is made (it needs the
+            # listener's port first); until then no callback can match the random state.
+            listener = await asyncio.to_thread(
+                self.services.open_loopback,
+                secrets.token_urlsafe(32),
+                utcnow() + timedelta(minutes=10),
+            )
+        except LoopbackUnavailable as exc:
+            return f"The browser cannot hand the sign-in back here ({exc}): paste the code. "
+        self._listener = listener
+        self.set_interval(0.1, self._poll_callback, name="sign-in-callback")
+        return "Open the browser and sign in: seal-setup goes on by itself (or paste the code). "
+
+    def _poll_callback(self) -> None:
+        listener = self._listener
+        if listener is None or self.pending is None or listener.result is None:
+            return
+        result = listener.result
+        self._close_listener()
+        self.sign_in(result.as_paste(self.pending.state))
+
+    def _close_listener(self) -> None:
+        listener, self._listener = self._listener, None
+        if listener is not None:
+            listener.close()
+
+    def on_unmount(self) -> None:
+        self._close_listener()
+
     @on(Button.Pressed, "#restart")
     def new_link(self) -> None:
         """Start a new sign-in; a code pasted for the old one is cleared."""
@@ -181,7 +229,10 @@ class AuthorizeScreen(StepScreen):
             return
         result = await asyncio.to_thread(self.services.open_browser, self.pending.url)
         status = self.query_one("#link-status", Static)
-        status.update(plain(result.message))
+        message = result.message
+        if result.opened and self._listener is not None:
+            message += " Sign in there and seal-setup goes on by itself."
+        status.update(plain(message))
         status.set_classes("ok" if result.opened else "warning")
 
     @on(Button.Pressed, "#copy")
@@ -212,6 +263,7 @@ class AuthorizeScreen(StepScreen):
 
     def finish(self, result: StepResult) -> None:
         """Back or Cancel abandons the sign-in: its saved file goes before the step does."""
+        self._close_listener()
         pending = self.pending
         if result.action in ("back", "cancel") and pending is not None:
             self.pending = None
@@ -235,12 +287,16 @@ class AuthorizeScreen(StepScreen):
             self.sign_in()
 
     @work(group="sign-in", exclusive=True, exit_on_error=False)
-    async def sign_in(self) -> None:
-        """Exchange the pasted code (and, for the Console, create the API key)."""
+    async def sign_in(self, callback: str = "") -> None:
+        """Exchange the pasted code, or the one the browser brought back (`callback`), and,
+        for the Console, create the API key. The first to arrive wins: a paste closes the
+        listener, and a callback taken is the listener's last."""
         pending = self.pending
         if pending is None:
             return
-        pasted = self.query_one("#code", SecretInput).value
+        if not callback:
+            self._close_listener()
+        pasted = callback or self.query_one("#code", SecretInput).value
         self._exchanged = (pasted, pending.verifier, pending.state)
         feedback = self.query_one("#feedback", Static)
         feedback.update("Signing in…")

@@ -187,7 +187,7 @@ def make(
     return h
 
 
-def fixed_sign_in(mode: Any) -> PendingSignIn:
+def fixed_sign_in(mode: Any, redirect_uri: str = "") -> PendingSignIn:
     return PendingSignIn(
         mode=mode,
         state="sT4tE0fTh1sS1gN1nAbCdEfGhIjKlMnOpQrStUvWxYz",
